@@ -1,0 +1,178 @@
+"""The CLI's shared parts: the command group, source options, output helpers and error handling."""
+
+from __future__ import annotations
+
+__all__ = [
+    "cli",
+    "emit_json",
+    "format_option",
+    "open_source",
+    "print_table",
+    "source_options",
+    "stderr",
+    "stdout",
+]
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from graph import __version__
+from graph.errors import UsageError
+from graph.protocol import GraphStore
+from graph.stores import is_neo4j_uri, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+stdout = Console(soft_wrap=True, highlight=False)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="glossgraph")
+def cli() -> None:
+    """glossgraph: explore, audit, export and diff the concept graph of a glossary.
+
+    SOURCE is a file or folder (format detected, or given with --from) or a Neo4j URI
+    (neo4j://, neo4j+s://, bolt://) with --dataset NAME.
+    """
+
+
+def source_options(func: F) -> F:
+    """Add SOURCE and the options that say how to read it (format, field mapping, Neo4j dataset)."""
+    options = [
+        click.argument("source"),
+        click.option("--from", "fmt", metavar="FORMAT", help="Input format (default: detected)."),
+        click.option(
+            "--field",
+            "fields",
+            multiple=True,
+            metavar="NAME=PATH",
+            help="Map a concept field to an input field, dotted for nested ones (repeatable), "
+            "e.g. --field related=relationships.related.",
+        ),
+        click.option(
+            "--fields-config",
+            type=click.Path(dir_okay=False),
+            help="YAML file mapping concept fields to input fields (and loader options).",
+        ),
+        click.option("--lenient", is_flag=True, help="Load what is valid and list every problem."),
+        click.option("--dataset", metavar="NAME", help="Dataset name inside a Neo4j database."),
+        click.option("--neo4j-user", envvar="NEO4J_USERNAME", help="Neo4j user [env NEO4J_USERNAME]."),
+        click.option(
+            "--neo4j-password",
+            envvar="NEO4J_PASSWORD",
+            help="Neo4j password [env NEO4J_PASSWORD]; prefer the variable, it stays out of shell history.",
+        ),
+        click.option("--neo4j-database", envvar="NEO4J_DATABASE", help="Neo4j database [env NEO4J_DATABASE]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """Add --format with the given choices (the first is the default)."""
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format: tables for people, json for scripts.",
+    )
+
+
+def parse_fields(pairs: Sequence[str]) -> dict[str, str]:
+    """Turn repeated NAME=PATH options into a mapping, or raise UsageError naming the bad one."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise UsageError(f"--field expects NAME=PATH, got {pair!r}")
+        mapping[name.strip()] = path.strip()
+    return mapping
+
+
+def neo4j_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The Neo4j connection options given on the command line or in the environment."""
+    return {
+        key: value
+        for key, value in (
+            ("user", params.get("neo4j_user")),
+            ("password", params.get("neo4j_password")),
+            ("database", params.get("neo4j_database")),
+        )
+        if value
+    }
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, transient=True,
+    ) as bar:
+        task = bar.add_task("load", total=None)
+
+        def report(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
+
+
+def open_source(params: dict[str, Any]) -> GraphStore:
+    """Open the store a command's SOURCE options describe; lenient-load problems go to stderr."""
+    source = params["source"]
+    if is_neo4j_uri(source):
+        return open_store(source, dataset=params.get("dataset"), neo4j_options=neo4j_options(params))
+    if params.get("dataset"):
+        raise UsageError("--dataset only applies to a Neo4j source")
+    with _progress(stderr.is_terminal and not os.environ.get("GLOSSGRAPH_NO_PROGRESS")) as progress:
+        store = open_store(
+            source,
+            params.get("fmt"),
+            fields=parse_fields(params.get("fields") or ()),
+            fields_config=params.get("fields_config"),
+            lenient=bool(params.get("lenient")),
+            progress=progress,
+        )
+    problems = store.glossary().problems
+    if problems:
+        stderr.print(f"[yellow]skipped {len(problems)} problem(s) (--lenient):[/yellow]")
+        for problem in problems:
+            stderr.print(f"  {problem}", markup=False)
+    return store
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON for scripts: UTF-8, indented, nothing else on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a table for people; cell text is shown literally (no markup)."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else _plain(cell) for cell in row))
+    stdout.print(table)
+
+
+def _plain(cell: Any) -> Any:
+    from rich.text import Text
+
+    return Text(str(cell))

@@ -1,0 +1,282 @@
+"""The local store: the glossary graph in memory, in NetworkX; the embedded default."""
+
+from __future__ import annotations
+
+__all__ = ["LocalStore"]
+
+from collections import deque
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+
+import networkx as nx
+
+from graph.build import build_graph, node_kind
+from graph.errors import UsageError
+from graph.model import Glossary
+from graph.protocol import (
+    ConceptView,
+    Edge,
+    Hop,
+    Neighbourhood,
+    Node,
+    Path,
+    SearchHit,
+    Stats,
+    check_direction,
+    check_edge_types,
+)
+from graph.resolve import Link, Resolver, resolve_links
+from graph.search import Searcher
+
+#: Bound on the number of partial paths explored by one path query, so a pathological request
+#: (k large in a dense graph) ends instead of running for minutes.
+PATH_SEARCH_BUDGET = 2_000_000
+
+
+class LocalStore:
+    """A glossary held in memory: link table, resolver and MultiDiGraph built once, queried many times.
+
+    >>> from graph.model import Concept, Reference
+    >>> store = LocalStore(Glossary([Concept("a", "Alpha", related=(Reference("Beta"),)), Concept("b", "Beta")]))
+    >>> [p.concepts for p in store.paths("Alpha", "b")]
+    [('a', 'b')]
+    """
+
+    backend = "local"
+
+    def __init__(self, glossary: Glossary):
+        self._glossary = glossary
+        self.resolver = Resolver(glossary.concepts)
+        self._links = resolve_links(glossary, self.resolver)
+        self.graph: nx.MultiDiGraph = build_graph(glossary, self._links)
+        self._concepts = glossary.by_id()
+
+    # -- reading the whole -------------------------------------------------------------------
+
+    def glossary(self) -> Glossary:
+        """The glossary this store was built from."""
+        return self._glossary
+
+    def links(self) -> list[Link]:
+        """The link table."""
+        return self._links
+
+    def close(self) -> None:
+        """Nothing to release for an in-memory store."""
+
+    # -- single concepts -------------------------------------------------------------------
+
+    def resolve(self, reference: str) -> str:
+        """The id of the concept an id, title or alias names."""
+        return self.resolver.concept_id(reference)
+
+    @cached_property
+    def _searcher(self) -> Searcher:
+        return Searcher((c.id, c.title, c.aliases) for c in self._glossary.concepts)
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Concepts matching a query by title or alias, best first."""
+        return self._searcher.search(text, limit)
+
+    def concept(self, reference: str) -> ConceptView:
+        """A concept with its links, backlinks and broken references."""
+        concept_id = self.resolve(reference)
+        graph = self.graph
+        links = sorted(
+            t for t, keys in graph.succ[concept_id].items()
+            if "related" in keys and t != concept_id and node_kind(t) == "concept"
+        )
+        backlinks = sorted(
+            s for s, keys in graph.pred[concept_id].items()
+            if "related" in keys and s != concept_id and node_kind(s) == "concept"
+        )
+        broken = sorted(
+            {link.written for link in self._links if link.source == concept_id and link.target is None}
+        )
+        titles = {i: self._concepts[i].title for i in (*links, *backlinks)}
+        return ConceptView(self._concepts[concept_id], tuple(links), tuple(backlinks), tuple(broken), titles)
+
+    # -- walking the graph -----------------------------------------------------------------
+
+    def _steps(self, node: str, types: tuple[str, ...], direction: str) -> Iterator[tuple[str, str, bool]]:
+        """Yield (neighbour, edge type, forward) for the edges a walk may take from ``node``."""
+        graph = self.graph
+        if direction in ("out", "both"):
+            for other, keys in graph.succ[node].items():
+                for edge_type in types:
+                    if edge_type in keys:
+                        yield other, edge_type, True
+        if direction in ("in", "both"):
+            for other, keys in graph.pred[node].items():
+                for edge_type in types:
+                    if edge_type in keys:
+                        yield other, edge_type, False
+
+    def neighbourhood(
+        self,
+        reference: str,
+        depth: int = 1,
+        edge_types: Sequence[str] | None = None,
+        direction: str = "both",
+        limit: int = 300,
+    ) -> Neighbourhood:
+        """Nodes within ``depth`` hops (missing targets are shown but not walked through)."""
+        if not 0 <= depth <= 6:
+            raise UsageError(f"depth must be between 0 and 6, not {depth}")
+        if limit < 1:
+            raise UsageError(f"limit must be at least 1, not {limit}")
+        types = check_edge_types(edge_types)
+        check_direction(direction)
+        center = self.resolve(reference)
+        distance = {center: 0}
+        queue = deque([center])
+        while queue:
+            node = queue.popleft()
+            here = distance[node]
+            if here == depth or node_kind(node) == "missing":
+                continue
+            for other, _type, _forward in self._steps(node, types, direction):
+                if other not in distance:
+                    distance[other] = here + 1
+                    queue.append(other)
+        ordered = sorted(distance, key=lambda n: (distance[n], n))
+        kept = ordered[:limit]
+        kept_set = set(kept)
+        attrs = self.graph.nodes
+        nodes = tuple(
+            Node(n, attrs[n]["kind"], attrs[n]["title"], attrs[n]["category"], distance[n]) for n in kept
+        )
+        edges = sorted(
+            Edge(s, t, edge_type)
+            for s in kept
+            for t, keys in self.graph.succ[s].items()
+            if t in kept_set
+            for edge_type in keys
+            if edge_type in types
+        )
+        return Neighbourhood(center, depth, nodes, tuple(edges), len(ordered) > limit, len(ordered))
+
+    def paths(
+        self,
+        source: str,
+        target: str,
+        k: int = 3,
+        max_length: int = 6,
+        edge_types: Sequence[str] | None = None,
+        direction: str = "both",
+        avoid: Sequence[str] = (),
+    ) -> list[Path]:
+        """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
+        if k < 1:
+            raise UsageError(f"k must be at least 1, not {k}")
+        if not 1 <= max_length <= 12:
+            raise UsageError(f"max length must be between 1 and 12, not {max_length}")
+        types = check_edge_types(edge_types)
+        check_direction(direction)
+        start, goal = self.resolve(source), self.resolve(target)
+        if start == goal:
+            raise UsageError(f"{source!r} and {target!r} are the same concept")
+        blocked = {self.resolve(a) for a in avoid}
+        if start in blocked or goal in blocked:
+            raise UsageError("cannot avoid the concepts the path starts or ends at")
+
+        def steps(node: str, walk: str) -> dict[str, tuple[str, bool]]:
+            # One step per neighbour; a link authored in the walking direction wins over the reverse one.
+            found: dict[str, tuple[str, bool]] = {}
+            for other, edge_type, forward in self._steps(node, types, walk):
+                if other == node or other in blocked or node_kind(other) == "missing":
+                    continue
+                if other not in found or (forward and not found[other][1]):
+                    found[other] = (edge_type, forward)
+            return found
+
+        reverse = {"out": "in", "in": "out", "both": "both"}[direction]
+        to_goal = {goal: 0}
+        frontier = [goal]
+        for radius in range(1, max_length):
+            following = []
+            for node in frontier:
+                for other in steps(node, reverse):
+                    if other not in to_goal:
+                        to_goal[other] = radius
+                        following.append(other)
+            frontier = following
+        if start not in to_goal:
+            return []
+
+        found: list[Path] = []
+        budget = PATH_SEARCH_BUDGET
+        forward_steps: dict[str, list[tuple[str, str, bool]]] = {}
+
+        def ordered_steps(node: str) -> list[tuple[str, str, bool]]:
+            cached = forward_steps.get(node)
+            if cached is None:
+                cached = forward_steps[node] = sorted(
+                    (other, t, f) for other, (t, f) in steps(node, direction).items() if other in to_goal
+                )
+            return cached
+
+        for length in range(to_goal[start], max_length + 1):
+            trail = [start]
+            hops: list[Hop] = []
+            on_trail = {start}
+            stack = [iter(ordered_steps(start))]
+            while stack and len(found) < k and budget > 0:
+                budget -= 1
+                step = next(stack[-1], None)
+                if step is None:
+                    stack.pop()
+                    on_trail.discard(trail.pop())
+                    if hops:
+                        hops.pop()
+                    continue
+                other, edge_type, forward = step
+                remaining = length - len(hops) - 1
+                if other in on_trail or to_goal[other] > remaining:
+                    continue
+                node = trail[-1]
+                hop = Hop(node, other, edge_type, forward)
+                if other == goal:
+                    if remaining == 0:
+                        found.append(Path((*trail, other), (*hops, hop)))
+                    continue
+                trail.append(other)
+                on_trail.add(other)
+                hops.append(hop)
+                stack.append(iter(ordered_steps(other)))
+            if len(found) >= k or budget <= 0:
+                break
+        return found
+
+    # -- counting --------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Counts of concepts, links, aliases, categories and broken references."""
+        counts = {kind: 0 for kind in ("concept", "alias", "category", "missing")}
+        for _node, kind in self.graph.nodes(data="kind"):
+            counts[kind] += 1
+        links = self_links = broken = ambiguous = 0
+        unresolved_targets = set()
+        for source, target, edge_type, via in self.graph.edges(keys=True, data="via"):
+            if edge_type != "related":
+                continue
+            if via == "unresolved":
+                broken += 1
+                unresolved_targets.add(target)
+            elif via == "ambiguous":
+                ambiguous += 1
+            elif source == target:
+                self_links += 1
+            else:
+                links += 1
+        return Stats(
+            concepts=counts["concept"],
+            links=links,
+            aliases=counts["alias"],
+            categories=counts["category"],
+            broken_links=broken,
+            ambiguous_links=ambiguous,
+            missing_targets=len(unresolved_targets),
+            self_links=self_links,
+            references=len(self._links),
+        )

@@ -1,0 +1,151 @@
+"""The glossary data model: concepts as loaded, before any graph is built."""
+
+from __future__ import annotations
+
+__all__ = ["CONTENT_FIELDS", "LINK_KINDS", "Concept", "Glossary", "Origin", "Reference", "Source"]
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from graph.errors import Problem
+
+#: How a reference was written: in a related list, or inline in the text as a [[wikilink]].
+LINK_KINDS = ("related", "wikilink")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A cited source of a concept page.
+
+    >>> Source("Attention Is All You Need", "https://arxiv.org/abs/1706.03762").title
+    'Attention Is All You Need'
+    """
+
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a concept or value came from: a file and a 1-based line (None when unknown)."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A reference to another concept as its author wrote it (wikilink label and #section removed).
+
+    ``line`` is informative only and does not take part in equality, so a glossary that went
+    through an export and back still compares equal.
+    """
+
+    target: str
+    kind: str = "related"
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(slots=True)
+class Concept:
+    """One concept page.
+
+    ``origin`` and ``path`` say where the concept came from and do not take part in equality:
+    two concepts are equal when their content is.
+
+    >>> Concept("rag", "Retrieval-Augmented Generation", aliases=("RAG",)).category is None
+    True
+    """
+
+    id: str
+    title: str
+    definition: str = ""
+    body: str = ""
+    aliases: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    level: str | None = None
+    published: str | None = None
+    sources: tuple[Source, ...] = ()
+    related: tuple[Reference, ...] = ()
+    deprecated: bool = False
+    path: str | None = field(default=None, compare=False)
+    origin: Origin | None = field(default=None, compare=False)
+
+    @property
+    def category(self) -> str | None:
+        """The first (main) category, or None when uncategorised."""
+        return self.categories[0] if self.categories else None
+
+    def labels(self) -> Iterator[tuple[str, str]]:
+        """Yield (label, kind) for the title and every alias: the names a reader may search by."""
+        yield self.title, "title"
+        for alias in self.aliases:
+            yield alias, "alias"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The concept's content as plain JSON-ready data (origin included when known)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "definition": self.definition,
+            "body": self.body,
+            "aliases": list(self.aliases),
+            "category": self.category,
+            "categories": list(self.categories),
+            "level": self.level,
+            "published": self.published,
+            "sources": [{"title": s.title, "url": s.url} for s in self.sources],
+            "related": [r.target for r in self.related if r.kind == "related"],
+            "wikilinks": [r.target for r in self.related if r.kind == "wikilink"],
+            "deprecated": self.deprecated,
+        }
+        if self.path is not None:
+            data["path"] = self.path
+        if self.origin is not None:
+            data["origin"] = {"file": self.origin.file, "line": self.origin.line}
+        return data
+
+    def with_(self, **changes: Any) -> Concept:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+#: The content fields of a concept, in declaration order (what a diff compares).
+CONTENT_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Concept) if f.compare  # type: ignore[arg-type]
+)
+
+
+@dataclass(slots=True)
+class Glossary:
+    """A loaded glossary: its concepts in load order, where it came from, and what was wrong with it.
+
+    ``category_parents`` maps a category to its parent categories where the source has a
+    hierarchy (e.g. SKOS broader between top concepts). ``problems`` lists what a lenient load
+    skipped.
+    """
+
+    concepts: list[Concept]
+    source: str = ""
+    format: str = ""
+    category_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __iter__(self) -> Iterator[Concept]:
+        return iter(self.concepts)
+
+    def by_id(self) -> dict[str, Concept]:
+        """Concepts keyed by id."""
+        return {c.id: c for c in self.concepts}
+
+    def same_content(self, other: Glossary) -> bool:
+        """True when both hold the same concepts (in any order) and the same category hierarchy."""
+        mine, theirs = self.by_id(), other.by_id()
+        return mine == theirs and self.category_parents == other.category_parents

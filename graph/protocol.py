@@ -1,0 +1,237 @@
+"""The query interface every store implements, and the plain result types it returns.
+
+Both stores (local NetworkX and Neo4j) return these same types with the same contents for the
+same glossary; ``to_json()`` gives the JSON contract of the CLI (DESIGN.md section 7).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DIRECTIONS",
+    "ConceptView",
+    "Edge",
+    "GraphStore",
+    "Hop",
+    "Neighbourhood",
+    "Node",
+    "Path",
+    "SearchHit",
+    "Stats",
+    "check_direction",
+    "check_edge_types",
+]
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from graph.errors import UsageError
+from graph.model import Concept, Glossary
+from graph.resolve import Link
+
+#: "both" ignores the direction links were authored in; "out" follows them; "in" walks them backwards.
+DIRECTIONS = ("both", "out", "in")
+
+
+def check_direction(direction: str) -> str:
+    """Return a valid direction or raise UsageError naming the bad value."""
+    if direction not in DIRECTIONS:
+        raise UsageError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    return direction
+
+
+def check_edge_types(edge_types: Sequence[str] | None) -> tuple[str, ...]:
+    """Return a sorted, de-duplicated tuple of valid edge types (default: related) or raise."""
+    from graph.build import EDGE_TYPES
+
+    chosen = tuple(sorted(set(edge_types or ("related",))))
+    bad = [t for t in chosen if t not in EDGE_TYPES]
+    if bad:
+        raise UsageError(f"edge type must be one of {', '.join(EDGE_TYPES)}, not {bad[0]!r}")
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: the concept, the label that matched and a 0-100 score."""
+
+    id: str
+    title: str
+    matched: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptView:
+    """A concept with its resolved outgoing links, its backlinks and its broken references."""
+
+    concept: Concept
+    links: tuple[str, ...]
+    backlinks: tuple[str, ...]
+    broken: tuple[str, ...] = ()
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: the concept's fields plus links and backlinks (ids)."""
+        data = self.concept.to_dict()
+        data["links"] = list(self.links)
+        data["backlinks"] = list(self.backlinks)
+        data["broken"] = list(self.broken)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node of a neighbourhood: concept, alias, category or missing target."""
+
+    id: str
+    kind: str
+    title: str
+    category: str | None
+    distance: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """An edge as authored: source, target and type."""
+
+    source: str
+    target: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbourhood:
+    """The nodes within ``depth`` of a centre (closest first, then by id) and the edges between them."""
+
+    center: str
+    depth: int
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    truncated: bool
+    total: int
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "center": self.center,
+            "depth": self.depth,
+            "nodes": [asdict(n) for n in self.nodes],
+            "edges": [asdict(e) for e in self.edges],
+            "truncated": self.truncated,
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a path, oriented along the path; ``forward`` is False when walked against the link."""
+
+    source: str
+    target: str
+    type: str
+    forward: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A simple path between two concepts with every hop labelled."""
+
+    concepts: tuple[str, ...]
+    hops: tuple[Hop, ...]
+
+    @property
+    def length(self) -> int:
+        """Number of hops."""
+        return len(self.hops)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"length": self.length, "concepts": list(self.concepts), "hops": [asdict(h) for h in self.hops]}
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts that describe a glossary graph.
+
+    ``links`` counts resolved related links between distinct concepts, each pair once;
+    ``broken_links`` counts (source, target) pairs that resolve to nothing.
+    """
+
+    concepts: int
+    links: int
+    aliases: int
+    categories: int
+    broken_links: int
+    ambiguous_links: int
+    missing_targets: int
+    self_links: int
+    references: int
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every store answers; the audit, exports, CLI and app use nothing else."""
+
+    #: "local" or "neo4j".
+    backend: str
+
+    def resolve(self, reference: str) -> str:
+        """The id of the concept that an id, title or alias names; raise ConceptNotFound/AmbiguousReference."""
+        ...
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Concepts whose title or alias matches, exact matches first, then fuzzy, best first."""
+        ...
+
+    def concept(self, reference: str) -> ConceptView:
+        """A concept with its links and backlinks."""
+        ...
+
+    def neighbourhood(
+        self,
+        reference: str,
+        depth: int = 1,
+        edge_types: Sequence[str] | None = None,
+        direction: str = "both",
+        limit: int = 300,
+    ) -> Neighbourhood:
+        """The nodes within ``depth`` hops of a concept over the chosen edge types and direction."""
+        ...
+
+    def paths(
+        self,
+        source: str,
+        target: str,
+        k: int = 3,
+        max_length: int = 6,
+        edge_types: Sequence[str] | None = None,
+        direction: str = "both",
+        avoid: Sequence[str] = (),
+    ) -> list[Path]:
+        """Up to k simple paths, shortest first, ties in order of their concept ids."""
+        ...
+
+    def stats(self) -> Stats:
+        """Counts of concepts, links, aliases, categories and broken links."""
+        ...
+
+    def glossary(self) -> Glossary:
+        """The whole glossary as stored (for exports, the audit and diffs)."""
+        ...
+
+    def links(self) -> list[Link]:
+        """The link table: every reference of every concept with its resolution."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; a closed store answers nothing."""
+        ...

@@ -1,0 +1,98 @@
+"""Search over titles and aliases, shared by every store so that rankings are identical.
+
+Scores: 100 exact (title, alias or id), 90 the label starts with the query, 80 the query occurs
+inside the label, below 80 fuzzy (rapidfuzz WRatio scaled); one hit per concept, its best label;
+ties broken by title then id.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Searcher"]
+
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from graph.protocol import SearchHit
+from graph.text import normalise
+
+_FUZZY_CUTOFF = 60.0
+
+
+class Searcher:
+    """Ranks concepts by how well one of their labels matches a query.
+
+    >>> s = Searcher([("rag", "Retrieval-Augmented Generation", ["RAG"]), ("ragas", "RAGAS", [])])
+    >>> [(h.id, h.matched, h.score) for h in s.search("rag")]
+    [('rag', 'RAG', 100.0), ('ragas', 'RAGAS', 90.0)]
+    """
+
+    def __init__(self, concepts: Iterable[tuple[str, str, Iterable[str]]]):
+        self._labels: list[str] = []
+        self._normalised: list[str] = []
+        self._owner: list[int] = []
+        self._ids: list[str] = []
+        self._titles: list[str] = []
+        self._sort_titles: list[str] = []
+        self._exact: dict[str, list[int]] = {}
+        self._by_id: dict[str, list[int]] = {}
+        for index, (concept_id, title, aliases) in enumerate(concepts):
+            self._ids.append(concept_id)
+            self._titles.append(title)
+            self._sort_titles.append(normalise(title))
+            self._by_id.setdefault(normalise(concept_id), []).append(len(self._labels))
+            self._add(title, index)
+            for alias in aliases:
+                self._add(alias, index)
+
+    def _add(self, label: str, owner: int) -> None:
+        position = len(self._labels)
+        self._labels.append(label)
+        key = normalise(label)
+        self._normalised.append(key)
+        self._owner.append(owner)
+        self._exact.setdefault(key, []).append(position)
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """The best ``limit`` concepts for a query, best first."""
+        query = normalise(text)
+        if not query or limit <= 0:
+            return []
+        # owner -> (score, matched a label rather than the id, title rather than alias, -position)
+        best: dict[int, tuple[float, int, int, int]] = {}
+
+        def offer(position: int, score: float, label_matched: bool = True) -> None:
+            owner = self._owner[position]
+            is_title = int(self._labels[position] == self._titles[owner])
+            candidate = (score, int(label_matched), is_title, -position)
+            current = best.get(owner)
+            if current is None or candidate > current:
+                best[owner] = candidate
+
+        for position in self._exact.get(query, ()):
+            offer(position, 100.0)
+        for position in self._by_id.get(query, ()):
+            offer(position, 100.0, label_matched=False)
+        for position, label in enumerate(self._normalised):
+            if label == query:
+                continue
+            if label.startswith(query):
+                offer(position, 90.0)
+            elif query in label:
+                offer(position, 80.0)
+        if len(best) < limit:
+            for _label, ratio, position in process.extract(
+                query,
+                self._normalised,
+                scorer=fuzz.WRatio,
+                limit=limit * 4,
+                score_cutoff=_FUZZY_CUTOFF,
+            ):
+                offer(position, round(ratio * 0.79, 2))
+        ranked = sorted(
+            best.items(), key=lambda item: (-item[1][0], self._sort_titles[item[0]], self._ids[item[0]])
+        )
+        return [
+            SearchHit(self._ids[owner], self._titles[owner], self._labels[-position], score)
+            for owner, (score, _label, _title, position) in ranked[:limit]
+        ]

@@ -1,0 +1,99 @@
+"""Text helpers shared by loaders, resolution and the audit: normalising labels, slugs, wikilinks."""
+
+from __future__ import annotations
+
+__all__ = [
+    "WIKILINK_RE",
+    "normalise",
+    "parse_wikilink",
+    "slugify",
+    "strip_code",
+    "strip_link_markup",
+    "wikilinks",
+]
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise(label: str) -> str:
+    """The form labels are compared in: Unicode NFKC, case-folded, whitespace collapsed.
+
+    >>> normalise("  Flash\\u00a0ATTENTION ")
+    'flash attention'
+    """
+    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", label).casefold()).strip()
+
+
+def slugify(text: str) -> str:
+    """A stable id from a title: lower-case ASCII words joined by hyphens.
+
+    >>> slugify("Retrieval-Augmented Generation (RAG)")
+    'retrieval-augmented-generation-rag'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug:
+        return slug
+    # Titles with no ASCII letters (e.g. CJK) keep their own characters rather than collapsing to "".
+    return re.sub(r"[\s/\\]+", "-", normalise(text)).strip("-") or "concept"
+
+
+#: An inline wikilink or embed; group 1 is "!" for an embed, group 2 the inside of the brackets.
+WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_FENCE_RE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_MD_LINK_RE = re.compile(r"!?\[[^\]\n]*\]\([^)\n]*\)")
+_AUTOLINK_RE = re.compile(r"<https?://[^>\s]+>|https?://\S+")
+_HTML_TAG_RE = re.compile(r"<[^>\n]+>")
+
+
+def parse_wikilink(inner: str, label_first: bool = False) -> str:
+    """The target of a wikilink's inside: ``target|label`` and ``target#section`` reduce to target.
+
+    ``label_first`` reads Dendron's ``label|target`` order instead of Obsidian's.
+
+    >>> parse_wikilink("Transformer#History|the transformer")
+    'Transformer'
+    >>> parse_wikilink("the transformer|transformer", label_first=True)
+    'transformer'
+    """
+    if "|" in inner:
+        first, _, second = inner.partition("|")
+        inner = second if label_first else first
+    target = inner.split("#", 1)[0].split("^", 1)[0]
+    return _SPACE_RE.sub(" ", target).strip()
+
+
+def _blank(match: re.Match[str]) -> str:
+    # Keep newlines so that line numbers computed on the result stay right.
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def strip_code(text: str) -> str:
+    """Blank out fenced code blocks and inline code spans, keeping line structure."""
+    return _INLINE_CODE_RE.sub(_blank, _FENCE_RE.sub(_blank, text))
+
+
+def wikilinks(text: str, label_first: bool = False) -> Iterator[tuple[str, int, bool]]:
+    """Yield (target, line, is_embed) for each wikilink outside code; lines are 1-based in ``text``.
+
+    >>> list(wikilinks("See [[RAG|retrieval]] and `[[not a link]]`.\\n![[diagram.png]]"))
+    [('RAG', 1, False), ('diagram.png', 2, True)]
+    """
+    clean = strip_code(text)
+    for match in WIKILINK_RE.finditer(clean):
+        target = parse_wikilink(match.group(2), label_first)
+        if target:
+            yield target, clean.count("\n", 0, match.start()) + 1, match.group(1) == "!"
+
+
+def strip_link_markup(text: str) -> str:
+    """Blank out what the mention finder must not search: code, wikilinks, Markdown links, URLs, tags."""
+    text = strip_code(text)
+    for pattern in (WIKILINK_RE, _MD_LINK_RE, _AUTOLINK_RE, _HTML_TAG_RE):
+        text = pattern.sub(_blank, text)
+    return text

@@ -1,0 +1,132 @@
+"""Loaders: one module per input format, each returning the same Glossary.
+
+``load(source)`` picks the format from the extension or the content (or takes ``fmt``), reads
+the whole source, and either returns a complete Glossary or raises one LoadError naming the file
+and line (with ``lenient=True`` it loads what is valid and lists the rest in ``problems``).
+"""
+
+from __future__ import annotations
+
+__all__ = ["FORMATS", "add_detector", "add_folder_format", "detect_format", "load", "register"]
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.errors import LoadError, Problem, UsageError
+from graph.model import Glossary
+
+
+@dataclass(frozen=True)
+class Format:
+    """A registered input format: its name, the file endings it claims, and where its loader lives."""
+
+    name: str
+    target: str  # "module:function", imported on first use
+    extensions: tuple[str, ...] = ()
+    description: str = ""
+
+    def loader(self) -> Callable[..., Glossary]:
+        """The loader function, imported on demand so optional parsers cost nothing until used."""
+        module, _, function = self.target.partition(":")
+        return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(name: str, target: str, extensions: tuple[str, ...] = (), description: str = "") -> None:
+    """Register (or replace) an input format."""
+    FORMATS[name] = Format(name, target, tuple(e.lower() for e in extensions), description)
+
+
+register("markdown", "loaders.markdown:load_markdown", (".md", ".markdown"),
+         "folder of Markdown files with YAML front matter and [[wikilinks]]")
+register("json", "loaders.tabular:load_json", (".json",), '{"concepts": [...]} or a bare list')
+register("yaml", "loaders.tabular:load_yaml", (".yaml", ".yml"), '{"concepts": [...]} or a bare list')
+register("jsonl", "loaders.tabular:load_jsonl", (".jsonl", ".ndjson"), "one concept per line")
+register("csv", "loaders.tabular:load_csv", (".csv", ".tsv"), 'one concept per row, lists separated by ";"')
+register("records", "loaders.tabular:load_record_folder", (),
+         "folder of JSON or YAML files, one concept per file")
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file or folder, from its extension and, where that is not enough, its content."""
+    for name, detector in _DETECTORS.items():
+        if detector(path):
+            return name
+    if path.is_dir():
+        counts: dict[str, int] = {}
+        for child in path.rglob("*"):
+            if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                suffix = child.suffix.lower()
+                counts[suffix] = counts.get(suffix, 0) + 1
+        if not counts:
+            raise LoadError(Problem(str(path), None, "the folder holds no files to load"))
+        by_folder = _FOLDER_FORMATS
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        for suffix, _count in ranked:
+            if suffix in by_folder:
+                return by_folder[suffix]
+        raise LoadError(Problem(str(path), None, f"no loader knows the files in this folder ({ranked[0][0]})"))
+    suffix = path.suffix.lower()
+    for name, format_ in FORMATS.items():
+        if suffix in format_.extensions:
+            return name
+    raise LoadError(
+        Problem(str(path), None, f"unknown file type {suffix or '(none)'!r}; name one with --from "
+                f"({', '.join(sorted(FORMATS))})")
+    )
+
+
+#: Content detectors tried before extensions: formats that share an extension with another one.
+_DETECTORS: dict[str, Callable[[Path], bool]] = {}
+
+#: Which format a folder is, by the most common file ending inside it.
+_FOLDER_FORMATS: dict[str, str] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "records",
+    ".yaml": "records",
+    ".yml": "records",
+}
+
+
+def add_detector(name: str, detector: Callable[[Path], bool]) -> None:
+    """Register a content check that claims a path for a format before extensions are looked at."""
+    _DETECTORS[name] = detector
+
+
+def add_folder_format(suffix: str, name: str) -> None:
+    """Say which format a folder is when most of its files have this ending."""
+    _FOLDER_FORMATS[suffix.lower()] = name
+
+
+def load(
+    source: str | Path,
+    fmt: str | None = None,
+    *,
+    fields: Mapping[str, str] | None = None,
+    fields_config: str | Path | None = None,
+    lenient: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+    **options: Any,
+) -> Glossary:
+    """Load a glossary from a file or folder; all or nothing unless ``lenient``."""
+    path = Path(source)
+    if not path.exists():
+        raise LoadError(Problem(str(path), None, "no such file or folder"))
+    from loaders.fields import FieldMapping
+
+    mapping = FieldMapping.build(fields, fields_config)
+    options = {**mapping.options, **options}
+    name = fmt or mapping.format or detect_format(path)
+    if name not in FORMATS:
+        raise UsageError(f"unknown format {name!r}; choose one of {', '.join(sorted(FORMATS))}")
+    glossary = FORMATS[name].loader()(path, mapping=mapping, lenient=lenient, progress=progress, **options)
+    glossary.format = glossary.format or name
+    glossary.source = glossary.source or str(path)
+    return glossary
+
