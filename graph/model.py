@@ -116,7 +116,7 @@ class Concept:
 
 #: The content fields of a concept, in declaration order (what a diff compares).
 CONTENT_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Concept) if f.compare  # type: ignore[arg-type]
+    f.name for f in fields(Concept) if f.compare
 )
 
 

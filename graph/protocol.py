@@ -84,7 +84,7 @@ class ConceptView:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Node:
     """A node of a neighbourhood: concept, alias, category or missing target."""
 
@@ -95,7 +95,7 @@ class Node:
     distance: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Edge:
     """An edge as authored: source, target and type."""
 

@@ -31,7 +31,8 @@ class Format:
     def loader(self) -> Callable[..., Glossary]:
         """The loader function, imported on demand so optional parsers cost nothing until used."""
         module, _, function = self.target.partition(":")
-        return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+        loader: Callable[..., Glossary] = getattr(importlib.import_module(module), function)
+        return loader
 
 
 FORMATS: dict[str, Format] = {}
