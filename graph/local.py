@@ -193,7 +193,7 @@ class LocalStore:
         reverse = {"out": "in", "in": "out", "both": "both"}[direction]
         to_goal = {goal: 0}
         frontier = [goal]
-        for radius in range(1, max_length):
+        for radius in range(1, max_length + 1):
             following = []
             for node in frontier:
                 for other in steps(node, reverse):

@@ -1,0 +1,194 @@
+"""Query commands: load, stats, search, show, neighbours, path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stdout
+from graph.errors import NoPath
+from graph.protocol import DIRECTIONS
+
+
+def _edge_types(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+edge_types_option = click.option(
+    "--edge-types",
+    default="related",
+    show_default=True,
+    metavar="TYPES",
+    help="Comma-separated edge types to follow: related, alias, category.",
+)
+direction_option = click.option(
+    "--direction",
+    type=click.Choice(DIRECTIONS),
+    default="both",
+    show_default=True,
+    help="both ignores link direction; out follows links as authored; in walks them backwards.",
+)
+
+
+@cli.command()
+@source_options
+@format_option("table", "json")
+def load(output: str, **params: Any) -> None:
+    """Load SOURCE, validate it and summarise what it holds."""
+    store = open_source(params)
+    glossary = store.glossary()
+    stats = store.stats()
+    summary = {
+        "source": glossary.source,
+        "format": glossary.format,
+        **stats.to_json(),
+        "problems": [str(p) for p in glossary.problems],
+    }
+    if output == "json":
+        emit_json(summary)
+        return
+    stdout.print(f"loaded {stats.concepts} concepts from {glossary.source} ({glossary.format})", markup=False)
+    _print_stats(summary)
+
+
+@cli.command()
+@source_options
+@format_option("table", "json")
+def stats(output: str, **params: Any) -> None:
+    """Count concepts, links, aliases, categories and broken links."""
+    data = open_source(params).stats().to_json()
+    if output == "json":
+        emit_json(data)
+    else:
+        _print_stats(data)
+
+
+def _print_stats(data: dict[str, Any]) -> None:
+    rows = [(key.replace("_", " "), value) for key, value in data.items() if isinstance(value, int)]
+    print_table(None, ["", "count"], rows)
+
+
+@cli.command()
+@source_options
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most results.")
+@format_option("table", "json")
+def search(query: str, limit: int, output: str, **params: Any) -> None:
+    """Find concepts by title or alias (exact first, then fuzzy); exit 1 when nothing matches."""
+    hits = open_source(params).search(query, limit)
+    if output == "json":
+        emit_json({"query": query, "results": [h.to_json() for h in hits]})
+    else:
+        print_table(f"search: {query}", ["id", "title", "matched", "score"],
+                    [(h.id, h.title, h.matched, f"{h.score:g}") for h in hits])
+    if not hits:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@source_options
+@click.argument("concept")
+@format_option("table", "json")
+def show(concept: str, output: str, **params: Any) -> None:
+    """Show a concept (by id, title or alias) with its links and backlinks."""
+    view = open_source(params).concept(concept)
+    if output == "json":
+        emit_json(view.to_json())
+        return
+    c = view.concept
+    rows: list[tuple[str, str]] = [
+        ("id", c.id),
+        ("title", c.title),
+        ("definition", c.definition),
+        ("aliases", ", ".join(c.aliases)),
+        ("category", ", ".join(c.categories)),
+        ("level", c.level or ""),
+        ("published", c.published or ""),
+        ("sources", "\n".join(f"{s.title} {s.url}".strip() for s in c.sources)),
+        ("links", ", ".join(f"{view.titles.get(i, i)} ({i})" for i in view.links)),
+        ("backlinks", ", ".join(f"{view.titles.get(i, i)} ({i})" for i in view.backlinks)),
+    ]
+    if view.broken:
+        rows.append(("broken", ", ".join(view.broken)))
+    if c.origin:
+        rows.append(("origin", str(c.origin)))
+    print_table(c.title, ["field", "value"], rows)
+
+
+@cli.command()
+@source_options
+@click.argument("concept")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 6), help="Hops from the concept.")
+@edge_types_option
+@direction_option
+@click.option("--limit", default=300, show_default=True, type=click.IntRange(1, 100_000), help="Most nodes.")
+@format_option("table", "json")
+def neighbours(
+    concept: str, depth: int, edge_types: str, direction: str, limit: int, output: str, **params: Any
+) -> None:
+    """List the concepts (and aliases, categories, missing targets) around a concept."""
+    hood = open_source(params).neighbourhood(concept, depth, _edge_types(edge_types), direction, limit)
+    if output == "json":
+        emit_json(hood.to_json())
+        return
+    note = f" (showing {len(hood.nodes)} of {hood.total})" if hood.truncated else ""
+    print_table(
+        f"within {depth} of {hood.center}{note}",
+        ["distance", "id", "kind", "title", "category"],
+        [(n.distance, n.id, n.kind, n.title, n.category or "") for n in hood.nodes],
+    )
+
+
+@cli.command()
+@source_options
+@click.argument("from_", metavar="FROM")
+@click.argument("to")
+@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 100), help="How many paths.")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Most hops.")
+@edge_types_option
+@direction_option
+@click.option("--avoid", multiple=True, metavar="CONCEPT", help="A concept no path may pass through (repeatable).")
+@format_option("table", "json")
+def path(
+    from_: str,
+    to: str,
+    k: int,
+    max_length: int,
+    edge_types: str,
+    direction: str,
+    avoid: tuple[str, ...],
+    output: str,
+    **params: Any,
+) -> None:
+    """Find the k shortest paths between two concepts; exit 1 when there is none."""
+    store = open_source(params)
+    found = store.paths(from_, to, k, max_length, _edge_types(edge_types), direction, avoid)
+    if output == "json":
+        emit_json({
+            "from": store.resolve(from_),
+            "to": store.resolve(to),
+            "paths": [p.to_json() for p in found],
+        })
+    else:
+        titles = {}
+        for p in found:
+            for concept_id in p.concepts:
+                if concept_id not in titles:
+                    titles[concept_id] = _title(store, concept_id)
+        for number, p in enumerate(found, 1):
+            stdout.print(f"path {number} ({p.length} hops)", style="bold", markup=False)
+            stdout.print(f"  {titles[p.concepts[0]]}", markup=False)
+            for hop in p.hops:
+                arrow = f"--{hop.type}-->" if hop.forward else f"<--{hop.type}--"
+                stdout.print(f"    {arrow} {titles[hop.target]}", markup=False)
+    if not found:
+        if output != "json":
+            raise NoPath(f"no path from {from_!r} to {to!r} within {max_length} hops")
+        raise click.exceptions.Exit(1)
+
+
+def _title(store: Any, node_id: str) -> str:
+    if ":" in node_id and node_id.split(":", 1)[0] in ("alias", "category", "missing"):
+        return node_id
+    return f"{store.concept(node_id).concept.title} ({node_id})"
