@@ -62,7 +62,7 @@ def test_link_table_records_how_each_reference_resolved() -> None:
             Concept("b", "Beta", aliases=("bee",)),
         ]
     )
-    table = [(link.source, link.written, link.kind, link.via, link.target, link.key) for link in resolve_links(glossary)]
+    table = [(ln.source, ln.written, ln.kind, ln.via, ln.target, ln.key) for ln in resolve_links(glossary)]
     assert table == [
         ("a", "Beta", "related", "title", "b", "beta"),
         ("a", "bee", "wikilink", "alias", "b", "bee"),
