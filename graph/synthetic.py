@@ -425,8 +425,8 @@ def write_jsonl(path: str | Path, size: int, seed: int = 0) -> GenerationSummary
 def write_markdown(folder: str | Path, size: int, seed: int = 0) -> GenerationSummary:
     """Write a synthetic glossary as a Markdown folder: one file per concept, in a folder per category.
 
-    Each file has YAML front matter (id, title, aliases, category, level, published, definition,
-    related) and a body holding the definition as its first paragraph and the [[wikilinks]].
+    Each file has YAML front matter (id, title, aliases, category, level, published, related) and
+    a body: the title as a heading, the definition as the first paragraph, then the [[wikilinks]].
     """
     folder = Path(folder)
     summary = GenerationSummary(size, seed)
@@ -453,7 +453,7 @@ def _yaml_scalar(value: Any) -> str:
 
 def _markdown(record: dict[str, Any]) -> str:
     lines = ["---"]
-    for key in ("id", "title", "category", "level", "published", "definition"):
+    for key in ("id", "title", "category", "level", "published"):
         lines.append(f"{key}: {_yaml_scalar(record[key])}")
     for key in ("aliases", "related"):
         values = record[key]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import loaders
 from graph.cli import main
 from graph.resolve import resolve_links
 from graph.synthetic import (
@@ -125,8 +126,9 @@ def test_markdown_files_hold_the_same_content_as_the_records(tmp_path: Path) -> 
         meta = yaml.safe_load(front)
         record = by_id[meta["id"]]
         assert path.stem == record["id"]
-        for key in ("title", "aliases", "category", "level", "published", "definition", "related"):
+        for key in ("title", "aliases", "category", "level", "published", "related"):
             assert meta[key] == record[key], key
+        assert body.split("\n\n")[1].strip() == record["definition"]
         assert [w for w in record["wikilinks"] if f"[[{w}]]" not in body] == []
 
 
@@ -145,3 +147,15 @@ def test_cli_generate_writes_and_refuses_to_overwrite(tmp_path: Path, capsys: py
     assert "already exists" in capsys.readouterr().err
     assert main(["generate", "--size", "50", "-o", str(tmp_path / "md"), "--format", "markdown"]) == 0
     assert len(list((tmp_path / "md").rglob("*.md"))) == 50
+
+
+def test_jsonl_and_markdown_load_into_the_same_glossary_as_the_generator_builds(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "g.jsonl", 400, 9)
+    write_markdown(tmp_path / "md", 400, 9)
+    from_jsonl = loaders.load(tmp_path / "g.jsonl")
+    from_markdown = loaders.load(tmp_path / "md")
+    assert (from_jsonl.format, from_markdown.format) == ("jsonl", "markdown")
+    assert len(from_jsonl) == len(from_markdown) == 400
+    assert from_jsonl.same_content(from_markdown)
+    assert from_jsonl.same_content(synthetic_glossary(400, 9))
+    assert sum(1 for c in from_markdown for r in c.related if r.kind == "wikilink") > 0
