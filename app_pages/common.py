@@ -1,0 +1,249 @@
+"""What every page shares: the current store (cached, read-only), cached queries, the source sidebar, safe text.
+
+Pages call these and graph/; they hold no graph logic of their own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, default_source, md_escape, save_upload
+from graph.errors import GlossgraphError, LoadError
+from graph.protocol import GraphStore, Neighbourhood, SearchHit
+from graph.protocol import Path as GraphPath
+from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
+from graph.stores import open_store
+
+UPLOAD_ROOT = Path(tempfile.gettempdir()) / "glossgraph-uploads"
+#: Above this many concepts the concept pickers list search results instead of every concept.
+PICKER_LIMIT = 5000
+
+__all__ = [
+    "PICKER_LIMIT",
+    "concept_label",
+    "current",
+    "error_text",
+    "figures",
+    "get_store",
+    "labels",
+    "neighbourhood_view",
+    "paths_view",
+    "search",
+    "show_error",
+    "source_sidebar",
+]
+
+
+# -- the store and cached queries ----------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the glossary...", max_entries=8)
+def get_store(spec: SourceSpec) -> GraphStore:
+    """The store over a source, opened once per source and shared read-only by every session."""
+    if spec.is_neo4j:
+        options = {k: v for k, v in (("user", spec.user), ("password", spec.password),
+                                     ("database", spec.database)) if v}
+        return open_store(spec.location, dataset=spec.dataset, neo4j_options=options)
+    return open_store(spec.location)
+
+
+def current() -> tuple[SourceSpec, GraphStore]:
+    """The source in use by this session and its store."""
+    spec: SourceSpec = st.session_state["source"]
+    return spec, get_store(spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[str], dict[str, str]]:
+    """Degrees, orphans and category colours of a store (for drawing), computed once per source."""
+    degrees, orphans = concept_degrees(_store)
+    colours = category_colours(c.category for c in _store.glossary().concepts)
+    return degrees, orphans, colours
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def labels(_store: GraphStore, spec: SourceSpec) -> dict[str, str]:
+    """Concept id to a picker label (title, and aliases so typing an alias finds it), sorted by title."""
+    concepts = sorted(_store.glossary().concepts, key=lambda c: (c.title.casefold(), c.id))
+    return {c.id: concept_label(c.title, c.aliases) for c in concepts}
+
+
+def concept_label(title: str, aliases: Sequence[str]) -> str:
+    """How a concept reads in a picker: its title, then its aliases."""
+    return f"{title} (aka {', '.join(aliases)})" if aliases else title
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def search(_store: GraphStore, spec: SourceSpec, text: str, limit: int = 8) -> list[SearchHit]:
+    """Ranked search hits over titles and aliases."""
+    return _store.search(text, limit)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def neighbourhood_view(
+    _store: GraphStore, spec: SourceSpec, concept: str, depth: int, edges: tuple[str, ...], direction: str
+) -> tuple[Neighbourhood, str]:
+    """A neighbourhood and its drawing."""
+    degrees, orphans, colours = figures(_store, spec)
+    found = _store.neighbourhood(concept, depth, edges, direction)
+    return found, draw_neighbourhood(_store, found, degrees=degrees, orphans=orphans, colours=colours)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def paths_view(
+    _store: GraphStore,
+    spec: SourceSpec,
+    source: str,
+    target: str,
+    k: int,
+    max_length: int,
+    edges: tuple[str, ...],
+    direction: str,
+    avoid: tuple[str, ...],
+) -> tuple[list[GraphPath], str]:
+    """Paths between two concepts and their drawing."""
+    degrees, _orphans, colours = figures(_store, spec)
+    found = _store.paths(source, target, k, max_length, edges, direction, avoid)
+    return found, (draw_paths(_store, found, degrees=degrees, colours=colours) if found else "")
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def error_text(error: BaseException) -> str:
+    """An error as markdown for people: for a load error, every problem with its file and line."""
+    if isinstance(error, LoadError):
+        lines = []
+        for problem in error.problems[:10]:
+            where = f"`{problem.file}`" + (f", line {problem.line}" if problem.line else "")
+            lines.append(f"- {where}: {md_escape(problem.message)}")
+        more = f"\n- ... and {len(error.problems) - 10} more" if len(error.problems) > 10 else ""
+        return "Could not load this source:\n\n" + "\n".join(lines) + more
+    return md_escape(str(error))
+
+
+def show_error(error: BaseException, where: Any = st) -> None:
+    """Show an error in the page (or the sidebar)."""
+    where.error(error_text(error))
+
+
+# -- the source sidebar -----------------------------------------------------------------------
+
+
+def _try_source(spec: SourceSpec) -> bool:
+    """Switch to a source when it loads; otherwise keep the current one and remember the error."""
+    try:
+        get_store(spec)
+    except (GlossgraphError, OSError, ImportError) as error:
+        st.session_state["source_error"] = error_text(error)
+        return False
+    st.session_state["source"] = spec
+    st.session_state.pop("source_error", None)
+    # The new graph may not have the concept the pages were showing: let them start afresh.
+    for key in ("ex_concept", "ex_synced", "pa_from", "pa_to", "pa_avoid", "pa_synced", "ex_search"):
+        st.session_state.pop(key, None)
+    st.query_params.clear()
+    return True
+
+
+def _load_upload() -> None:
+    upload = st.session_state.get("src_upload")
+    if upload is None:
+        return
+    try:
+        path = save_upload(upload.name, upload.getvalue(), UPLOAD_ROOT)
+    except (GlossgraphError, OSError) as error:
+        st.session_state["source_error"] = error_text(error)
+        return
+    _try_source(SourceSpec(str(path)))
+
+
+def _load_path() -> None:
+    text = (st.session_state.get("src_path") or "").strip()
+    if text:
+        _try_source(SourceSpec(text))
+
+
+def _load_neo4j() -> None:
+    _try_source(
+        SourceSpec(
+            st.session_state.get("src_uri", "").strip(),
+            dataset=st.session_state.get("src_dataset", "").strip() or None,
+            user=st.session_state.get("src_user", "").strip() or None,
+            password=st.session_state.get("src_password") or None,
+            database=st.session_state.get("src_database", "").strip() or None,
+        )
+    )
+
+
+def _load_default() -> None:
+    _try_source(default_source())
+
+
+def source_sidebar() -> GraphStore | None:
+    """The Source section of the sidebar; returns the current store (None when even the default fails)."""
+    if "source" not in st.session_state:
+        st.session_state["source"] = default_source()
+    spec = st.session_state["source"]
+    with st.sidebar:
+        st.subheader("Source")
+        try:
+            store = get_store(spec)
+        except (GlossgraphError, OSError, ImportError) as error:
+            show_error(error)
+            store = None
+        if store is not None:
+            count = len(store.glossary().concepts)
+            st.caption(f"{md_escape(spec.describe())}: {count} concepts ({store.backend} store)")
+        if st.session_state.get("source_error"):
+            st.error(st.session_state["source_error"])
+        with st.expander("Change source", expanded=store is None):
+            st.button("Use the bundled sample" if not _started_with_source() else "Use the startup source",
+                      on_click=_load_default, key="src_default")
+            st.file_uploader(
+                f"Upload a glossary file or a zip of a folder (at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
+                type=["md", "markdown", "json", "jsonl", "ndjson", "yaml", "yml", "csv", "tsv", "zip", "ttl", "rdf",
+                      "xml", "graphml", "gexf", "html"],
+                key="src_upload",
+                on_change=_load_upload,
+            )
+            st.text_input("Folder or file path on the server", key="src_path", placeholder="data/ai-glossary")
+            st.button("Load path", on_click=_load_path, key="src_path_load")
+            if _neo4j_available():
+                st.markdown("**Neo4j**")
+                st.text_input("URI", key="src_uri", placeholder="neo4j://127.0.0.1:7687")
+                st.text_input("User", key="src_user", value="neo4j")
+                st.text_input("Password", key="src_password", type="password")
+                st.text_input("Database (optional)", key="src_database")
+                st.text_input("Dataset", key="src_dataset")
+                st.button("Connect", on_click=_load_neo4j, key="src_neo4j")
+            else:
+                st.caption("Neo4j: this build has no Neo4j store (graph/neo4j_store.py).")
+    return store
+
+
+def _started_with_source() -> bool:
+    import os
+
+    from graph.appstate import SOURCE_ENV
+
+    return bool(os.environ.get(SOURCE_ENV))
+
+
+def _neo4j_available() -> bool:
+    return importlib.util.find_spec("graph.neo4j_store") is not None
+
+
+def move_to(key: str, concept_id: str) -> Callable[[], None]:
+    """A button callback that sets a concept picker to ``concept_id``."""
+
+    def go() -> None:
+        st.session_state[key] = concept_id
+
+    return go

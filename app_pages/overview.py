@@ -1,0 +1,73 @@
+"""Overview: the shape of the whole graph: counts, categories, degrees, hubs and clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import current
+from graph.appstate import SourceSpec
+from graph.overview import Hub, Overview, overview
+from graph.protocol import GraphStore
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the graph...")
+def _overview(_store: GraphStore, spec: SourceSpec) -> Overview:
+    return overview(_store)
+
+
+spec, store = current()
+figures = _overview(store, spec)
+stats = figures.stats
+
+st.title("Overview")
+counts = st.columns(6)
+counts[0].metric("Concepts", stats.concepts)
+counts[1].metric("Links", stats.links)
+counts[2].metric("Aliases", stats.aliases)
+counts[3].metric("Categories", stats.categories)
+counts[4].metric("Broken links", stats.broken_links)
+counts[5].metric("Clusters", len(figures.cluster_sizes))
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Category sizes", anchor=False)
+    categories = pd.DataFrame(figures.categories, columns=["category", "concepts"])
+    st.bar_chart(categories, x="category", y="concepts", horizontal=True, sort="-concepts")
+with right:
+    st.subheader("Degree distribution", anchor=False)
+    st.caption("How many concepts link with (to or from) how many others.")
+    degrees = pd.DataFrame(figures.degree_histogram, columns=["degree", "concepts"])
+    st.bar_chart(degrees, x="degree", y="concepts")
+
+
+def _hubs(hubs: Sequence[Hub]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(h.title, h.id, h.degree, h.in_degree, h.out_degree, h.pagerank) for h in hubs],
+        columns=["concept", "id", "degree", "in", "out", "pagerank"],
+    )
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top hubs by degree", anchor=False)
+    st.dataframe(_hubs(figures.hubs_by_degree), hide_index=True, key="hubs_degree")
+with right:
+    st.subheader("Top hubs by PageRank", anchor=False)
+    st.dataframe(_hubs(figures.hubs_by_pagerank), hide_index=True, key="hubs_pagerank")
+
+st.subheader("Clusters", anchor=False)
+sizes = figures.cluster_sizes
+largest = sizes[0] if sizes else 0
+st.markdown(
+    f"{len(sizes)} connected groups of concepts (links in either direction); the largest holds {largest} of "
+    f"{stats.concepts} concepts ({(largest / stats.concepts if stats.concepts else 0):.0%}); "
+    f"{sum(1 for s in sizes if s == 1)} concepts stand alone."
+)
+st.dataframe(
+    pd.DataFrame(sorted(pd.Series(sizes).value_counts().items(), reverse=True), columns=["size", "clusters"]),
+    hide_index=True,
+    key="clusters",
+)

@@ -1,0 +1,313 @@
+"""Library-side helpers for the Streamlit app: sources, uploads, deep links and safe text.
+
+Kept out of the app so they can be tested without Streamlit and reused by other front ends.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_SAMPLE",
+    "MAX_UPLOAD_BYTES",
+    "SOURCE_ENV",
+    "ExploreState",
+    "PathsState",
+    "SourceSpec",
+    "default_source",
+    "md_escape",
+    "parse_explore",
+    "parse_paths",
+    "safe_url",
+    "save_upload",
+]
+
+import hashlib
+import io
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from graph.build import EDGE_TYPES
+from graph.errors import LoadError, Problem
+from graph.protocol import DIRECTIONS
+
+#: The environment variable `glossgraph app SOURCE` uses to hand the source to the app.
+SOURCE_ENV = "GLOSSGRAPH_SOURCE"
+#: The bundled sample glossary, the default source.
+DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "ai-glossary"
+#: Largest upload accepted (a file, or a zip archive and the total of its unpacked members).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+_MAX_MEMBERS = 20_000
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where the app's graph comes from: a file or folder, or a Neo4j dataset.
+
+    The password is excluded from ``repr`` so it never shows in a page or a log.
+    """
+
+    location: str
+    dataset: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    database: str | None = None
+
+    @property
+    def is_neo4j(self) -> bool:
+        """True for a Neo4j connection."""
+        from graph.stores import is_neo4j_uri
+
+        return is_neo4j_uri(self.location)
+
+    def describe(self) -> str:
+        """A short text naming the source for people (never the password)."""
+        if self.is_neo4j:
+            return f"{self.location} (dataset {self.dataset})"
+        return self.location
+
+
+def default_source() -> SourceSpec:
+    """The source given to `glossgraph app` (environment), else the bundled sample glossary."""
+    location = os.environ.get(SOURCE_ENV) or str(DEFAULT_SAMPLE)
+    return SourceSpec(location, dataset=os.environ.get("GLOSSGRAPH_DATASET") or None)
+
+
+# -- uploads -------------------------------------------------------------------------------------
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def save_upload(name: str, data: bytes, root: Path, *, limit: int = MAX_UPLOAD_BYTES) -> Path:
+    """Store an uploaded file (or unpack an uploaded zip) under ``root`` and return the path to load.
+
+    The same content always lands in the same place (named by its SHA-256), so re-uploading a
+    file reuses the cached graph. A zip is unpacked into its own folder after every member is
+    checked: no absolute paths, no ``..``, no symlinks, no more than ``limit`` bytes unpacked.
+    """
+    if len(data) > limit:
+        raise LoadError(Problem(name, None, f"upload is {_mb(len(data))}, over the {_mb(limit)} limit"))
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    base = _SAFE_NAME.sub("_", Path(name).name).strip("._") or "upload"
+    folder = root / digest
+    if base.lower().endswith(".zip"):
+        target = folder / base[:-4]
+        if not target.is_dir():
+            _unzip(name, data, target, limit)
+        return _single_root(target)
+    target = folder / base
+    if not target.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / (base + ".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return target
+
+
+def _unzip(name: str, data: bytes, target: Path, limit: int) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise LoadError(Problem(name, None, f"not a readable zip archive ({error})")) from error
+    with archive:
+        members = archive.infolist()
+        if len(members) > _MAX_MEMBERS:
+            raise LoadError(Problem(name, None, f"the archive has {len(members)} members, over {_MAX_MEMBERS}"))
+        total = 0
+        for member in members:
+            _check_member(name, member)
+            total += member.file_size
+            if total > limit:
+                raise LoadError(Problem(name, None, f"the archive unpacks to over {_mb(limit)}"))
+        staging = target.with_name(target.name + ".part")
+        staging.mkdir(parents=True, exist_ok=True)
+        for member in members:
+            if member.is_dir():
+                continue
+            destination = staging.joinpath(*PurePosixPath(member.filename).parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, destination.open("wb") as out:
+                # Count real bytes too: a forged header cannot smuggle more than the limit.
+                written = 0
+                while chunk := source.read(1 << 16):
+                    written += len(chunk)
+                    if written > member.file_size:
+                        raise LoadError(Problem(name, None, f"{member.filename}: larger than its header says"))
+                    out.write(chunk)
+        staging.replace(target)
+
+
+def _check_member(name: str, member: zipfile.ZipInfo) -> None:
+    """Refuse a member that would land outside the folder or is not a plain file or folder."""
+    filename = member.filename
+    path = PurePosixPath(filename.replace("\\", "/"))
+    mode = member.external_attr >> 16
+    if filename.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", filename) or path.is_absolute():
+        raise LoadError(Problem(name, None, f"archive member {filename!r} has an absolute path"))
+    if ".." in path.parts:
+        raise LoadError(Problem(name, None, f"archive member {filename!r} leaves its folder (..)"))
+    if stat.S_ISLNK(mode):
+        raise LoadError(Problem(name, None, f"archive member {filename!r} is a symbolic link"))
+    if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise LoadError(Problem(name, None, f"archive member {filename!r} is not a plain file"))
+
+
+def _single_root(folder: Path) -> Path:
+    """The folder itself, or its only subfolder when the archive wrapped everything in one."""
+    children = [c for c in folder.iterdir() if not c.name.startswith((".", "__MACOSX"))]
+    if len(children) == 1 and children[0].is_dir():
+        return children[0]
+    if len(children) == 1 and children[0].is_file():
+        return children[0]
+    return folder
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+# -- deep links ----------------------------------------------------------------------------------
+
+
+def _first(params: Mapping[str, str | list[str]], key: str) -> str | None:
+    value = params.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _int(params: Mapping[str, str | list[str]], key: str, default: int, low: int, high: int) -> int:
+    text = _first(params, key)
+    try:
+        number = int(text) if text is not None else default
+    except ValueError:
+        return default
+    return min(max(number, low), high)
+
+
+def _edges(params: Mapping[str, str | list[str]]) -> tuple[str, ...]:
+    text = _first(params, "edges")
+    if not text:
+        return ("related",)
+    chosen = tuple(t for t in EDGE_TYPES if t in {p.strip() for p in text.split(",")})
+    return chosen or ("related",)
+
+
+def _direction(params: Mapping[str, str | list[str]]) -> str:
+    direction = _first(params, "direction")
+    return direction if direction in DIRECTIONS else "both"
+
+
+@dataclass(frozen=True)
+class ExploreState:
+    """What the Explore page shows; the URL carries it as ``?concept=...&depth=...``.
+
+    >>> parse_explore({"concept": "rag", "depth": "9"}).depth
+    3
+    >>> ExploreState("rag", depth=2).to_params()
+    {'concept': 'rag', 'depth': '2'}
+    """
+
+    concept: str | None = None
+    depth: int = 1
+    edges: tuple[str, ...] = ("related",)
+    direction: str = "both"
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters for this state (defaults left out, so links stay short)."""
+        params: dict[str, str] = {}
+        if self.concept:
+            params["concept"] = self.concept
+        if self.depth != 1:
+            params["depth"] = str(self.depth)
+        if self.edges != ("related",):
+            params["edges"] = ",".join(self.edges)
+        if self.direction != "both":
+            params["direction"] = self.direction
+        return params
+
+
+def parse_explore(params: Mapping[str, str | list[str]]) -> ExploreState:
+    """The Explore state a URL asks for; bad values fall back to defaults rather than failing."""
+    return ExploreState(_first(params, "concept"), _int(params, "depth", 1, 1, 3), _edges(params), _direction(params))
+
+
+@dataclass(frozen=True)
+class PathsState:
+    """What the Paths page shows; the URL carries it as ``?from=...&to=...``.
+
+    >>> parse_paths({"from": "a", "to": "b", "avoid": "c,d", "k": "0"})
+    PathsState(source='a', target='b', k=1, max_length=6, edges=('related',), direction='both', avoid=('c', 'd'))
+    """
+
+    source: str | None = None
+    target: str | None = None
+    k: int = 3
+    max_length: int = 6
+    edges: tuple[str, ...] = ("related",)
+    direction: str = "both"
+    avoid: tuple[str, ...] = ()
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters for this state (defaults left out)."""
+        params: dict[str, str] = {}
+        if self.source:
+            params["from"] = self.source
+        if self.target:
+            params["to"] = self.target
+        if self.k != 3:
+            params["k"] = str(self.k)
+        if self.max_length != 6:
+            params["max"] = str(self.max_length)
+        if self.edges != ("related",):
+            params["edges"] = ",".join(self.edges)
+        if self.direction != "both":
+            params["direction"] = self.direction
+        if self.avoid:
+            params["avoid"] = ",".join(self.avoid)
+        return params
+
+
+def parse_paths(params: Mapping[str, str | list[str]]) -> PathsState:
+    """The Paths state a URL asks for; bad values fall back to defaults."""
+    avoid_text = _first(params, "avoid") or ""
+    return PathsState(
+        _first(params, "from"),
+        _first(params, "to"),
+        _int(params, "k", 3, 1, 10),
+        _int(params, "max", 6, 1, 10),
+        _edges(params),
+        _direction(params),
+        tuple(a.strip() for a in avoid_text.split(",") if a.strip()),
+    )
+
+
+# -- text for Streamlit markdown -----------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def md_escape(text: str) -> str:
+    r"""Text made literal for Streamlit markdown: markup, HTML, colour directives and LaTeX all shown as typed.
+
+    >>> md_escape("<b>*x*</b>")
+    '\\<b\\>\\*x\\*\\</b\\>'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def safe_url(url: str) -> str | None:
+    """The URL when it is a plain http(s) address fit for a markdown link, else None.
+
+    >>> safe_url("javascript:alert(1)") is None, safe_url("https://example.org/a b")
+    (True, 'https://example.org/a%20b')
+    """
+    from urllib.parse import quote
+
+    url = url.strip()
+    if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+        return None
+    return quote(url, safe=":/?#@!$&'*+,;=%~")

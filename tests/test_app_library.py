@@ -1,0 +1,270 @@
+"""The library side of the app: pyvis rendering, uploads, deep links, safe text and overview figures."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph.appstate import (
+    ExploreState,
+    PathsState,
+    SourceSpec,
+    md_escape,
+    parse_explore,
+    parse_paths,
+    safe_url,
+    save_upload,
+)
+from graph.errors import LoadError
+from graph.local import LocalStore
+from graph.model import Concept, Glossary, Reference
+from graph.overview import overview, pagerank
+from graph.render import MAX_NODES, DrawEdge, DrawNode, category_colours, network_html, render_html
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SCRIPT = "<script>alert(2)</script>"
+
+
+def _store() -> LocalStore:
+    return LocalStore(
+        Glossary(
+            [
+                Concept("a", HOSTILE, definition=SCRIPT, categories=("Cat & <Co>",),
+                        related=(Reference("b"), Reference("nowhere"))),
+                Concept("b", "Beta", aliases=("B",), categories=("Other",), related=(Reference("a"),)),
+                Concept("c", "Gamma", related=(Reference("b"),)),
+            ]
+        )
+    )
+
+
+def _data(html: str, name: str) -> list[dict]:
+    match = re.search(rf"var {name}Data = (\[.*?\]);\n", html)
+    assert match, name
+    return json.loads(match.group(1))
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def test_render_is_offline_and_loads_nothing_from_the_network() -> None:
+    html = render_html(_store(), center="a", depth=2, edge_types=["related", "alias", "category"])
+    assert re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=", html, re.IGNORECASE) == []
+    assert "default-src 'none'" in html
+    assert "vis.Network" in html and "var nodes, edges, network" in html
+
+
+def test_render_keeps_hostile_text_as_data_only() -> None:
+    html = render_html(_store(), center="a", depth=1, edge_types=["related", "category"])
+    # Raw markup never appears in the page; inside the script it is JSON with <, > and & escaped.
+    assert HOSTILE not in html and SCRIPT not in html and "<Co>" not in html
+    nodes = {n["id"]: n for n in _data(html, "node")}
+    assert nodes["a"]["label"] == HOSTILE
+    assert nodes["a"]["title"] == f"{HOSTILE}\ncategory: Cat & <Co>\n{SCRIPT}"
+    assert nodes["category:cat & <co>"]["label"] == "Cat & <Co>"
+    # The legend is HTML: escaped there.
+    assert "<span>Cat &amp; &lt;Co&gt;</span>" in html
+
+
+def test_neighbourhood_marks_centre_orphans_and_missing_targets() -> None:
+    html = render_html(_store(), center="a", depth=1)
+    nodes = {n["id"]: n for n in _data(html, "node")}
+    assert sorted(nodes) == ["a", "b", "missing:nowhere"]
+    assert nodes["a"]["borderWidth"] == 4  # the centre
+    assert nodes["missing:nowhere"]["shape"] == "square"
+    assert nodes["missing:nowhere"]["shapeProperties"] == {"borderDashes": [4, 3]}
+    edges = sorted((e["from"], e["to"], e["type"]) for e in _data(html, "edge"))
+    assert edges == [("a", "b", "related"), ("a", "missing:nowhere", "related"), ("b", "a", "related")]
+    whole = render_html(_store())
+    whole_nodes = {n["id"]: n for n in _data(whole, "node")}
+    # c has no incoming link: an orphan, outlined with dashes.
+    assert whole_nodes["c"]["shapeProperties"] == {"borderDashes": [4, 3]}
+    assert "shapeProperties" not in whole_nodes["b"]
+
+
+def test_size_grows_with_degree_and_colour_follows_category() -> None:
+    html = render_html(_store())
+    nodes = {n["id"]: n for n in _data(html, "node")}
+    assert nodes["b"]["size"] > nodes["c"]["size"]  # b links with a and c; c only with b
+    colours = category_colours(["Other", "Cat & <Co>"])
+    assert nodes["a"]["color"]["background"] == colours["Cat & <Co>"]
+    assert nodes["b"]["color"]["background"] == colours["Other"]
+    assert nodes["c"]["color"]["background"] == "#bab0ac"  # no category
+
+
+def test_physics_stops_after_stabilisation() -> None:
+    html = render_html(_store())
+    assert 'network.once("stabilizationIterationsDone", settle)' in html
+    assert "network.setOptions({ physics: false })" in html
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", html).group(1))
+    assert options["physics"]["stabilization"] == {"enabled": True, "iterations": 250, "updateInterval": 25,
+                                                   "fit": True}
+
+
+@pytest.mark.parametrize(("count", "note"), [(5, "5 nodes"), (MAX_NODES + 20, f"showing {MAX_NODES} of 320 nodes")])
+def test_large_pictures_are_cut_with_a_note(count: int, note: str) -> None:
+    nodes = [DrawNode(f"n{i}", f"N{i}") for i in range(count)]
+    edges = [DrawEdge(f"n{i}", f"n{i + 1}") for i in range(count - 1)]
+    html = network_html(nodes, edges)
+    assert len(_data(html, "node")) == min(count, MAX_NODES)
+    assert len(_data(html, "edge")) == min(count, MAX_NODES) - 1
+    assert re.search(r'<div id="note" class="note[^"]*">([^<]*)</div>', html).group(1) == note
+
+
+# -- uploads --------------------------------------------------------------------------------------
+
+
+def _zip(members: dict[str, bytes], symlink: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, "/etc/passwd")
+    return buffer.getvalue()
+
+
+def test_upload_of_a_file_lands_under_its_content_hash(tmp_path: Path) -> None:
+    first = save_upload("my glossary.json", b'{"concepts": []}', tmp_path)
+    again = save_upload("my glossary.json", b'{"concepts": []}', tmp_path)
+    assert first == again and first.name == "my_glossary.json" and first.read_bytes() == b'{"concepts": []}'
+    assert first.parent.parent == tmp_path
+
+
+def test_zip_upload_unpacks_into_its_folder(tmp_path: Path) -> None:
+    path = save_upload("notes.zip", _zip({"notes/a.md": b"# A", "notes/sub/b.md": b"# B"}), tmp_path)
+    assert path.name == "notes" and sorted(p.name for p in path.rglob("*.md")) == ["a.md", "b.md"]
+    assert tmp_path in path.parents
+
+
+@pytest.mark.parametrize(
+    ("members", "symlink", "message"),
+    [
+        ({"../evil.md": b"x"}, None, "leaves its folder"),
+        ({"notes/../../evil.md": b"x"}, None, "leaves its folder"),
+        ({"/etc/evil.md": b"x"}, None, "absolute path"),
+        ({"C:/evil.md": b"x"}, None, "absolute path"),
+        ({"a.md": b"x"}, "link.md", "symbolic link"),
+    ],
+)
+def test_zip_members_cannot_escape(tmp_path: Path, members: dict[str, bytes], symlink: str | None,
+                                   message: str) -> None:
+    with pytest.raises(LoadError, match=message) as caught:
+        save_upload("bad.zip", _zip(members, symlink), tmp_path / "uploads")
+    assert caught.value.file == "bad.zip"
+    assert not (tmp_path / "evil.md").exists() and not list(tmp_path.rglob("evil.md"))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "limit", "message"),
+    [
+        ("big.json", b"x" * 101, 100, "over the"),
+        ("bomb.zip", None, 1000, "unpacks to over"),
+        ("broken.zip", b"PK not really", 1000, "not a readable zip"),
+    ],
+)
+def test_size_limits(tmp_path: Path, name: str, data: bytes | None, limit: int, message: str) -> None:
+    payload = data if data is not None else _zip({"a.md": b"0" * 5000})
+    with pytest.raises(LoadError, match=message):
+        save_upload(name, payload, tmp_path, limit=limit)
+
+
+# -- deep links -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "state"),
+    [
+        ({}, ExploreState()),
+        ({"concept": "foundation-model", "depth": "2"}, ExploreState("foundation-model", 2)),
+        ({"concept": " rag ", "depth": "7", "direction": "sideways"}, ExploreState("rag", 3)),
+        ({"depth": "x", "edges": "category,related,bogus", "direction": "in"},
+         ExploreState(None, 1, ("related", "category"), "in")),
+        ({"concept": ["a", "b"], "depth": "0"}, ExploreState("a", 1)),
+    ],
+)
+def test_parse_explore(params: dict, state: ExploreState) -> None:
+    assert parse_explore(params) == state
+
+
+def test_explore_state_round_trips_through_the_url() -> None:
+    state = ExploreState("rag", 3, ("related", "alias"), "out")
+    assert state.to_params() == {"concept": "rag", "depth": "3", "edges": "related,alias", "direction": "out"}
+    assert parse_explore(state.to_params()) == state
+
+
+def test_paths_state_round_trips_through_the_url() -> None:
+    state = PathsState("a", "b", 5, 4, ("related", "category"), "out", ("c", "d"))
+    params = state.to_params()
+    assert params == {"from": "a", "to": "b", "k": "5", "max": "4", "edges": "related,category",
+                      "direction": "out", "avoid": "c,d"}
+    assert parse_paths(params) == state
+    assert PathsState().to_params() == {}
+
+
+# -- safe text ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        (HOSTILE, r"\<img src\=x onerror\=alert\(1\)\>"),
+        ("**bold** _it_ [link](javascript:x)", r"\*\*bold\*\* \_it\_ \[link\]\(javascript\:x\)"),
+        (":red[alarm] $x$", r"\:red\[alarm\] \$x\$"),
+        ("two\nlines", "two lines"),
+    ],
+)
+def test_md_escape(text: str, escaped: str) -> None:
+    assert md_escape(text) == escaped
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.org/x", "https://example.org/x"),
+        ("http://example.org/a (b)", "http://example.org/a%20%28b%29"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,<b>", None),
+        ("//example.org", None),
+    ],
+)
+def test_safe_url(url: str, safe: str | None) -> None:
+    assert safe_url(url) == safe
+
+
+def test_source_spec_never_shows_the_password() -> None:
+    spec = SourceSpec("neo4j://127.0.0.1:7687", dataset="ai", user="neo4j", password="s3cret")
+    assert "s3cret" not in repr(spec) and "s3cret" not in spec.describe()
+    assert spec.describe() == "neo4j://127.0.0.1:7687 (dataset ai)" and spec.is_neo4j
+
+
+# -- overview -------------------------------------------------------------------------------------
+
+
+def test_overview_figures() -> None:
+    figures = overview(_store())
+    assert figures.categories == (("(no category)", 1), ("Cat & <Co>", 1), ("Other", 1))
+    assert figures.degree_histogram == ((1, 2), (2, 1))
+    assert [h.id for h in figures.hubs_by_degree] == ["b", "a", "c"]
+    assert [(h.in_degree, h.out_degree) for h in figures.hubs_by_degree] == [(2, 1), (1, 1), (0, 1)]
+    assert figures.hubs_by_pagerank[0].id in {"a", "b"} and figures.hubs_by_pagerank[-1].id == "c"
+    assert figures.cluster_sizes == (3,)
+    assert figures.stats.concepts == 3 and figures.stats.broken_links == 1
+
+
+def test_pagerank_matches_networkx_definition() -> None:
+    from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+    graph = nx.gnp_random_graph(60, 0.05, directed=True, seed=7)
+    ours, theirs = pagerank(graph), _pagerank_python(graph)
+    assert max(abs(ours[n] - theirs[n]) for n in graph) < 1e-9
+    assert pagerank(nx.DiGraph()) == {}
