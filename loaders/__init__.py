@@ -131,3 +131,24 @@ def load(
     glossary.source = glossary.source or str(path)
     return glossary
 
+
+
+def _lazy_detector(module: str, function: str) -> Callable[[Path], bool]:
+    """A detector that imports its module only when a path is actually checked."""
+
+    def detector(path: Path) -> bool:
+        check: Callable[[Path], bool] = getattr(importlib.import_module(module), function)
+        return check(path)
+
+    return detector
+
+
+# The project's own exports and snapshots (loaders/snapshot.py): checked by content before any extension.
+register("snapshot", "loaders.snapshot:load_snapshot", (), "a glossgraph snapshot folder (with manifest.json)")
+register("nodelink", "loaders.snapshot:load_nodelink", (), "glossgraph node-link JSON export")
+register("graphml", "loaders.snapshot:load_graphml", (".graphml",), "glossgraph GraphML export")
+register("gexf", "loaders.snapshot:load_gexf", (".gexf",), "glossgraph GEXF export")
+register("csv-graph", "loaders.snapshot:load_csv_pair", (), "folder with nodes.csv and edges.csv (a glossgraph export)")
+add_detector("snapshot", _lazy_detector("loaders.snapshot", "is_snapshot"))
+add_detector("nodelink", _lazy_detector("loaders.snapshot", "is_nodelink"))
+add_detector("csv-graph", _lazy_detector("loaders.snapshot", "is_csv_pair"))

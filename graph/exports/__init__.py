@@ -1,0 +1,186 @@
+"""Exports: the graph of a glossary in standard formats, written atomically and never over a file by accident.
+
+Each format is a function of the Glossary (the source of truth) and its derived graph; every
+format except HTML loads back into an equal Glossary (``loaders.load``). See docs/formats.md.
+
+>>> from graph.model import Concept, Glossary
+>>> sorted(render(Glossary([Concept("a", "A")]), "csv"))
+['edges.csv', 'nodes.csv']
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FILE_NAMES",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "GraphRecords",
+    "export",
+    "graph_records",
+    "render",
+    "write_atomic",
+    "write_folder_atomic",
+]
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from graph.errors import ExportError, UsageError
+from graph.exports.records import FORMAT, FORMAT_VERSION, GraphRecords, graph_records
+from graph.model import Glossary
+from graph.protocol import GraphStore
+
+#: Export formats, in the order a snapshot writes them.
+EXPORT_FORMATS = ("json", "graphml", "gexf", "csv", "cypher", "html")
+
+#: The file (or, for csv, folder) name each format has inside a snapshot.
+FILE_NAMES: dict[str, str] = {
+    "json": "graph.json",
+    "graphml": "graph.graphml",
+    "gexf": "graph.gexf",
+    "csv": "csv",
+    "cypher": "graph.cypher",
+    "html": "graph.html",
+}
+
+#: The files a csv export folder holds; a folder with other files is never replaced.
+CSV_FILES = ("edges.csv", "nodes.csv")
+
+
+def _html(source: Glossary | GraphStore, heading: str) -> bytes:
+    from graph.local import LocalStore
+    from graph.render import render_html
+
+    store = LocalStore(source) if isinstance(source, Glossary) else source
+    return render_html(store, heading=heading).encode("utf-8")
+
+
+def render(
+    source: Glossary | GraphStore,
+    fmt: str,
+    *,
+    dataset: str = "glossgraph",
+    heading: str = "",
+    records: GraphRecords | None = None,
+) -> bytes | dict[str, bytes]:
+    """The bytes of one export (csv: the two files by name); ``dataset`` names the Cypher script's Neo4j dataset."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "html":
+        return _html(source, heading)
+    records = records if records is not None else graph_records(source)
+    if fmt == "json":
+        from graph.exports.nodelink import nodelink_bytes
+
+        return nodelink_bytes(records)
+    if fmt == "graphml":
+        from graph.exports.xml import graphml_bytes
+
+        return graphml_bytes(records)
+    if fmt == "gexf":
+        from graph.exports.xml import gexf_bytes
+
+        return gexf_bytes(records)
+    if fmt == "cypher":
+        from graph.exports.cypher import cypher_script
+
+        return cypher_script(records, dataset).encode("utf-8")
+    from graph.exports.tables import csv_files
+
+    return csv_files(records)
+
+
+def _refuse(path: Path, force: bool, replaceable: Callable[[Path], bool] | None = None) -> None:
+    if not (path.exists() or path.is_symlink()):
+        return
+    if not force:
+        raise ExportError(f"{path} already exists; use --force to replace it")
+    if path.is_dir() and (replaceable is None or not replaceable(path)):
+        raise ExportError(f"{path} is a folder that this export did not write; refusing to replace it")
+
+
+def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
+    """Write a file through a temporary file in the same folder and a rename: readers never see half a file."""
+    path = Path(path)
+    _refuse(path, force)
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_folder_atomic(
+    path: str | Path,
+    fill: Callable[[Path], None],
+    *,
+    force: bool = False,
+    replaceable: Callable[[Path], bool] | None = None,
+) -> Path:
+    """Build a folder under a temporary name beside ``path`` (``fill`` writes into it), then rename it into place.
+
+    An existing folder is replaced only with ``force`` and only when ``replaceable`` says it is
+    one of ours; it is moved aside first and removed once the new folder is in place.
+    """
+    path = Path(path)
+    _refuse(path, force, replaceable)
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
+    temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    old: Path | None = None
+    try:
+        fill(temporary)
+        if path.exists() or path.is_symlink():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old / "replaced")
+        os.replace(temporary, path)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if old is not None and not path.exists():
+            os.replace(old / "replaced", path)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return path
+
+
+def _is_csv_folder(path: Path) -> bool:
+    return sorted(p.name for p in path.iterdir()) == list(CSV_FILES)
+
+
+def _write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+
+
+def export(
+    source: Glossary | GraphStore,
+    fmt: str,
+    path: str | Path,
+    *,
+    force: bool = False,
+    dataset: str = "glossgraph",
+    heading: str = "",
+) -> Path:
+    """Write one export to ``path`` (csv: a folder with nodes.csv and edges.csv); never overwrites without ``force``."""
+    path = Path(path)
+    _refuse(path, force, _is_csv_folder if fmt == "csv" else None)
+    data = render(source, fmt, dataset=dataset, heading=heading)
+    if isinstance(data, dict):
+        files = data
+        return write_folder_atomic(path, lambda folder: _write_files(folder, files), force=force,
+                                   replaceable=_is_csv_folder)
+    return write_atomic(path, data, force=force)

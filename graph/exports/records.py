@@ -1,0 +1,292 @@
+"""What every export carries: one record per graph node and edge, and the way back to a Glossary.
+
+A concept node holds every content field of its Concept (the source of truth); alias, category and
+missing nodes and all edges are derived from the concepts and written for other tools (Gephi,
+pandas, Neo4j). Loading reads the concept records and the category hierarchy back into a Glossary
+and ignores the derived parts, so a loaded export builds the same graph as its source.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EDGE_FIELDS",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "JSON_FIELDS",
+    "NODE_FIELDS",
+    "GraphRecords",
+    "flat_edge",
+    "flat_node",
+    "glossary_from_records",
+    "graph_records",
+    "json_text",
+    "unflat_node",
+]
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.build import NODE_KINDS, build_graph, category_key
+from graph.errors import LoadError, Problem
+from graph.model import LINK_KINDS, Concept, Glossary, Origin, Reference, Source
+from graph.protocol import GraphStore
+from graph.resolve import resolve_links
+
+#: The marker and version written into every export that has a place for them.
+FORMAT = "glossgraph"
+FORMAT_VERSION = 1
+
+#: Node fields in column order; ``id`` is the node key (the concept id for concepts).
+NODE_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "definition",
+    "body",
+    "aliases",
+    "categories",
+    "category",
+    "level",
+    "published",
+    "sources",
+    "related",
+    "deprecated",
+    "parents",
+)
+#: Node fields whose values are lists or objects: JSON text in formats that only hold strings.
+JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents")
+#: Edge fields in column order; via, written and count belong to related edges only.
+EDGE_FIELDS = ("source", "target", "type", "via", "written", "count")
+
+
+@dataclass(frozen=True, slots=True)
+class GraphRecords:
+    """The graph as plain records: nodes sorted by id, edges by (source, target, type)."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+def _concept_record(concept: Concept) -> dict[str, Any]:
+    return {
+        "id": concept.id,
+        "kind": "concept",
+        "title": concept.title,
+        "definition": concept.definition,
+        "body": concept.body,
+        "aliases": list(concept.aliases),
+        "categories": list(concept.categories),
+        "category": concept.category,
+        "level": concept.level,
+        "published": concept.published,
+        "sources": [{"title": s.title, "url": s.url} for s in concept.sources],
+        "related": [{"target": r.target, "kind": r.kind} for r in concept.related],
+        "deprecated": concept.deprecated,
+    }
+
+
+def graph_records(source: Glossary | GraphStore) -> GraphRecords:
+    """The records of a glossary (or a store's glossary) and its graph, independent of concept order.
+
+    The graph is rebuilt from the concepts sorted by id, so the names of derived nodes (the first
+    spelling of an alias, category or missing target) and of ``written`` do not depend on the order
+    the source listed its concepts in: a glossary and its reloaded export give the same records.
+
+    >>> from graph.model import Concept, Reference
+    >>> r = graph_records(Glossary([Concept("a", "A", related=(Reference("b"),)), Concept("b", "B")]))
+    >>> [(n["id"], n["kind"]) for n in r.nodes], r.edges[0]["type"]
+    ([('a', 'concept'), ('b', 'concept')], 'related')
+    """
+    glossary = source if isinstance(source, Glossary) else source.glossary()
+    canonical = Glossary(
+        sorted(glossary.concepts, key=lambda c: c.id),
+        category_parents=dict(sorted(glossary.category_parents.items())),
+    )
+    graph = build_graph(canonical, resolve_links(canonical))
+    concepts = glossary.by_id()
+    parents: dict[str, dict[str, list[str]]] = {}
+    for child, ups in glossary.category_parents.items():
+        parents.setdefault(category_key(child), {})[child] = list(ups)
+    nodes: list[dict[str, Any]] = []
+    for key in sorted(graph.nodes):
+        attrs = graph.nodes[key]
+        kind = attrs["kind"]
+        if kind == "concept":
+            nodes.append(_concept_record(concepts[key]))
+            continue
+        record: dict[str, Any] = {"id": key, "kind": kind, "title": attrs["title"]}
+        if kind == "category":
+            record["parents"] = parents.get(key, {})
+        nodes.append(record)
+    edges: list[dict[str, Any]] = []
+    for s, t, edge_type, attrs in graph.edges(keys=True, data=True):
+        edge: dict[str, Any] = {"source": s, "target": t, "type": edge_type}
+        if edge_type == "related":
+            edge.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
+        edges.append(edge)
+    edges.sort(key=lambda e: (e["source"], e["target"], e["type"]))
+    return GraphRecords(nodes, edges)
+
+
+def json_text(value: Any) -> str:
+    """The JSON text a list or object field is stored as in string-only formats (stable, UTF-8 kept)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def flat_node(record: dict[str, Any]) -> dict[str, str | bool]:
+    """A node record with list and object fields as JSON text; None values are left out."""
+    flat: dict[str, str | bool] = {}
+    for name in NODE_FIELDS:
+        value = record.get(name)
+        if value is None:
+            continue
+        flat[name] = json_text(value) if name in JSON_FIELDS else value
+    return flat
+
+
+def flat_edge(record: dict[str, Any]) -> dict[str, str | int]:
+    """An edge record without None values (its values are already strings and an int)."""
+    return {name: record[name] for name in EDGE_FIELDS if record.get(name) is not None}
+
+
+def unflat_node(flat: dict[str, Any], where: str, line: int | None) -> dict[str, Any]:
+    """Turn a node read from a string-only format back into a record; bad JSON raises LoadError."""
+    record: dict[str, Any] = dict(flat)
+    for name in JSON_FIELDS:
+        text = record.get(name)
+        if isinstance(text, str):
+            try:
+                record[name] = json.loads(text)
+            except json.JSONDecodeError as error:
+                node = record.get("id", "?")
+                message = f"node {node!r}: field {name!r} is not valid JSON ({error.msg}): {text[:80]!r}"
+                raise LoadError(Problem(where, line, message)) from error
+    deprecated = record.get("deprecated")
+    if isinstance(deprecated, str):
+        if deprecated.strip().lower() not in ("true", "false"):
+            raise LoadError(Problem(where, line, f"node {record.get('id', '?')!r}: deprecated must be true or false, "
+                                                 f"not {deprecated!r}"))
+        record["deprecated"] = deprecated.strip().lower() == "true"
+    record["_line"] = line
+    return record
+
+
+# -- back to a Glossary ----------------------------------------------------------------------
+
+
+class _Checker:
+    """Collects every problem of a record set so a bad file is reported whole, then refused."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def fail(self, record: dict[str, Any], message: str) -> None:
+        self.problems.append(Problem(self.where, record.get("_line"), f"node {record.get('id', '?')!r}: {message}"))
+
+    def text(self, record: dict[str, Any], name: str, default: str | None = "", nullable: bool = False) -> Any:
+        value = record.get(name, default)
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            self.fail(record, f"{name} must be text, not {value!r}"[:200])
+            return default or ""
+        return value
+
+    def strings(self, record: dict[str, Any], name: str) -> tuple[str, ...]:
+        value = record.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(record, f"{name} must be a list of text, not {value!r}"[:200])
+            return ()
+        return tuple(value)
+
+    def objects(self, record: dict[str, Any], name: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
+        value = record.get(name, [])
+        good = isinstance(value, list) and all(
+            isinstance(v, dict) and set(v) <= set(keys) and keys[0] in v and all(isinstance(x, str) for x in v.values())
+            for v in value
+        )
+        if not good:
+            self.fail(record, f"{name} must be a list of objects with {', '.join(keys)}, not {value!r}"[:200])
+            return []
+        return list(value)
+
+
+def glossary_from_records(
+    records: Iterable[dict[str, Any]], where: str, fmt: str = "", *, lenient: bool = False
+) -> Glossary:
+    """The Glossary an export holds: its concept records and the category hierarchy.
+
+    All or nothing, unless ``lenient``: then a node with a problem is skipped and the problem is
+    listed in ``problems``. Records may carry ``_line`` (where the node was read) for the messages.
+    """
+    check = _Checker(where)
+    concepts: list[Concept] = []
+    seen: dict[str, dict[str, Any]] = {}
+    category_parents: dict[str, tuple[str, ...]] = {}
+    for record in records:
+        before = len(check.problems)
+        key = record.get("id")
+        kind = record.get("kind")
+        if not isinstance(key, str) or not key:
+            check.fail(record, "a node needs a non-empty id")
+            continue
+        if kind not in NODE_KINDS:
+            check.fail(record, f"kind must be one of {', '.join(NODE_KINDS)}, not {kind!r}")
+            continue
+        if key in seen:
+            first = seen[key].get("_line")
+            check.fail(record, f"duplicate node id (first at line {first})" if first else "duplicate node id")
+            continue
+        seen[key] = record
+        if kind == "category":
+            parents = record.get("parents", {})
+            if not isinstance(parents, dict) or not all(
+                isinstance(v, list) and all(isinstance(p, str) for p in v) for v in parents.values()
+            ):
+                check.fail(record, f"parents must map a category to a list of parents, not {parents!r}"[:200])
+                continue
+            for child, ups in parents.items():
+                category_parents[child] = tuple(ups)
+            continue
+        if kind != "concept":
+            continue
+        concept = _concept(check, record, where)
+        if len(check.problems) == before:
+            concepts.append(concept)
+    if check.problems and not lenient:
+        raise LoadError(check.problems)
+    if not concepts:
+        raise LoadError([Problem(where, None, "no concepts found"), *check.problems])
+    return Glossary(concepts, source=where, format=fmt, category_parents=category_parents,
+                    problems=check.problems)
+
+
+def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
+    deprecated = record.get("deprecated", False)
+    if not isinstance(deprecated, bool):
+        check.fail(record, f"deprecated must be true or false, not {deprecated!r}")
+        deprecated = False
+    related = []
+    for ref in check.objects(record, "related", ("target", "kind")):
+        ref_kind = ref.get("kind", "related")
+        if ref_kind not in LINK_KINDS:
+            check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {ref_kind!r}")
+        related.append(Reference(ref["target"], ref_kind))
+    sources = tuple(Source(s["title"], s.get("url", "")) for s in check.objects(record, "sources", ("title", "url")))
+    return Concept(
+        id=record["id"],
+        title=check.text(record, "title"),
+        definition=check.text(record, "definition"),
+        body=check.text(record, "body"),
+        aliases=check.strings(record, "aliases"),
+        categories=check.strings(record, "categories"),
+        level=check.text(record, "level", None, nullable=True),
+        published=check.text(record, "published", None, nullable=True),
+        sources=sources,
+        related=tuple(related),
+        deprecated=deprecated,
+        origin=Origin(where, record.get("_line")),
+    )

@@ -1,0 +1,72 @@
+"""Names shared by every place the graph leaves Python: node labels, relationship types, property names.
+
+The Cypher export and the Neo4j store use these same names, so a graph created by the exported
+script is the graph the store would have written. Labels and types come from this fixed set,
+never from input.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CONCEPT_LIST_PROPERTIES",
+    "CONCEPT_PROPERTIES",
+    "CONSTRAINTS",
+    "DATASET",
+    "EDGE_TYPE_OF_REL",
+    "JSON_PROPERTIES",
+    "LABELS",
+    "NODE_KIND_OF_LABEL",
+    "REL_TYPES",
+]
+
+#: Every node carries the name of its dataset so several glossaries share one database.
+DATASET = "dataset"
+
+#: Node label per node kind. Concepts are keyed by ``id``; the others by ``key`` (the normalised
+#: name, as in the local graph's node keys without their ``kind:`` prefix) and show ``name``
+#: (the name as first written).
+LABELS: dict[str, str] = {
+    "concept": "Concept",
+    "alias": "Alias",
+    "category": "Category",
+    "missing": "Missing",
+}
+NODE_KIND_OF_LABEL: dict[str, str] = {label: kind for kind, label in LABELS.items()}
+
+#: Relationship type per edge type. RELATED carries ``via``, ``written`` and ``count``.
+REL_TYPES: dict[str, str] = {
+    "related": "RELATED",
+    "alias": "ALIAS_OF",
+    "category": "IN_CATEGORY",
+}
+EDGE_TYPE_OF_REL: dict[str, str] = {rel: edge for edge, rel in REL_TYPES.items()}
+
+#: Properties of a :Concept node besides ``dataset``. Lists of strings are native list properties;
+#: ``sources`` and ``related`` are lists of maps, which Neo4j cannot store, so they are JSON text
+#: (see JSON_PROPERTIES). ``category`` is the main category, for display.
+CONCEPT_PROPERTIES = (
+    "id",
+    "title",
+    "definition",
+    "body",
+    "aliases",
+    "categories",
+    "category",
+    "level",
+    "published",
+    "sources",
+    "related",
+    "deprecated",
+)
+CONCEPT_LIST_PROPERTIES = ("aliases", "categories")
+#: Properties stored as JSON text: on :Concept ``sources`` ([{title, url}]) and ``related``
+#: ([{target, kind}] in authored order); on :Category ``parents`` ({child as written: [parents]}).
+JSON_PROPERTIES = ("sources", "related", "parents")
+
+#: Uniqueness constraints, created before any data (Community edition supports these).
+CONSTRAINTS = (
+    "CREATE CONSTRAINT glossgraph_concept IF NOT EXISTS FOR (n:Concept) REQUIRE (n.dataset, n.id) IS UNIQUE",
+    "CREATE CONSTRAINT glossgraph_alias IF NOT EXISTS FOR (n:Alias) REQUIRE (n.dataset, n.key) IS UNIQUE",
+    "CREATE CONSTRAINT glossgraph_category IF NOT EXISTS FOR (n:Category) REQUIRE (n.dataset, n.key) IS UNIQUE",
+    "CREATE CONSTRAINT glossgraph_missing IF NOT EXISTS FOR (n:Missing) REQUIRE (n.dataset, n.key) IS UNIQUE",
+)
