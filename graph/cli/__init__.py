@@ -22,7 +22,10 @@ for _module in pkgutil.iter_modules(__path__):
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; errors become one line on stderr and exit code 2 (1 for nothing found / no path)."""
     try:
-        cli.main(args=argv, prog_name="glossgraph", standalone_mode=False)
+        # Without standalone mode click hands back the code of a command's Exit instead of raising it.
+        outcome = cli.main(args=argv, prog_name="glossgraph", standalone_mode=False)
+        if isinstance(outcome, int):
+            return outcome
     except click.exceptions.Exit as done:
         return int(done.exit_code or 0)
     except click.Abort:
