@@ -1,0 +1,256 @@
+"""Reading helpers shared by the loaders: strict UTF-8 text, folder listings, size limits, collecting problems."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "MAX_STRICT_PROBLEMS",
+    "Collector",
+    "check_options",
+    "exclude_patterns",
+    "list_files",
+    "node_line",
+    "parse_size",
+    "parse_yaml",
+    "paused_gc",
+    "read_text",
+    "relative_stem",
+    "value_node",
+]
+
+import fnmatch
+import gc
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import LoadError, Problem, UsageError
+from graph.model import Concept, Glossary, Origin
+
+#: Files larger than this are refused unless the ``max_file_size`` option raises the limit.
+DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
+
+#: A strict load stops collecting after this many problems: the user fixes the first ones first.
+MAX_STRICT_PROBLEMS = 100
+
+#: The C parser when PyYAML was built with libyaml (several times faster), else the pure-Python one.
+_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load creates millions of small acyclic objects.
+
+    Generational collections triggered by the allocations would otherwise take half the time
+    of a large load; nothing a loader builds needs the cycle collector.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parse_size(value: int | str | None) -> int:
+    """A size limit in bytes from an int or a string such as ``"500MB"`` (None: the default).
+
+    >>> parse_size("2 KB"), parse_size(None) == DEFAULT_MAX_FILE_SIZE
+    (2048, True)
+    """
+    if value is None:
+        return DEFAULT_MAX_FILE_SIZE
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE_RE.match(str(value))
+    if not match or isinstance(value, bool):
+        raise UsageError(f"max_file_size must be a size such as 200MB, got {value!r}")
+    number, unit = match.groups()
+    return int(float(number) * _SIZE_UNITS[unit[:1].lower()])
+
+
+def read_text(path: Path, max_size: int | str | None = None) -> str:
+    """The text of a file: strict UTF-8 (a BOM is dropped), newlines as ``\\n``, size-limited.
+
+    Raises LoadError naming the file and the line of the first byte that is not UTF-8.
+    """
+    limit = parse_size(max_size)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise LoadError(Problem(
+                str(path), None,
+                f"the file is {size:,} bytes, over the {limit:,}-byte limit (raise it with the max_file_size option)",
+            ))
+        data = path.read_bytes()
+    except OSError as error:
+        raise LoadError(Problem(str(path), None, f"cannot read the file: {error.strerror or error}")) from error
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError(Problem(str(path), 1, "the file is UTF-16; save it as UTF-8"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise LoadError(Problem(
+            str(path), line,
+            f"not UTF-8: byte 0x{data[error.start]:02x} at column {column} (save the file as UTF-8)",
+        )) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = ()) -> list[Path]:
+    """The files under a folder with one of the endings, sorted by relative path; hidden files and folders skipped.
+
+    ``exclude`` holds glob patterns matched against the relative path (with "/") or the file name.
+    """
+    wanted = tuple(s.lower() for s in suffixes)
+    found: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(folder):
+        # Pruning in place keeps os.walk out of .git, .obsidian and the like entirely.
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root)
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(wanted):
+                continue
+            file = base / name
+            relative = file.relative_to(folder).as_posix()
+            if exclude and _excluded(relative, name, exclude):
+                continue
+            found.append((relative, file))
+    found.sort(key=lambda pair: pair[0])
+    return [file for _, file in found]
+
+
+def relative_stem(file: Path, root: Path) -> str:
+    """The file's path below ``root`` without its extension, with "/" separators (``dev/design/index``)."""
+    relative = file.relative_to(root).as_posix()
+    return relative.rsplit(".", 1)[0] if "." in relative.rsplit("/", 1)[-1] else relative
+
+
+def exclude_patterns(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The ``exclude`` option as a tuple of glob patterns (a string may list several, comma-separated)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(",") if p.strip())
+    return tuple(str(p) for p in value)
+
+
+def check_options(fmt: str, options: dict[str, Any], known: Iterable[str]) -> None:
+    """Refuse loader options this format does not know, naming the ones it does."""
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise UsageError(
+            f"unknown option {unknown[0]!r} for the {fmt} loader; it knows: {', '.join(sorted(known))}"
+        )
+
+
+class Collector:
+    """Gathers a load's concepts and problems: duplicate ids, strict versus lenient, progress.
+
+    Strict loads raise one LoadError listing the problems found (at the end, or as soon as
+    MAX_STRICT_PROBLEMS have piled up); lenient loads keep what is valid and list the rest.
+    """
+
+    def __init__(
+        self,
+        source: Path,
+        fmt: str,
+        lenient: bool,
+        progress: Callable[[int, int | None], None] | None = None,
+    ):
+        self.source = source
+        self.fmt = fmt
+        self.lenient = lenient
+        self.progress = progress
+        self.concepts: list[Concept] = []
+        self.problems: list[Problem] = []
+        self._seen: dict[str, Origin | None] = {}
+
+    def problem(self, *problems: Problem) -> None:
+        """Record problems; a strict load gives up once there are too many to be worth listing."""
+        self.problems.extend(problems)
+        if not self.lenient and len(self.problems) >= MAX_STRICT_PROBLEMS:
+            raise LoadError(self.problems)
+
+    def add(self, concept: Concept) -> None:
+        """Keep a concept unless its id is taken (then the first one stays and both places are named)."""
+        first = self._seen.get(concept.id, False)
+        if first is not False:
+            origin = concept.origin or Origin(str(self.source))
+            self.problem(Problem(
+                origin.file, origin.line,
+                f"duplicate id {concept.id!r}: already used at {first or self.source}",
+            ))
+            return
+        self._seen[concept.id] = concept.origin
+        self.concepts.append(concept)
+
+    def tick(self, done: int, total: int | None) -> None:
+        """Report progress, when someone listens."""
+        if self.progress is not None:
+            self.progress(done, total)
+
+    def glossary(self) -> Glossary:
+        """The loaded glossary, or one LoadError when a strict load found problems or nothing was loaded."""
+        if self.problems and not self.lenient:
+            raise LoadError(self.problems)
+        if not self.concepts:
+            where = Problem(str(self.source), None, f"no concepts found ({self.fmt})")
+            raise LoadError([where, *self.problems])
+        return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems))
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML document into (data, node); the node keeps the line of every value.
+
+    Raises LoadError naming the file and the line of the syntax error.
+    """
+    loader = _YamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = error.problem or "syntax error"
+        context = f" ({error.context})" if error.context else ""
+        column = f" at column {mark.column + 1}" if mark is not None else ""
+        raise LoadError(Problem(file, line, f"invalid YAML: {what}{context}{column}")) from None
+    except yaml.YAMLError as error:
+        raise LoadError(Problem(file, None, f"invalid YAML: {error}")) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def node_line(node: yaml.Node | None) -> int | None:
+    """The 1-based line where a YAML node starts."""
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def value_node(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """The (key node, value node) of a key in a YAML mapping node, or None."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, child in node.value:
+            if key_node.value == key:
+                return key_node, child
+    return None
