@@ -152,3 +152,12 @@ register("csv-graph", "loaders.snapshot:load_csv_pair", (), "folder with nodes.c
 add_detector("snapshot", _lazy_detector("loaders.snapshot", "is_snapshot"))
 add_detector("nodelink", _lazy_detector("loaders.snapshot", "is_nodelink"))
 add_detector("csv-graph", _lazy_detector("loaders.snapshot", "is_csv_pair"))
+
+# Thesauri and saved web pages.
+register("skos", "loaders.skos:load_skos", (".ttl", ".rdf", ".owl", ".skos", ".nt", ".n3"),
+         "SKOS thesaurus (Turtle, RDF/XML, N-Triples, N3); option lang (default en)")
+register("html", "loaders.html:load_html", (".html", ".htm"),
+         "folder of saved glossary pages; option selectors (CSS selectors per field)")
+add_detector("skos", _lazy_detector("loaders.skos", "is_skos_xml"))
+add_folder_format(".html", "html")
+add_folder_format(".htm", "html")
