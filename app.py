@@ -12,8 +12,8 @@ from app_pages.common import source_sidebar
 st.set_page_config(page_title="glossgraph", page_icon=":material/hub:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/explore.py", title="Explore", icon=":material/travel_explore:", url_path="explore",
-            default=True),
+    # The default page lives at the root URL: /?concept=foundation-model&depth=2
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/travel_explore:", default=True),
     st.Page("app_pages/paths.py", title="Paths", icon=":material/route:", url_path="paths"),
     st.Page("app_pages/audit.py", title="Audit", icon=":material/fact_check:", url_path="audit"),
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"),

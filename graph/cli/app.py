@@ -1,0 +1,79 @@
+"""`glossgraph app`: start the Streamlit app (app.py) on a source."""
+
+from __future__ import annotations
+
+__all__ = ["APP_SCRIPT", "app", "streamlit_command"]
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.appstate import DEFAULT_SAMPLE, MAX_UPLOAD_BYTES, SOURCE_ENV
+from graph.cli.base import cli, open_source, stderr
+from graph.errors import UsageError
+from graph.stores import is_neo4j_uri
+
+#: The Streamlit entry point, next to the graph package in the project folder.
+APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def streamlit_command(port: int, host: str) -> list[str]:
+    """The command that serves app.py: headless, no usage statistics, the app's upload limit."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        "--server.port", str(port),
+        "--server.address", host,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.maxUploadSize", str(MAX_UPLOAD_BYTES // (1024 * 1024)),
+        "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "viewer",
+    ]
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--dataset", metavar="NAME", help="Dataset name inside a Neo4j database.")
+@click.option("--neo4j-user", envvar="NEO4J_USERNAME", help="Neo4j user [env NEO4J_USERNAME].")
+@click.option("--neo4j-password", envvar="NEO4J_PASSWORD", help="Neo4j password [env NEO4J_PASSWORD].")
+@click.option("--neo4j-database", envvar="NEO4J_DATABASE", help="Neo4j database [env NEO4J_DATABASE].")
+def app(source: str | None, port: int, host: str, **params: Any) -> None:
+    """Open the app on SOURCE (default: the bundled sample glossary) at http://HOST:PORT/.
+
+    SOURCE is loaded once first, so a source that does not load fails here with one line.
+    """
+    if not APP_SCRIPT.is_file():
+        raise UsageError(f"the app needs {APP_SCRIPT}; run glossgraph app from a checkout of the project")
+    source = source or str(DEFAULT_SAMPLE)
+    if not is_neo4j_uri(source):
+        source = str(Path(source).resolve())
+    open_source({"source": source, **params}).close()
+    env = dict(os.environ)
+    env[SOURCE_ENV] = source
+    if params.get("dataset"):
+        env["GLOSSGRAPH_DATASET"] = params["dataset"]
+    for option, variable in (("neo4j_user", "NEO4J_USERNAME"), ("neo4j_password", "NEO4J_PASSWORD"),
+                             ("neo4j_database", "NEO4J_DATABASE")):
+        # Secrets travel in the environment, never on the command line where `ps` shows them.
+        if params.get(option):
+            env[variable] = params[option]
+    stderr.print(f"glossgraph app on {source}: http://{host}:{port}/", markup=False)
+    command = streamlit_command(port, host)
+    if os.name == "posix":
+        # Become the server: signals (Ctrl-C, a test stopping it by pid) reach Streamlit directly.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(APP_SCRIPT.parent)
+        os.execve(sys.executable, command, env)
+    try:
+        code = subprocess.call(command, env=env, cwd=APP_SCRIPT.parent)
+    except KeyboardInterrupt:
+        code = 130
+    if code:
+        raise click.exceptions.Exit(code)

@@ -1,0 +1,205 @@
+"""The app in a real browser: start `glossgraph app`, and time what a reader waits for.
+
+``measure_app(url)`` returns medians over a few runs of
+- ``first_interactive_s``: from opening the page until the concept card is shown and the
+  neighbourhood picture has been drawn and has stopped moving;
+- ``neighbour_rerender_s``: from clicking a linked concept on the card until the new card and
+  the new picture are shown (drawn and still).
+
+Run ``python -m scripts.bench_app [SOURCE] [--concept ID] [--runs N]`` to print them; the
+benchmark (scripts/bench.py) calls ``measure_app`` / ``measure_source``. The browser is Debian's
+Chromium (/usr/bin/chromium); Playwright cannot download its own here.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "AppServer",
+    "free_port",
+    "launch_chromium",
+    "measure_app",
+    "measure_source",
+    "start_app",
+]
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("GLOSSGRAPH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class AppServer:
+    """A running `glossgraph app SOURCE --port N`: its URL, the seconds it took to answer, and how to stop it."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path, started_s: float):
+        self.process = process
+        self.url = url
+        self.log = log
+        self.started_s = started_s
+
+    def stop(self) -> None:
+        """Stop the server (its process group) and wait for it."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=15)
+
+
+def start_app(source: str | Path, *, timeout: float = 90.0, log_dir: Path | None = None) -> AppServer:
+    """Start `glossgraph app SOURCE` on a free port and wait until its health check answers."""
+    port = free_port()
+    log = (log_dir or Path(os.environ.get("TMPDIR", "/tmp"))) / f"glossgraph-app-{port}.log"
+    script = Path(sys.executable).with_name("glossgraph")
+    launcher = [str(script)] if script.exists() else [sys.executable, "-c", "import sys; from graph.cli import main; "
+                                                      "sys.exit(main())"]
+    command = [*launcher, "app", str(source), "--port", str(port), "--host", "127.0.0.1"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        # Its own process group, so stopping it stops everything it started.
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = started + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"glossgraph app exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.perf_counter() > deadline:
+            AppServer(process, url, log, 0).stop()
+            raise RuntimeError(f"glossgraph app did not answer within {timeout} s:\n{log.read_text()}")
+        time.sleep(0.2)
+    return AppServer(process, url, log, time.perf_counter() - started)
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with nothing that phones home."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+#: Script run in the page: is the picture whose centre is ``id`` drawn and still?
+_PICTURE_READY = """(id) => {
+  for (const frame of document.querySelectorAll('iframe')) {
+    const win = frame.contentWindow;
+    if (!win || !win.glossgraph || !win.glossgraph.stable || !win.nodes) continue;
+    const centre = win.nodes.get(id);
+    if (centre && centre.borderWidth === 4) return true;
+  }
+  return false;
+}"""
+
+
+def _wait_ready(page: Any, concept_id: str, definition: str) -> None:
+    page.get_by_text(definition[:60], exact=False).first.wait_for(state="visible")
+    page.wait_for_function(_PICTURE_READY, arg=concept_id)
+
+
+def measure_app(
+    url: str, concept: str = "foundation-model", runs: int = 3, source: str | Path | None = None
+) -> dict[str, Any]:
+    """Medians (seconds) of time to interactive of Explore and of the re-render after moving to a neighbour.
+
+    ``source`` is what the server at ``url`` serves (default: the bundled sample), read here only
+    to know the concept's definition and its first link.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from graph.stores import open_store
+
+    first: list[float] = []
+    moves: list[float] = []
+    store = open_store(source or ROOT / "data" / "ai-glossary")
+    view = store.concept(concept)
+    if not view.links:
+        raise ValueError(f"{concept!r} links to nothing; choose a concept with links")
+    neighbour = store.concept(view.links[0])
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for _ in range(runs):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.set_default_timeout(60_000)
+                started = time.perf_counter()
+                page.goto(f"{url}/?concept={concept}")
+                _wait_ready(page, view.concept.id, view.concept.definition or view.concept.title)
+                first.append(time.perf_counter() - started)
+                button = page.get_by_role("button", name=neighbour.concept.title, exact=True).first
+                started = time.perf_counter()
+                button.click()
+                _wait_ready(page, neighbour.concept.id, neighbour.concept.definition or neighbour.concept.title)
+                moves.append(time.perf_counter() - started)
+                context.close()
+        finally:
+            browser.close()
+    return {
+        "first_interactive_s": round(statistics.median(first), 3),
+        "neighbour_rerender_s": round(statistics.median(moves), 3),
+        "runs": runs,
+        "first_interactive_all_s": [round(t, 3) for t in first],
+        "neighbour_rerender_all_s": [round(t, 3) for t in moves],
+    }
+
+
+def measure_source(source: str | Path, concept: str = "foundation-model", runs: int = 3) -> dict[str, Any]:
+    """Start `glossgraph app SOURCE`, measure it with ``measure_app``, stop it; adds the server start time."""
+    server = start_app(source)
+    try:
+        result = measure_app(server.url, concept, runs, source)
+    finally:
+        server.stop()
+    return {"server_answers_s": round(server.started_s, 3), **result}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the app timings of a source as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("source", nargs="?", default=str(ROOT / "data" / "ai-glossary"))
+    parser.add_argument("--concept", default="foundation-model")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(json.dumps(measure_source(args.source, args.concept, args.runs), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""The Streamlit app through AppTest: every page on a small Markdown glossary (tests/data/app/glossary)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from graph.appstate import SOURCE_ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+FIXTURE = ROOT / "tests" / "data" / "app" / "glossary"
+HOSTILE = ROOT / "tests" / "data" / "app" / "hostile"
+BROKEN = ROOT / "tests" / "data" / "app" / "broken"
+
+
+@pytest.fixture()
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on the fixture glossary, not yet run."""
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _page(at: AppTest, name: str, **params: str) -> AppTest:
+    _run(at)
+    at.switch_page(f"app_pages/{name}.py")
+    at.query_params.clear()
+    at.query_params.update(params)
+    return _run(at)
+
+
+def _markdown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def _tab(at: AppTest, label: str) -> list[dict]:
+    """The rows of the (first) table in the tab whose label starts with ``label``."""
+    tab = next(t for t in at.tabs if t.label.split(" (")[0] == label)
+    return tab.dataframe[0].value.to_dict("records")
+
+
+def _keys(at: AppTest, prefix: str) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith(prefix)]
+
+
+# -- Explore --------------------------------------------------------------------------------------
+
+
+def test_explore_has_its_widgets(app: AppTest) -> None:
+    at = _run(app)
+    concept = at.selectbox(key="ex_concept")
+    assert concept.label == "Concept" and len(concept.options) == 10
+    assert concept.options[:3] == ["Attention (aka Self-attention)", "Fine-tuning", "Foundation Model (aka Base model)"]
+    assert at.text_input(key="ex_search").label == "Search titles and aliases"
+    assert (at.slider(key="ex_depth").min, at.slider(key="ex_depth").max) == (1, 3)
+    assert at.radio(key="ex_direction").options == ["both", "out", "in"]
+    assert [at.toggle(key=f"ex_{t}").value for t in ("related", "alias", "category")] == [True, False, False]
+    assert [h.value for h in at.header] == ["Attention"]  # first by title
+    assert at.query_params["concept"] == "attention"
+
+
+def test_search_finds_a_concept_by_alias_and_moves_there(app: AppTest) -> None:
+    at = _run(app)
+    at.text_input(key="ex_search").input("LLM")
+    _run(at)
+    hit = at.button(key="hit_large-language-model")
+    assert hit.label == "Large Language Model \\(LLM\\)"
+    hit.click()
+    _run(at)
+    assert [h.value for h in at.header] == ["Large Language Model"]
+    assert at.query_params["concept"] == "large-language-model"
+
+
+def test_card_shows_definition_links_backlinks_and_broken_references(app: AppTest) -> None:
+    at = _page(app, "explore", concept="large-language-model")
+    text = _markdown(at)
+    assert "A large language model is a foundation model trained to continue text, one token at a time\\." in text
+    assert "**Also known as:** LLM" in text
+    assert "**Category:** Models \\& Architecture · **Level:** Beginner · **Published:** 2026\\-W11" in text
+    assert _keys(at, "to_") == ["to_foundation-model"]
+    assert _keys(at, "from_") == ["from_foundation-model", "from_prompt-engineering",
+                                  "from_retrieval-augmented-generation"]
+    assert "- Tokenizer" in text  # the broken reference
+
+
+def test_sources_are_links(app: AppTest) -> None:
+    at = _page(app, "explore", concept="transformer")
+    assert "- [A made\\-up survey of sequence models](https://example.org/sequence-models)" in _markdown(at)
+
+
+def test_choosing_a_neighbour_moves_there(app: AppTest) -> None:
+    at = _page(app, "explore", concept="foundation-model")
+    at.button(key="to_fine-tuning").click()
+    _run(at)
+    assert [h.value for h in at.header] == ["Fine\\-tuning"]
+    assert at.query_params["concept"] == "fine-tuning"
+    neighbours = at.selectbox(key="ex_neighbour")
+    assert neighbours.options == ["Foundation Model (aka Base model)"]
+    neighbours.select("foundation-model")
+    _run(at)
+    assert [h.value for h in at.header] == ["Foundation Model"]
+
+
+@pytest.mark.parametrize(
+    ("params", "concept", "depth", "url"),
+    [
+        ({"concept": "foundation-model", "depth": "2"}, "foundation-model", 2,
+         {"concept": "foundation-model", "depth": "2"}),
+        ({"concept": "Base model"}, "foundation-model", 1, {"concept": "foundation-model"}),
+        ({"concept": "rag", "depth": "9", "direction": "out"}, "retrieval-augmented-generation", 3,
+         {"concept": "retrieval-augmented-generation", "depth": "3", "direction": "out"}),
+    ],
+)
+def test_deep_link_selects_the_concept(app: AppTest, params: dict[str, str], concept: str, depth: int,
+                                       url: dict[str, str]) -> None:
+    at = _page(app, "explore", **params)
+    assert at.selectbox(key="ex_concept").value == concept
+    assert at.slider(key="ex_depth").value == depth
+    assert {k: at.query_params[k] for k in at.query_params} == url
+
+
+def test_deep_link_to_an_unknown_concept_warns(app: AppTest) -> None:
+    at = _page(app, "explore", concept="no-such-thing")
+    assert [w.value for w in at.warning] == [
+        "The link names a concept this glossary does not have: no concept matches 'no\\-such\\-thing'"
+    ]
+    assert [h.value for h in at.header] == ["Attention"]
+
+
+def test_neighbourhood_caption_counts_nodes(app: AppTest) -> None:
+    at = _page(app, "explore", concept="foundation-model", depth="2")
+    assert "8 nodes, 10 edges" in [c.value for c in at.caption]
+    at.toggle(key="ex_category").set_value(True)
+    _run(at)
+    assert at.query_params["edges"] == "related,category"
+
+
+# -- Paths ----------------------------------------------------------------------------------------
+
+
+def test_paths_lists_each_hop_with_its_relation(app: AppTest) -> None:
+    at = _page(app, "paths", **{"from": "attention", "to": "fine-tuning"})
+    assert at.selectbox(key="pa_from").value == "attention" and at.selectbox(key="pa_to").value == "fine-tuning"
+    text = _markdown(at)
+    assert "**Path 1** · 3 hops" in text
+    assert "**Attention** —related→ **Transformer** —related→ **Foundation Model** —related→ **Fine\\-tuning**" in text
+    assert [s.value for s in at.main.subheader] == ["1 path, shortest first"]
+
+
+def test_paths_show_links_walked_against_their_direction(app: AppTest) -> None:
+    at = _page(app, "paths", **{"from": "vector-database", "to": "prompt-engineering"})
+    assert ("**Vector Database** —related→ **Retrieval\\-Augmented Generation** —related→ "
+            "**Large Language Model** ←related— **Prompt Engineering**") in _markdown(at)
+
+
+def test_paths_widgets_and_avoid(app: AppTest) -> None:
+    at = _page(app, "paths")
+    assert [w.label for w in at.selectbox] == ["From", "To"]
+    assert at.number_input(key="pa_k").value == 3 and at.slider(key="pa_max").value == 6
+    assert [i.value for i in at.info] == ["Choose where to start and where to end."]
+    at.selectbox(key="pa_from").select("attention")
+    at.selectbox(key="pa_to").select("fine-tuning")
+    at.multiselect(key="pa_avoid").select("transformer")
+    _run(at)
+    assert at.query_params["avoid"] == "transformer"
+    assert [i.value for i in at.info] == [
+        "No path of at most 6 hops joins Attention \\(aka Self\\-attention\\) and Fine\\-tuning with these settings."
+    ]
+
+
+# -- Audit ----------------------------------------------------------------------------------------
+
+
+def test_audit_tabs_and_tables(app: AppTest) -> None:
+    at = _page(app, "audit")
+    labels = [t.label for t in at.tabs]
+    assert labels[:5] == ["worklist", "orphans (1)", "dead_ends (1)", "isolated (0)", "broken_links (1)"]
+    assert labels[-1] == "disconnected_clusters (1)" and len(labels) == 16
+    assert _tab(at, "broken_links") == [{"source": "large-language-model", "target": "Tokenizer"}]
+    assert _tab(at, "alias_links") == [
+        {"source": "prompt-engineering", "target": "large-language-model", "via": "LLM"},
+        {"source": "retrieval-augmented-generation", "target": "large-language-model", "via": "LLM"},
+        {"source": "vector-database", "target": "retrieval-augmented-generation", "via": "RAG"},
+    ]
+    assert _tab(at, "disconnected_clusters") == [{"concepts": "ontology; taxonomy", "size": 2}]
+    assert [t.label for t in at.tabs if not t.dataframe] == ["isolated (0)", "ambiguous_links (0)",
+                                                             "self_links (0)", "duplicate_links (0)",
+                                                             "alias_collisions (0)", "duplicate_titles (0)",
+                                                             "missing_definitions (0)"]
+    worklist = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
+    assert worklist == [
+        [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
+        [{"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}],
+        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
+        [{"source": "foundation-model", "target": "fine-tuning", "mentions": 1}],
+        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
+    ]
+    assert [m.label for m in at.metric][:4] == ["Concepts", "Links", "with incoming", "with outgoing"]
+    assert [m.value for m in at.metric][:4] == ["10", "13", "90%", "90%"]
+    assert len(at.get("download_button")) == 15
+
+
+def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:
+    at = _page(app, "audit")
+    at.file_uploader(key="au_allow").upload(
+        "allow.yaml", b"allow:\n  broken_links:\n    - large-language-model\n", "application/x-yaml"
+    )
+    _run(at)
+    assert _tab(at, "broken_links") == [{"source": "large-language-model", "target": "Tokenizer", "allowed": True}]
+    # Allowed findings leave the worklist: it starts with the orphans now.
+    assert at.tabs[0].dataframe[0].value.to_dict("records") == [
+        {"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}
+    ]
+
+
+# -- Overview and Snapshots ---------------------------------------------------------------------
+
+
+def test_overview_counts_hubs_and_clusters(app: AppTest) -> None:
+    at = _page(app, "overview")
+    assert {m.label: m.value for m in at.metric} == {
+        "Concepts": "10", "Links": "13", "Aliases": "5", "Categories": "3", "Broken links": "1", "Clusters": "2",
+    }
+    by_degree, by_pagerank, clusters = (d.value for d in at.main.dataframe)
+    assert list(by_degree["id"][:2]) == ["foundation-model", "large-language-model"]
+    assert list(by_degree["degree"][:2]) == [3, 3]
+    assert list(by_pagerank["id"][:2]) == ["foundation-model", "transformer"]
+    assert clusters.to_dict("records") == [{"size": 8, "clusters": 1}, {"size": 2, "clusters": 1}]
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
+    from graph.exports import render
+    from graph.stores import load_glossary
+
+    at = _page(app, "snapshots")
+    assert [b.label for b in at.get("download_button")] == [
+        "Download json", "Download graphml", "Download gexf", "Download csv", "Download cypher", "Download html",
+    ]
+    glossary = load_glossary(FIXTURE)
+    glossary.concepts = [c for c in glossary.concepts if c.id != "ontology"]
+    at.file_uploader(key="sn_upload").upload("graph.json", bytes(render(glossary, "json")), "application/json")
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Concepts added"] == "1"
+    rows = at.main.dataframe[0].value.to_dict("records")
+    assert {"what": "concept", "change": "added", "detail": "ontology"} in rows
+    assert {"what": "link", "change": "added", "detail": "ontology -[related]-> taxonomy"} in rows
+
+
+# -- Source ---------------------------------------------------------------------------------------
+
+
+def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest) -> None:
+    at = _page(app, "explore", concept="transformer")
+    at.text_input(key="src_path").input(str(BROKEN))
+    at.button(key="src_path_load").click()
+    _run(at)
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1 and f"`{BROKEN / 'bad.md'}`, line 4: invalid YAML" in errors[0]
+    assert f"{FIXTURE}: 10 concepts" in at.sidebar.caption[0].value.replace("\\", "")
+    assert [h.value for h in at.header] == ["Transformer"]
+
+
+def test_a_zip_upload_becomes_the_source(app: AppTest) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file in sorted(HOSTILE.iterdir()):
+            archive.write(file, f"hostile/{file.name}")
+    at = _run(app)
+    at.file_uploader(key="src_upload").upload("hostile.zip", buffer.getvalue(), "application/zip")
+    _run(at)
+    assert not at.sidebar.error
+    assert at.sidebar.caption[0].value.endswith(": 2 concepts (local store)")
+    assert at.selectbox(key="ex_concept").value == "hostile"
+    # Shown literally: escaped for markdown, never as HTML.
+    assert [h.value for h in at.header] == ["\\<img src\\=x onerror\\=alert\\(1\\)\\> Hostile"]
+    assert ("\\<script\\>alert\\(2\\)\\</script\\> is a definition that must show as text\\."
+            in _markdown(at))
