@@ -411,7 +411,8 @@ class FieldMapping:
             except _Bad as bad:
                 found = value_node(node, key)
                 where = node_line(found[0]) if found else line
-                raise LoadError(Problem(file, where, f"field {written!r} ({name}) {bad}")) from None
+                mapped = "" if key_form(written) == name else f" (the concept's {name})"
+                raise LoadError(Problem(file, where, f"field {written!r}{mapped} {bad}")) from None
             if value is None:
                 continue
             if node is not None and name == "related":

@@ -214,8 +214,8 @@ class Collector:
         if self.problems and not self.lenient:
             raise LoadError(self.problems)
         if not self.concepts:
-            where = Problem(str(self.source), None, f"no concepts found ({self.fmt})")
-            raise LoadError([where, *self.problems])
+            # The problems that left nothing to load come first: they are what the user must fix.
+            raise LoadError([*self.problems, Problem(str(self.source), None, f"no concepts found ({self.fmt})")])
         return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems))
 
 
@@ -229,12 +229,16 @@ def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        mark, started = error.problem_mark or error.context_mark, error.context_mark
         line = mark.line + 1 if mark is not None else None
-        what = error.problem or "syntax error"
-        context = f" ({error.context})" if error.context else ""
-        column = f" at column {mark.column + 1}" if mark is not None else ""
-        raise LoadError(Problem(file, line, f"invalid YAML: {what}{context}{column}")) from None
+        message = f"invalid YAML: {error.problem or 'syntax error'}"
+        if mark is not None:
+            message += f" at column {mark.column + 1}"
+        if error.context:
+            # The parser often notices a problem lines after its cause: name where the construct began.
+            message += f" ({error.context}"
+            message += f" that starts on line {started.line + 1})" if started is not None else ")"
+        raise LoadError(Problem(file, line, message)) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem(file, None, f"invalid YAML: {error}")) from None
     finally:
