@@ -28,3 +28,60 @@ def small() -> Glossary:
         source="tests/glossaries.py:small",
         format="python",
     )
+
+
+def tangled() -> Glossary:
+    """Every kind of link at once, for comparing stores.
+
+    Ambiguous alias ("Shared", owned by a1 and a2) and title ("Elder", owned by e1 and e2), a
+    path-stem reference ("deep" → d1), a self link and a duplicate (hub), reciprocal links
+    (a3 ⇄ b2, so a walk meets a link authored against it), a cycle hub → a1 → b1 → c1 → hub,
+    a category hierarchy (Food → Plants → Living things), origins with lines, an empty definition.
+    """
+    from graph.model import Origin, Source
+
+    def at(line: int) -> Origin:
+        return Origin("tangled.yaml", line)
+
+    return Glossary(
+        [
+            Concept("hub", "Hub", "The centre.", categories=("Food",), origin=at(1),
+                    related=(Reference("Apple", line=3), Reference("a2", line=4), Reference("Avocado", line=5),
+                             Reference("Ghost", line=6), Reference("Shared", line=7), Reference("hub", line=8),
+                             Reference("a1", line=9), Reference("deep", "wikilink", line=10))),
+            Concept("a1", "Apple", "A fruit; see [[Banana]].", aliases=("Shared", "Fruit"),
+                    categories=("Food", "Plants"), related=(Reference("b1"), Reference("Hub", "wikilink")),
+                    origin=at(12)),
+            Concept("a2", "Apricot", "Stone fruit.", aliases=("Shared",), categories=("Food",),
+                    related=refs("b1", "b2"), origin=at(20)),
+            Concept("a3", "Avocado", "Not sweet.", categories=("Plants",), related=refs("b2"), deprecated=True,
+                    level="basic", published="2024-05-01",
+                    sources=(Source("Botany notes", "https://example.org/b"), Source("Untitled")), origin=at(28)),
+            Concept("b1", "Banana", "Yellow.", related=refs("c1"), origin=at(36)),
+            Concept("b2", "Blueberry", "Blue.", categories=("Food",), related=refs("c1", "a3", "Ghost"),
+                    origin=at(40)),
+            Concept("c1", "Cherry", "Red.", categories=("Food",), related=refs("hub", "Elder"), origin=at(45)),
+            Concept("d1", "Date", "Sweet.", path="notes/deep", related=refs("e1"), origin=at(50)),
+            Concept("e1", "Elder", "A shrub.", categories=("Plants",), related=refs("f1"), origin=at(55)),
+            Concept("e2", "ELDER", "A title twin.", categories=("Living things",), origin=at(60)),
+            Concept("f1", "Fig", "", related=refs("d1"), origin=at(65)),
+            Concept("g1", "Grape", "Alone."),
+        ],
+        source="tests/glossaries.py:tangled",
+        format="python",
+        category_parents={"Food": ("Plants",), "Plants": ("Living things",)},
+    )
+
+
+def lattice(size: int = 40, seed: int = 7) -> Glossary:
+    """A deterministic random graph of ``size`` concepts with 1-4 links each: many paths of equal length."""
+    import random
+
+    rng = random.Random(seed)
+    ids = [f"n{i:02d}" for i in range(size)]
+    concepts = []
+    for i, concept_id in enumerate(ids):
+        targets = rng.sample([x for x in ids if x != concept_id], rng.randint(1, 4))
+        concepts.append(Concept(concept_id, f"Node {i}", f"Node number {i}.", aliases=(f"N{i}",) if i % 5 == 0 else (),
+                                categories=(f"Group {i % 4}",), related=refs(*targets)))
+    return Glossary(concepts, source=f"tests/glossaries.py:lattice({size},{seed})", format="python")

@@ -1,0 +1,690 @@
+"""The Neo4j store: a glossary graph on a Neo4j server, answering the query Protocol like LocalStore.
+
+Loading builds the local graph first (so both stores start from the very same nodes and edges),
+writes it into a fresh staging tag in UNWIND batches, checks the counts, and swaps the dataset's
+pointer in one transaction (see graph/cypher.py for the layout). Queries run in Cypher; the few
+rules that Cypher cannot state exactly (string order, hop orientation) are applied in Python on
+what Cypher returns.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BATCH_ROWS", "Neo4jStore", "load_row_by_row", "merge_glossaries"]
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cached_property
+from itertools import pairwise
+from typing import Any
+
+from graph import cypher
+from graph.build import node_kind
+from graph.errors import AmbiguousReference, ConceptNotFound, StoreError, UsageError
+from graph.local import LocalStore
+from graph.model import Concept, Glossary, Origin, Reference, Source
+from graph.neo4j_config import Neo4jSettings, display_uri
+from graph.protocol import (
+    ConceptView,
+    Edge,
+    Hop,
+    Neighbourhood,
+    Node,
+    Path,
+    SearchHit,
+    Stats,
+    check_direction,
+    check_edge_types,
+)
+from graph.resolve import Link
+from graph.schema import EDGE_TYPE_OF_REL, NODE_KIND_OF_LABEL
+from graph.search import Searcher
+from graph.text import normalise
+
+#: Rows per UNWIND batch (one managed transaction each); concepts also stop a batch at BATCH_CHARS.
+BATCH_ROWS = 10_000
+BATCH_CHARS = 4_000_000
+#: Nodes deleted per transaction when a replaced or failed tag is cleaned up.
+DELETE_ROWS = 5_000
+
+Progress = Callable[[int, int | None], None]
+
+# The driver logs every retry at WARNING; without a handler Python would print them to stderr
+# (the CLI promises one line). Applications that configure logging still receive them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+# -- rows: concepts to node properties and back --------------------------------------------------
+
+
+def _concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, Any]:
+    """The :Concept properties of a concept (None values left out: Neo4j stores no nulls)."""
+    path_key = normalise(concept.path) if concept.path else None
+    stem = path_key.rsplit("/", 1)[-1] if path_key else None
+    row: dict[str, Any] = {
+        "id": concept.id,
+        "title": concept.title,
+        "definition": concept.definition,
+        "body": concept.body,
+        "aliases": list(concept.aliases),
+        "categories": list(concept.categories),
+        "category": concept.category,
+        "level": concept.level,
+        "published": concept.published,
+        "sources": json.dumps([{"title": s.title, "url": s.url} for s in concept.sources], ensure_ascii=False),
+        "related": json.dumps(
+            [{"target": r.target, "kind": r.kind, "line": r.line} for r in concept.related], ensure_ascii=False
+        ),
+        "deprecated": concept.deprecated,
+        "path": concept.path,
+        "origin_file": concept.origin.file if concept.origin else None,
+        "origin_line": concept.origin.line if concept.origin else None,
+        "ord": order,
+        # The link table rows of this concept, so links() needs no resolver.
+        "links": json.dumps(
+            [[k.written, k.kind, k.via, k.target, k.key, list(k.candidates), k.line] for k in links],
+            ensure_ascii=False,
+        ),
+        "id_key": normalise(concept.id),
+        "title_key": normalise(concept.title),
+        "path_key": path_key,
+        "path_stem": stem if stem != path_key else None,
+    }
+    return {key: value for key, value in row.items() if value is not None}
+
+
+def _concept_from(props: dict[str, Any]) -> Concept:
+    """The Concept a :Concept node's properties describe."""
+    origin_file = props.get("origin_file")
+    return Concept(
+        id=props["id"],
+        title=props["title"],
+        definition=props.get("definition", ""),
+        body=props.get("body", ""),
+        aliases=tuple(props.get("aliases") or ()),
+        categories=tuple(props.get("categories") or ()),
+        level=props.get("level"),
+        published=props.get("published"),
+        sources=tuple(Source(s["title"], s["url"]) for s in json.loads(props.get("sources") or "[]")),
+        related=tuple(
+            Reference(r["target"], r["kind"], r.get("line")) for r in json.loads(props.get("related") or "[]")
+        ),
+        deprecated=bool(props.get("deprecated", False)),
+        path=props.get("path"),
+        origin=Origin(origin_file, props.get("origin_line")) if origin_file is not None else None,
+    )
+
+
+def _links_from(props: dict[str, Any]) -> list[Link]:
+    source = props["id"]
+    return [
+        Link(source, written, kind, via, target, key, tuple(candidates), line)
+        for written, kind, via, target, key, candidates, line in json.loads(props.get("links") or "[]")
+    ]
+
+
+def merge_glossaries(old: Glossary, new: Glossary) -> Glossary:
+    """``old`` updated by ``new``: concepts of ``new`` replace theirs by id (in place), new ids go last."""
+    incoming = new.by_id()
+    concepts = [incoming.pop(c.id, c) for c in old.concepts]
+    concepts.extend(c for c in new.concepts if c.id in incoming)
+    parents = {**old.category_parents, **new.category_parents}
+    return Glossary(concepts, new.source, new.format, parents, list(new.problems))
+
+
+class _Plan:
+    """Everything one load writes, as rows per write query, with the counts the server must end up with."""
+
+    def __init__(self, local: LocalStore):
+        glossary = local.glossary()
+        by_source: dict[str, list[Link]] = {}
+        for link in local.links():
+            by_source.setdefault(link.source, []).append(link)
+        self.nodes: dict[str, list[dict[str, Any]]] = {
+            "concept": [_concept_row(c, i, by_source.get(c.id, [])) for i, c in enumerate(glossary.concepts)],
+            "alias": [],
+            "category": [],
+            "missing": [],
+        }
+        parents: dict[str, dict[str, list[str]]] = {}
+        for child, ups in glossary.category_parents.items():
+            parents.setdefault(normalise(child), {})[child] = list(ups)
+        for key, attrs in local.graph.nodes(data=True):
+            kind = attrs["kind"]
+            if kind == "concept":
+                continue
+            name = key.split(":", 1)[1]
+            row: dict[str, Any] = {"key": name, "name": attrs["title"]}
+            if kind == "category" and name in parents:
+                row["parents"] = json.dumps(parents[name], ensure_ascii=False)
+            self.nodes[kind].append(row)
+        self.edges: dict[str, list[dict[str, Any]]] = {
+            "related_concept": [], "related_missing": [], "alias": [], "category": [], "category_parent": [],
+        }
+        for source, target, edge_type, attrs in local.graph.edges(keys=True, data=True):
+            if edge_type == "related":
+                if node_kind(target) == "missing":
+                    row = {"s": source, "t": target.split(":", 1)[1]}
+                    self.edges["related_missing"].append(row)
+                else:
+                    row = {"s": source, "t": target}
+                    self.edges["related_concept"].append(row)
+                row.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
+            elif edge_type == "alias":
+                self.edges["alias"].append({"s": source.split(":", 1)[1], "t": target})
+            elif node_kind(source) == "category":
+                self.edges["category_parent"].append({"s": source.split(":", 1)[1], "t": target.split(":", 1)[1]})
+            else:
+                self.edges["category"].append({"s": source, "t": target.split(":", 1)[1]})
+        self.expected = {
+            **{kind: len(rows) for kind, rows in self.nodes.items()},
+            "related": len(self.edges["related_concept"]) + len(self.edges["related_missing"]),
+            "alias_edges": len(self.edges["alias"]),
+            "category_edges": len(self.edges["category"]) + len(self.edges["category_parent"]),
+        }
+        self.references = len(local.links())
+        self.total_rows = sum(len(r) for r in self.nodes.values()) + sum(len(r) for r in self.edges.values())
+
+
+def _batches(rows: list[dict[str, Any]], weigh: bool) -> Iterator[list[dict[str, Any]]]:
+    """Split rows into batches of at most BATCH_ROWS rows (and about BATCH_CHARS characters when weighed)."""
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        batch.append(row)
+        if weigh:
+            size += sum(len(v) for v in row.values() if isinstance(v, str)) + 200
+        if len(batch) >= BATCH_ROWS or size >= BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+class Neo4jStore:
+    """One dataset of a Neo4j database, queried like the local store.
+
+    Open it with ``Neo4jStore.connect(uri, dataset)``; ``load(glossary)`` writes a glossary into
+    the dataset, ``drop()`` deletes it.
+    """
+
+    backend = "neo4j"
+
+    def __init__(self, driver: Any, settings: Neo4jSettings, dataset: str):
+        self._driver = driver
+        self.settings = settings
+        self.dataset = dataset
+        self._current: str | None = None
+        self._schema_ready = False
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.settings}, dataset={self.dataset!r})"
+
+    # -- connecting ----------------------------------------------------------------------------
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str | None = None,
+        dataset: str = "",
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        retry_seconds: float = 10.0,
+    ) -> Neo4jStore:
+        """Connect to a server (arguments first, then NEO4J_* variables) and check that it answers."""
+        import neo4j
+
+        if not dataset or not dataset.strip():
+            raise UsageError("a Neo4j dataset name is needed (--dataset NAME)")
+        if len(dataset) > 200 or any(ch in dataset for ch in "~\n\r\t"):
+            raise UsageError(f"dataset name must be at most 200 characters without '~' or control characters: "
+                             f"{dataset[:60]!r}")
+        settings = Neo4jSettings.from_env(uri, user, password, database)
+        try:
+            driver = neo4j.GraphDatabase.driver(
+                settings.uri,
+                auth=neo4j.basic_auth(settings.user, settings.password),
+                connection_timeout=5.0,
+                connection_acquisition_timeout=30.0,
+                max_transaction_retry_time=retry_seconds,
+                notifications_min_severity="OFF",
+            )
+        except (ValueError, neo4j.exceptions.ConfigurationError) as error:
+            raise StoreError(f"bad Neo4j URI {display_uri(settings.uri)!r}: {_first_line(error)}") from None
+        store = cls(driver, settings, dataset)
+        try:
+            store._read("RETURN 1 AS ok", {}, "connecting")
+        except StoreError:
+            driver.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the driver's connections."""
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Turn driver and server errors into one StoreError line (never with credentials in it)."""
+        from neo4j import exceptions as ex
+
+        where = display_uri(self.settings.uri)
+        try:
+            yield
+        except ex.AuthError:
+            raise StoreError(
+                f"Neo4j at {where} refused user {self.settings.user!r}: wrong user or password "
+                "(set NEO4J_USERNAME / NEO4J_PASSWORD)"
+            ) from None
+        except (ex.ServiceUnavailable, ex.SessionExpired, ex.IncompleteCommit, OSError) as error:
+            raise StoreError(f"lost or could not open the connection to Neo4j at {where} while {action}: "
+                             f"{_first_line(error)}") from None
+        except ex.Neo4jError as error:
+            if error.code and "DatabaseNotFound" in error.code:
+                raise StoreError(f"Neo4j at {where} has no database {self.settings.database!r}") from None
+            raise StoreError(f"Neo4j at {where} refused {action}: {_first_line(error.message or error)}") from None
+        except ex.DriverError as error:
+            raise StoreError(f"Neo4j driver error while {action} ({where}): {_first_line(error)}") from None
+
+    def _read(self, query: str, params: dict[str, Any], action: str = "reading") -> list[Any]:
+        import neo4j
+
+        with self._errors(action):
+            records, _summary, _keys = self._driver.execute_query(
+                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.READ
+            )
+        return list(records)
+
+    def _write(self, query: str, params: dict[str, Any], action: str = "writing") -> list[Any]:
+        with self._errors(action), self._driver.session(database=self.settings.database) as session:
+            return list(session.execute_write(lambda tx: list(tx.run(query, params))))
+
+    # -- datasets ------------------------------------------------------------------------------
+
+    @property
+    def _tag(self) -> str:
+        """The physical tag of the live dataset (read once, refreshed by load)."""
+        if self._current is None:
+            rows = self._read(cypher.POINTER, {"name": self.dataset}, "looking up the dataset")
+            current = rows[0]["meta"].get("current") if rows else None
+            if not current:
+                raise StoreError(
+                    f"Neo4j at {display_uri(self.settings.uri)} has no dataset {self.dataset!r} "
+                    f"(load one with: glossgraph load SOURCE --to {display_uri(self.settings.uri)} "
+                    f"--dataset {self.dataset})"
+                )
+            self._current = current
+        return self._current
+
+    def exists(self) -> bool:
+        """True when the dataset has been loaded."""
+        rows = self._read(cypher.POINTER, {"name": self.dataset}, "looking up the dataset")
+        return bool(rows and rows[0]["meta"].get("current"))
+
+    def info(self) -> dict[str, Any]:
+        """The dataset's pointer: when it was loaded, from where, how many concepts (no tags)."""
+        rows = self._read(cypher.POINTER, {"name": self.dataset}, "looking up the dataset")
+        meta = dict(rows[0]["meta"]) if rows else {}
+        return {k: v for k, v in meta.items() if k not in ("current", "pending", "garbage")}
+
+    def datasets(self) -> list[dict[str, Any]]:
+        """Every loaded dataset of the database with its size and origin."""
+        return [dict(r) for r in self._read(cypher.LIST_DATASETS, {}, "listing datasets")]
+
+    def ensure_schema(self) -> None:
+        """Create the uniqueness constraints and indexes (idempotent)."""
+        if self._schema_ready:
+            return
+        with self._errors("creating constraints"), self._driver.session(database=self.settings.database) as session:
+            for statement in cypher.SCHEMA:
+                session.run(statement).consume()
+        self._schema_ready = True
+
+    def _delete_tag(self, tag: str) -> None:
+        for query in cypher.DELETE_BATCH.values():
+            while self._write(query, {"tag": tag, "limit": DELETE_ROWS}, "deleting old data")[0]["deleted"]:
+                pass
+
+    def _clean_stale(self) -> None:
+        """Delete what failed or replaced loads left behind (tags listed on the pointer)."""
+        rows = self._read(cypher.STALE_TAGS, {"name": self.dataset}, "looking up stale data")
+        tags = list(rows[0]["tags"]) if rows else []
+        for tag in tags:
+            self._delete_tag(tag)
+        if tags:
+            self._write(cypher.FORGET_TAGS, {"name": self.dataset, "tags": tags})
+
+    def drop(self) -> bool:
+        """Delete the dataset and everything it holds; False when there was nothing to delete."""
+        rows = self._write(cypher.DROP_POINTER, {"name": self.dataset}, "dropping the dataset")
+        if not rows:
+            return False
+        tags = list(rows[0]["tags"])
+        for tag in tags:
+            self._delete_tag(tag)
+        self._write(cypher.FORGET_TAGS, {"name": self.dataset, "tags": tags})
+        self._write(cypher.DELETE_POINTER, {"name": self.dataset})
+        self._forget_caches()
+        return True
+
+    def _forget_caches(self) -> None:
+        self._current = None
+        for name in ("_searcher", "_whole"):
+            self.__dict__.pop(name, None)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load(self, glossary: Glossary, replace: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+        """Write a glossary into the dataset, all or nothing; return what the dataset now holds.
+
+        Without ``replace``, concepts already in the dataset that the glossary does not have are
+        kept (and the glossary's concepts replace theirs by id); with it, the dataset becomes
+        exactly the glossary. Loading the same glossary twice leaves the same nodes and edges.
+        """
+        started = time.perf_counter()
+        self.ensure_schema()
+        self._forget_caches()
+        merged = False
+        if not replace and self.exists():
+            glossary = merge_glossaries(self.glossary(), glossary)
+            merged = True
+            self._forget_caches()
+        plan = _Plan(LocalStore(glossary))
+        self._clean_stale()
+        tag = f"{self.dataset}~{uuid.uuid4().hex}"
+        self._write(cypher.BEGIN_LOAD, {"name": self.dataset, "tag": tag}, "starting the load")
+        done = 0
+        if progress:
+            progress(0, plan.total_rows)
+        for kind, rows in plan.nodes.items():
+            for batch in _batches(rows, weigh=kind == "concept"):
+                self._write(cypher.WRITE_NODES[kind], {"rows": batch, "tag": tag}, f"writing {kind} nodes")
+                done += len(batch)
+                if progress:
+                    progress(done, plan.total_rows)
+        for kind, rows in plan.edges.items():
+            for batch in _batches(rows, weigh=False):
+                self._write(cypher.WRITE_EDGES[kind], {"rows": batch, "tag": tag}, f"writing {kind} edges")
+                done += len(batch)
+                if progress:
+                    progress(done, plan.total_rows)
+        counts = dict(self._read(cypher.COUNT_TAG, {"tag": tag}, "checking the load")[0])
+        if counts != plan.expected:
+            self._abandon(tag)
+            raise StoreError(f"load into dataset {self.dataset!r} wrote {counts}, expected {plan.expected}; "
+                             "the dataset was left as it was")
+        meta = {
+            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source": glossary.source,
+            "format": glossary.format,
+            "concepts": plan.expected["concept"],
+            "references": plan.references,
+        }
+        swapped = self._write(cypher.SWAP, {"name": self.dataset, "tag": tag, "meta": meta}, "swapping the dataset")
+        if not swapped:
+            self._abandon(tag)
+            raise StoreError(f"another load of dataset {self.dataset!r} ran at the same time; "
+                             "the dataset was left as that load made it")
+        self._current = tag
+        old = swapped[0]["old"]
+        if old:
+            self._delete_tag(old)
+            self._write(cypher.FORGET_TAGS, {"name": self.dataset, "tags": [old]})
+        seconds = time.perf_counter() - started
+        return {
+            "dataset": self.dataset,
+            "merged": merged,
+            "replaced": bool(old) and not merged,
+            "concepts": plan.expected["concept"],
+            "aliases": plan.expected["alias"],
+            "categories": plan.expected["category"],
+            "missing": plan.expected["missing"],
+            "related": plan.expected["related"],
+            "alias_edges": plan.expected["alias_edges"],
+            "category_edges": plan.expected["category_edges"],
+            "references": plan.references,
+            "rows": plan.total_rows,
+            "seconds": round(seconds, 3),
+        }
+
+    def _abandon(self, tag: str) -> None:
+        """Best-effort removal of a staging tag; whatever stays is cleaned by the next load."""
+        try:
+            self._delete_tag(tag)
+            self._write(cypher.FORGET_TAGS, {"name": self.dataset, "tags": [tag]})
+        except StoreError:
+            pass
+
+    # -- reading the whole ---------------------------------------------------------------------
+
+    @cached_property
+    def _whole(self) -> tuple[Glossary, list[Link]]:
+        tag = self._tag
+        rows = self._read(cypher.ALL_CONCEPTS, {"tag": tag}, "reading the glossary")
+        parents: dict[str, tuple[str, ...]] = {}
+        for record in self._read(cypher.CATEGORY_PARENTS, {"tag": tag}, "reading categories"):
+            for child, ups in json.loads(record["parents"]).items():
+                parents[child] = tuple(ups)
+        info = self.info()
+        concepts = [_concept_from(r["props"]) for r in rows]
+        links = [link for r in rows for link in _links_from(r["props"])]
+        return Glossary(concepts, info.get("source", ""), info.get("format", ""), parents), links
+
+    def glossary(self) -> Glossary:
+        """The stored glossary, equal to the one loaded."""
+        return self._whole[0]
+
+    def links(self) -> list[Link]:
+        """The link table, equal to the local store's."""
+        return self._whole[1]
+
+    # -- single concepts -----------------------------------------------------------------------
+
+    def resolve(self, reference: str) -> str:
+        """The id of the concept an id, title or alias names (the Resolver's rules, in Cypher)."""
+        record = self._read(cypher.RESOLVE, {"tag": self._tag, "key": normalise(reference)}, "resolving")[0]
+        if record["by_id"]:
+            return str(record["by_id"][0])
+        for field in ("by_title", "by_alias", "by_path"):
+            owners = list(dict.fromkeys(record[field]))
+            if len(owners) == 1:
+                return str(owners[0])
+            if owners:
+                raise AmbiguousReference(reference, owners)
+        raise ConceptNotFound(reference)
+
+    @cached_property
+    def _searcher(self) -> Searcher:
+        rows = self._read(cypher.SEARCH_LABELS, {"tag": self._tag}, "reading titles")
+        return Searcher((r["id"], r["title"], r["aliases"] or ()) for r in rows)
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Concepts matching a query by title or alias, ranked exactly as the local store ranks them."""
+        return self._searcher.search(text, limit)
+
+    def concept(self, reference: str) -> ConceptView:
+        """A concept with its links, backlinks and broken references."""
+        concept_id = self.resolve(reference)
+        rows = self._read(cypher.CONCEPT_VIEW, {"tag": self._tag, "id": concept_id}, "reading a concept")
+        if not rows:
+            raise ConceptNotFound(reference)
+        record = rows[0]
+        props = record["props"]
+        links = sorted(record["links"])
+        backlinks = sorted(record["backlinks"])
+        broken = sorted({link.written for link in _links_from(props) if link.target is None})
+        titles = {i: t for i, t in (*links, *backlinks)}
+        return ConceptView(
+            _concept_from(props),
+            tuple(i for i, _ in links),
+            tuple(i for i, _ in backlinks),
+            tuple(broken),
+            titles,
+        )
+
+    # -- walking the graph ---------------------------------------------------------------------
+
+    def neighbourhood(
+        self,
+        reference: str,
+        depth: int = 1,
+        edge_types: Sequence[str] | None = None,
+        direction: str = "both",
+        limit: int = 300,
+    ) -> Neighbourhood:
+        """Nodes within ``depth`` hops (missing targets shown, not walked through), closest first, then by id."""
+        if not 0 <= depth <= 6:
+            raise UsageError(f"depth must be between 0 and 6, not {depth}")
+        if limit < 1:
+            raise UsageError(f"limit must be at least 1, not {limit}")
+        types = check_edge_types(edge_types)
+        check_direction(direction)
+        center = self.resolve(reference)
+        params = {"tag": self._tag, "id": center}
+        rows = self._read(cypher.CENTER, params, "reading a neighbourhood")
+        if depth:
+            rows += self._read(cypher.neighbourhood(types, direction, depth), params, "reading a neighbourhood")
+        found: dict[str, Any] = {}
+        for row in rows:
+            if row["key"] not in found or row["distance"] < found[row["key"]]["distance"]:
+                found[row["key"]] = row
+        ordered = sorted(found, key=lambda n: (found[n]["distance"], n))
+        kept = ordered[:limit]
+        kept_set = set(kept)
+        nodes = tuple(
+            Node(n, NODE_KIND_OF_LABEL[found[n]["label"]], found[n]["title"], found[n]["category"],
+                 found[n]["distance"])
+            for n in kept
+        )
+        edge_rows = self._read(
+            cypher.edges_among(types), {"ids": [found[n]["eid"] for n in kept]}, "reading a neighbourhood"
+        )
+        edges = sorted(
+            {Edge(r["source"], r["target"], EDGE_TYPE_OF_REL[r["type"]]) for r in edge_rows if r["target"] in kept_set}
+        )
+        return Neighbourhood(center, depth, nodes, tuple(edges), len(ordered) > limit, len(ordered))
+
+    def paths(
+        self,
+        source: str,
+        target: str,
+        k: int = 3,
+        max_length: int = 6,
+        edge_types: Sequence[str] | None = None,
+        direction: str = "both",
+        avoid: Sequence[str] = (),
+    ) -> list[Path]:
+        """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
+        if k < 1:
+            raise UsageError(f"k must be at least 1, not {k}")
+        if not 1 <= max_length <= 12:
+            raise UsageError(f"max length must be between 1 and 12, not {max_length}")
+        types = check_edge_types(edge_types)
+        check_direction(direction)
+        start, goal = self.resolve(source), self.resolve(target)
+        if start == goal:
+            raise UsageError(f"{source!r} and {target!r} are the same concept")
+        blocked = sorted({self.resolve(a) for a in avoid})
+        if start in blocked or goal in blocked:
+            raise UsageError("cannot avoid the concepts the path starts or ends at")
+        params = {"tag": self._tag, "start": start, "goal": goal, "blocked": blocked}
+        # SHORTEST n GROUPS counts trails, and a group may hold only non-simple ones, so ask for
+        # more groups until k simple paths are certain to be among the lengths covered.
+        groups = min(k, max_length)
+        while True:
+            rows = self._read(cypher.paths(types, direction, max_length, groups), params, "finding paths")
+            options: dict[tuple[str, ...], list[set[tuple[str, bool]]]] = {}
+            for row in rows:
+                if not row["simple"]:
+                    continue
+                sequence = tuple(row["nodes"])
+                per_hop = options.setdefault(sequence, [set() for _ in row["hops"]])
+                for choices, (rel_type, forward) in zip(per_hop, row["hops"], strict=True):
+                    choices.add((EDGE_TYPE_OF_REL[rel_type], forward))
+            covered = len({row["length"] for row in rows})
+            if len(options) >= k or covered < groups or groups >= max_length:
+                break
+            groups = min(max_length, groups * 2)
+        found = []
+        for sequence in sorted(options, key=lambda s: (len(s), s))[:k]:
+            hops = []
+            for (here, there), choices in zip(pairwise(sequence), options[sequence], strict=True):
+                # One hop per step: a link authored in the walking direction wins over the reverse one.
+                forward = sorted(t for t, f in choices if f)
+                hop_type, is_forward = (forward[0], True) if forward else (min(t for t, _ in choices), False)
+                hops.append(Hop(here, there, hop_type, is_forward))
+            found.append(Path(sequence, tuple(hops)))
+        return found
+
+    # -- counting ------------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Counts of concepts, links, aliases, categories and broken references."""
+        record = self._read(cypher.STATS, {"tag": self._tag}, "counting")[0]
+        return Stats(
+            concepts=record["concepts"],
+            links=record["links"],
+            aliases=record["aliases"],
+            categories=record["categories"],
+            broken_links=record["broken_links"],
+            ambiguous_links=record["ambiguous_links"],
+            missing_targets=record["missing_targets"],
+            self_links=record["self_links"],
+            references=int(self.info().get("references", 0)),
+        )
+
+
+def load_row_by_row(store: Neo4jStore, glossary: Glossary, max_rows: int | None = None) -> dict[str, Any]:
+    """The benchmark's baseline: the same writes as ``store.load``, one auto-commit query per row.
+
+    Writes into a throw-away tag that is deleted afterwards; ``max_rows`` stops early so a slow
+    baseline can be timed on a few thousand rows and extrapolated. Returns rows written, all rows
+    and seconds.
+    """
+    store.ensure_schema()
+    plan = _Plan(LocalStore(glossary))
+    tag = f"{store.dataset}~rowbyrow~{uuid.uuid4().hex}"
+    store._write(cypher.BEGIN_LOAD, {"name": store.dataset, "tag": tag}, "starting the baseline")
+    queries = [
+        *((cypher.ROW_BY_ROW[kind], rows) for kind, rows in plan.nodes.items()),
+        *(
+            (cypher.ROW_BY_ROW[{"alias": "alias_edge", "category": "category_edge"}.get(kind, kind)], rows)
+            for kind, rows in plan.edges.items()
+        ),
+    ]
+    written = 0
+    started = time.perf_counter()
+    try:
+        with store._errors("writing row by row"), store._driver.session(database=store.settings.database) as session:
+            for query, rows in queries:
+                for row in rows:
+                    if max_rows is not None and written >= max_rows:
+                        raise _Enough
+                    session.run(query, {"row": row, "tag": tag}).consume()
+                    written += 1
+    except _Enough:
+        pass
+    seconds = time.perf_counter() - started
+    store._abandon(tag)
+    return {"rows": written, "total_rows": plan.total_rows, "seconds": round(seconds, 3)}
+
+
+class _Enough(Exception):
+    """Stops the baseline at max_rows."""
+
+
+def _first_line(error: object) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__
