@@ -125,3 +125,13 @@ def test_a_file_without_concepts_is_an_error(tmp_path: Path) -> None:
     empty.write_text("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n", encoding="utf-8")
     with pytest.raises(LoadError, match=r"no concepts found \(skos\)"):
         loaders.load(empty)
+
+
+def test_lang_option_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from graph.cli import main
+
+    code = main(["show", str(SKOS_DIR / "thesaurus.ttl"), "large-language-model", "--lang", "nl", "--format", "json"])
+    shown = json.loads(capsys.readouterr().out)
+    assert code == 0 and (shown["title"], shown["aliases"]) == ("Groot taalmodel", ["LLMs"])

@@ -64,6 +64,7 @@ def source_options(func: F) -> F:
             help="YAML file mapping concept fields to input fields (and loader options).",
         ),
         click.option("--lenient", is_flag=True, help="Load what is valid and list every problem."),
+        click.option("--lang", metavar="LANG", help="Label language of a SKOS source (default: en)."),
         click.option("--dataset", metavar="NAME", help="Dataset name inside a Neo4j database."),
         click.option("--neo4j-user", envvar="NEO4J_USERNAME", help="Neo4j user [env NEO4J_USERNAME]."),
         click.option(
@@ -148,6 +149,8 @@ def open_source(params: dict[str, Any]) -> GraphStore:
             fields_config=params.get("fields_config"),
             lenient=bool(params.get("lenient")),
             progress=progress,
+            # Only the SKOS loader knows the option; others would refuse it, so pass it only when given.
+            **({"lang": params["lang"]} if params.get("lang") else {}),
         )
     problems = store.glossary().problems
     if problems:
