@@ -95,16 +95,23 @@ def build_graph(glossary: Glossary, links: Iterable[Link]) -> nx.MultiDiGraph:
                 graph.add_node(key, kind="category", title=parent, category=None)
         for parent in parents:
             graph.add_edge(category_key(child), category_key(parent), key="category")
-    succ = graph.succ
+    # Related edges are most of the graph (ten per concept and more): they are written straight into
+    # networkx's adjacency dicts, as MultiDiGraph.add_edge would (one key dict shared by succ and pred),
+    # without its per-call overhead and without the Mapping views whose .get raises and catches
+    # KeyError on every miss. Both ends exist as nodes already; the graph is new, so no cache to clear.
+    succ, pred, nodes = graph._succ, graph._pred, graph._node
     for link in links:
-        target = link.target
+        source, target = link.source, link.target
         if target is None:
             target = "missing:" + link.key
-            if target not in graph:
+            if target not in nodes:
                 graph.add_node(target, kind="missing", title=link.written, category=None)
-        existing = succ[link.source].get(target, {}).get("related")
+        keys = succ[source].get(target)
+        if keys is None:
+            keys = succ[source][target] = pred[target][source] = {}
+        existing = keys.get("related")
         if existing is not None:
             existing["count"] += 1
         else:
-            graph.add_edge(link.source, target, key="related", via=link.via, written=link.written, count=1)
+            keys["related"] = {"via": link.via, "written": link.written, "count": 1}
     return graph

@@ -117,23 +117,18 @@ def _append_unique(index: dict[str, list[str]], key: str, concept_id: str) -> No
 def resolve_links(glossary: Glossary, resolver: Resolver | None = None) -> list[Link]:
     """The link table of a glossary: one Link per reference, in concept and reference order."""
     resolver = resolver or Resolver(glossary.concepts)
-    cache: dict[str, Resolution] = {}
+    # Glossaries write the same targets again and again (hubs): resolve and normalise each spelling once.
+    cache: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {}
     table: list[Link] = []
+    append = table.append
     for concept in glossary.concepts:
+        source = concept.id
         for ref in concept.related:
-            resolution = cache.get(ref.target)
-            if resolution is None:
-                resolution = cache[ref.target] = resolver.resolve(ref.target)
-            table.append(
-                Link(
-                    concept.id,
-                    ref.target,
-                    ref.kind,
-                    resolution.via,
-                    resolution.target,
-                    normalise(ref.target),
-                    resolution.candidates,
-                    ref.line,
-                )
-            )
+            written = ref.target
+            seen = cache.get(written)
+            if seen is None:
+                resolution = resolver.resolve(written)
+                seen = cache[written] = (resolution.via, resolution.target, normalise(written), resolution.candidates)
+            via, target, key, candidates = seen
+            append(Link(source, written, ref.kind, via, target, key, candidates, ref.line))
     return table
