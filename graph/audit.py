@@ -48,6 +48,7 @@ __all__ = [
     "wanted",
 ]
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -359,20 +360,22 @@ def duplicate_links(data: AuditData) -> list[Finding]:
     or, unresolved, when they are written alike (target = as written). Inline wikilinks are not
     counted: repeating a related entry in prose is normal.
     """
-    groups: dict[tuple[str, str], list[Link]] = {}
-    for link in data.links:
-        if link.kind != "related":
-            continue
-        key = link.target if link.target is not None else "\0" + link.key
-        groups.setdefault((link.source, key), []).append(link)
+    counts = Counter(
+        (link.source, link.target if link.target is not None else "\0" + link.key)
+        for link in data.links
+        if link.kind == "related"
+    )
+    repeated = {key: n for key, n in counts.items() if n > 1}
+    unresolved = {key for key in repeated if key[1].startswith("\0")}
+    spellings: dict[tuple[str, str], list[Link]] = {}
+    if unresolved:
+        for link in data.links:
+            if link.target is None and link.kind == "related" and (link.source, "\0" + link.key) in unresolved:
+                spellings.setdefault((link.source, "\0" + link.key), []).append(link)
     rows = [
-        {
-            "source": source,
-            "target": key if not key.startswith("\0") else _written(links),
-            "count": len(links),
-        }
-        for (source, key), links in groups.items()
-        if len(links) > 1
+        {"source": source, "target": _written(spellings[source, target]) if target.startswith("\0") else target,
+         "count": count}
+        for (source, target), count in repeated.items()
     ]
     return sorted(rows, key=lambda f: (f["source"], f["target"]))
 
@@ -764,6 +767,20 @@ def run_audit(
     (unlinked_mentions, orphans, one_way_links); otherwise ``share_mentions_linked`` is null.
     """
     chosen = check_names(checks)
+    # The audit allocates millions of small containers and frees none of them until it ends;
+    # cyclic garbage collection would only rescan them over and over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(store, chosen, allow, worklist_limit)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(
+    store: GraphStore | Glossary | AuditData, chosen: tuple[str, ...], allow: AllowList | None, worklist_limit: int
+) -> AuditReport:
     if isinstance(store, AuditData):
         data = store
     elif isinstance(store, Glossary):
@@ -781,6 +798,9 @@ def run_audit(
     used: set[int] = set()
     for check in chosen:
         entries = [(i, e) for i, e in enumerate(allow.entries) if e.check == check]
+        if not entries:
+            allowed[check] = [False] * len(findings[check])
+            continue
         flags = []
         for finding in findings[check]:
             hit = [i for i, entry in entries if entry.matches(finding)]

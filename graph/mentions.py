@@ -41,15 +41,11 @@ from graph.text import strip_link_markup
 #: Labels shorter than this (after folding) are never searched for.
 MIN_TERM_LENGTH = 3
 
-# Characters that join letters and digits into one word besides themselves.
-_JOINERS = frozenset("-_\u2010\u2011")
+# A word character: a letter or digit (\w), or a hyphen joining them (so "pre-training" is one word).
+_NON_WORD = re.compile(r"[^\w\-\u2010\u2011]")
 _SPACE_RUN = re.compile(r"\s+")
 # Every whitespace character becomes one plain space: same length, so offsets stay valid.
 _WHITESPACE = {cp: " " for cp in range(0x3000 + 1) if chr(cp).isspace()}
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char in _JOINERS
 
 
 def is_acronym(label: str) -> bool:
@@ -86,7 +82,10 @@ def searchable_text(concept: Concept) -> str:
         text = f"{concept.definition}\n\n{body}"
     else:
         text = concept.definition
-    return strip_link_markup(text)
+    # Most texts hold no markup at all; skip the five regular expressions for them.
+    if "[" in text or "`" in text or "<" in text or "://" in text or "~~~" in text:
+        return strip_link_markup(text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +101,21 @@ class Match:
 @dataclass(frozen=True, slots=True)
 class _Term:
     owner: str | None  # None when several concepts own the label: it matches but reports nothing
-    length: int
+    key: str  # the folded label
     exact: frozenset[str] | None  # the accepted spellings when every spelling is an acronym
-    word_start: bool  # the term begins with a word character, so needs a word break before it
-    word_end: bool
+    verify: bool  # the label holds non-word characters, which the boundary text blurs into spaces
 
 
 class MentionFinder:
     """Finds the labels of many concepts in texts, one pass per text.
 
+    Labels are stored with every non-word character turned into a space and a space added at
+    each end; texts are scanned in the same form with a space at each end. So the automaton only
+    reports whole words (no check per hit), and a hit is verified against the real text only
+    when its label holds punctuation ("Q&A" must not match "Q/A") or is an acronym.
+
     >>> finder = MentionFinder([("attn", ["Attention"]), ("flash", ["Flash Attention"]), ("rag", ["RAG"])])
-    >>> [(m.target, m.surface) for m in finder.find("Flash attention beats attention; rag is not RAG.")]
+    >>> [(m.target, m.surface) for m in finder.find("Flash attention beats attention; rag is not RAG's.")]
     [('flash', 'Flash attention'), ('attn', 'attention'), ('rag', 'RAG')]
     """
 
@@ -127,16 +130,19 @@ class MentionFinder:
                 owners.setdefault(key, set()).add(concept_id)
                 spellings.setdefault(key, set()).add(label)
         self._terms: list[_Term] = []
-        self._automaton = ahocorasick.Automaton()
+        by_shape: dict[str, list[int]] = {}
         for key, owned_by in owners.items():
             labels = spellings[key]
             exact = (
                 frozenset(_exact_term(label) for label in labels) if all(is_acronym(lb) for lb in labels) else None
             )
             owner = next(iter(owned_by)) if len(owned_by) == 1 else None
-            term = _Term(owner, len(key), exact, _is_word_char(key[0]), _is_word_char(key[-1]))
-            self._automaton.add_word(key, len(self._terms))
-            self._terms.append(term)
+            shape = _NON_WORD.sub(" ", key)
+            self._terms.append(_Term(owner, key, exact, shape != key))
+            by_shape.setdefault(f" {shape} ", []).append(len(self._terms) - 1)
+        self._automaton = ahocorasick.Automaton()
+        for shape, indexes in by_shape.items():
+            self._automaton.add_word(shape, (len(shape) - 2, tuple(indexes)))
         self._empty = not self._terms
         if not self._empty:
             self._automaton.make_automaton()
@@ -148,7 +154,7 @@ class MentionFinder:
         """Every mention in ``text`` (already stripped of markup), leftmost-longest, in text order."""
         if self._empty or not text:
             return []
-        written = unicodedata.normalize("NFKC", text).translate(_WHITESPACE)
+        written = unicodedata.normalize("NFKC", text)
         folded = written.lower()
         position: list[int] | None = None
         if len(folded) != len(written):
@@ -160,38 +166,37 @@ class MentionFinder:
                 pieces.append(low)
                 position.extend([index] * len(low))
             folded = "".join(pieces)
-        size = len(folded)
         terms = self._terms
         candidates: list[tuple[int, int, int]] = []
-        for end, index in self._automaton.iter(folded):
-            term = terms[index]
-            start = end - term.length + 1
-            if term.word_start and start > 0:
-                before = folded[start - 1]
-                if before.isalnum() or before in _JOINERS:
+        # A hit ending at `last` of the padded text (its closing space) covers folded[last - length - 1 : last - 1].
+        for last, (length, indexes) in self._automaton.iter(f" {_NON_WORD.sub(' ', folded)} "):
+            end = last - 1
+            start = end - length
+            for index in indexes:
+                term = terms[index]
+                if term.verify and folded[start : end].translate(_WHITESPACE) != term.key:
                     continue
-            if term.word_end and end + 1 < size:
-                after = folded[end + 1]
-                if after.isalnum() or after in _JOINERS:
-                    continue
-            if term.exact is not None:
-                first, last = (start, end) if position is None else (position[start], position[end])
-                if written[first : last + 1] not in term.exact:
-                    continue
-            candidates.append((start, -end, index))
-        candidates.sort()
+                if term.exact is not None:
+                    first, last = (start, end) if position is None else (position[start], position[end - 1] + 1)
+                    if written[first:last].translate(_WHITESPACE) not in term.exact:
+                        continue
+                candidates.append((start, -end, index))
+        if len(candidates) > 1:
+            candidates.sort()
         found: list[Match] = []
         covered = -1
         for start, negative_end, index in candidates:
-            if start <= covered:
+            if start < covered:
                 continue
-            end = -negative_end
-            covered = end
+            covered = -negative_end
             owner = terms[index].owner
             if owner is None:
                 continue
-            first, last = (start, end) if position is None else (position[start], position[end])
-            found.append(Match(owner, first, last + 1, written[first : last + 1]))
+            first, last = (start, covered) if position is None else (position[start], position[covered - 1] + 1)
+            surface = written[first:last]
+            if not surface.isprintable() or "  " in surface:
+                surface = _SPACE_RUN.sub(" ", surface)
+            found.append(Match(owner, first, last, surface))
         return found
 
     def mentions(self, source: str, text: str) -> dict[str, tuple[str, int]]:
