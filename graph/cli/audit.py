@@ -1,0 +1,191 @@
+"""`glossgraph audit` and `glossgraph suggest`: the link-coverage audit and link suggestions."""
+
+from __future__ import annotations
+
+__all__ = ["CSV_COLUMNS", "audit", "suggest"]
+
+import csv
+import sys
+from typing import Any
+
+import click
+
+from graph.audit import CHECKS, FIELDS, METRICS, AuditReport, check_names, load_allow_list, run_audit
+from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stderr, stdout
+from graph.suggest import suggest as suggest_links
+
+#: The columns of --format csv: one row per finding; a finding fills the columns it has.
+CSV_COLUMNS: tuple[str, ...] = (
+    "check",
+    "severity",
+    "allowed",
+    "id",
+    "title",
+    "source",
+    "target",
+    "via",
+    "mention",
+    "count",
+    "candidates",
+    "alias",
+    "concepts",
+    "size",
+)
+
+
+def _cell(value: Any) -> str:
+    """A finding value as plain text: lists joined with ';'."""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def describe(check: str, finding: dict[str, Any]) -> str:
+    """A finding in a few words, for tables and Markdown."""
+    fields = FIELDS[check]
+    if fields == ("id", "title"):
+        return f"{finding['id']} ({finding['title']})"
+    if "concepts" in finding:
+        head = finding.get("alias", finding.get("title"))
+        members = ", ".join(finding["concepts"])
+        return f"{head}: {members}" if head is not None else members
+    text = f"{finding['source']} → {finding['target']}"
+    if "via" in finding:
+        text += f" via {finding['via']!r}"
+    if "mention" in finding:
+        text += f" ({finding['mention']!r} ×{finding['count']})"
+    elif "count" in finding:
+        text += f" ×{finding['count']}"
+    if "candidates" in finding:
+        text += f" ({', '.join(finding['candidates'])})"
+    return text
+
+
+def _examples(report: AuditReport, check: str, how_many: int = 2) -> str:
+    shown = [describe(check, f) for f in report.open_findings(check)[:how_many]]
+    more = report.open_count(check) - len(shown)
+    return "; ".join(shown) + (f"; … {more} more" if more > 0 else "")
+
+
+def _print_table(report: AuditReport) -> None:
+    rows = [
+        (check, report.severity[check], report.count(check), report.allowed_count(check), _examples(report, check))
+        for check in report.checks
+    ]
+    totals = report.totals
+    print_table(
+        f"audit: {totals['concepts']} concepts, {totals['links']} links",
+        ("check", "severity", "count", "allowed", "examples"),
+        rows,
+    )
+    coverage = ", ".join(
+        f"{name.removeprefix('share_')} {'n/a' if totals[name] is None else format(totals[name], '.1%')}"
+        for name in METRICS
+    )
+    stdout.print(f"coverage: {coverage}", markup=False)
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _print_markdown(report: AuditReport) -> None:
+    totals = report.totals
+    lines = [
+        "# Link audit",
+        "",
+        f"{totals['concepts']} concepts, {totals['links']} links.",
+        "",
+        "| check | severity | count | allowed |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| {c} | {report.severity[c]} | {report.count(c)} | {report.allowed_count(c)} |" for c in report.checks
+    ]
+    lines += ["", "| coverage | share |", "|---|---:|"]
+    lines += [f"| {m} | {'n/a' if totals[m] is None else format(totals[m], '.1%')} |" for m in METRICS]
+    for check in report.checks:
+        if not report.count(check):
+            continue
+        lines += ["", f"## {check} ({report.count(check)})", ""]
+        for finding, allowed in zip(report.findings[check], report.allowed[check], strict=True):
+            lines.append(f"- {_md(describe(check, finding))}" + (" *(allowed)*" if allowed else ""))
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _write_csv(report: AuditReport) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for check in report.checks:
+        for finding, allowed in zip(report.findings[check], report.allowed[check], strict=True):
+            row = {"check": check, "severity": report.severity[check], "allowed": "yes" if allowed else "no"}
+            row.update({k: _cell(v) for k, v in finding.items()})
+            writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
+
+
+@cli.command()
+@source_options
+@format_option("table", "markdown", "csv", "json")
+@click.option(
+    "--check",
+    "checks",
+    multiple=True,
+    metavar="NAME[,NAME]",
+    help=f"Run only these checks (repeatable): {', '.join(CHECKS)}.",
+)
+@click.option("--allow", "allow_file", type=click.Path(dir_okay=False), help="YAML file of accepted findings.")
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="CHECK[,CHECK]",
+    help="Exit 1 when these checks have findings that are not allowed; also a level (error, warning, info: "
+    "that level or worse) or any.",
+)
+@click.option("--worklist", "worklist_limit", type=click.IntRange(0), default=20, show_default=True,
+              help="Items per worklist list (json).")
+def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on: tuple[str, ...],
+          worklist_limit: int, **params: Any) -> None:
+    """Audit the link coverage of a glossary (orphans, broken links, unlinked mentions, ...)."""
+    chosen = check_names(checks or None)
+    allow = load_allow_list(allow_file) if allow_file else None
+    store = open_source(params)
+    try:
+        report = run_audit(store, chosen, allow, worklist_limit=worklist_limit)
+    finally:
+        store.close()
+    failing = report.fail_on(fail_on)
+    if output == "json":
+        emit_json(report.to_json())
+    elif output == "csv":
+        _write_csv(report)
+    elif output == "markdown":
+        _print_markdown(report)
+    else:
+        _print_table(report)
+    if failing:
+        listed = ", ".join(f"{check} ({count})" for check, count in failing.items())
+        stderr.print(f"audit failed: {listed}", markup=False)
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@source_options
+@format_option("table", "json")
+@click.argument("concept", required=False)
+@click.option("--limit", type=click.IntRange(1), default=5, show_default=True, help="Suggestions per concept.")
+def suggest(output: str, concept: str | None, limit: int, **params: Any) -> None:
+    """Suggest the links each concept (or one CONCEPT) most likely lacks, with the reasons."""
+    store = open_source(params)
+    try:
+        result = suggest_links(store, concept, limit=limit)
+    finally:
+        store.close()
+    if output == "json":
+        emit_json({"concept": result.concept, "suggestions": [s.to_json() for s in result.suggestions]})
+        return
+    print_table(
+        "link suggestions",
+        ("source", "target", "title", "score", "reasons"),
+        [(s.source, s.target, s.title, f"{s.score:.2f}", "; ".join(s.reasons)) for s in result.suggestions],
+    )
