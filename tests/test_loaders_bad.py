@@ -287,3 +287,11 @@ def test_an_unknown_loader_option_is_a_usage_error(tmp_path: Path) -> None:
         "unknown option 'wikilink_ordre' for the jsonl loader; it knows: exclude, list_key, list_separator, "
         "max_file_size, wikilink_order"
     )
+
+
+def test_a_strict_load_stops_listing_after_a_hundred_problems(tmp_path: Path) -> None:
+    write(tmp_path, {"g.jsonl": "not json\n" * 150})
+    with pytest.raises(LoadError) as raised:
+        loaders.load(tmp_path / "g.jsonl")
+    assert len(raised.value.problems) == 100
+    assert str(raised.value.problems[99]) == f"{tmp_path}/g.jsonl:100: invalid JSON: Expecting value at column 1"

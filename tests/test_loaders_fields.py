@@ -178,3 +178,17 @@ def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as raised:
         FieldMapping.build(None, tmp_path / "nope.yaml")
     assert str(raised.value) == f"{tmp_path}/nope.yaml: no such field mapping file"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "options"),
+    [
+        ("g.yaml", "entries:\n  - id: a\n  - id: b\n", {}),
+        ("g.json", '{"version": 1, "glossary": [{"id": "a"}, {"id": "b"}]}', {}),
+        ("g.json", '{"data": [{"id": "a"}, {"id": "b"}]}', {"list_key": "data"}),
+        ("g.yaml", "results:\n- id: a\n- id: b\n", {"list_key": "results"}),
+    ],
+)
+def test_other_top_level_keys_hold_the_list(tmp_path: Path, name: str, text: str, options: dict[str, str]) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assert [c.id for c in loaders.load(tmp_path / name, **options)] == ["a", "b"]
