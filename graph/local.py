@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = ["LocalStore"]
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 import networkx as nx
@@ -191,6 +191,65 @@ class LocalStore:
             return found
 
         reverse = {"out": "in", "in": "out", "both": "both"}[direction]
+
+        def walk(to_goal: dict[str, int], lengths: range) -> list[Path]:
+            # Depth-first, neighbours in id order, pruned by the distance to the goal: paths of each
+            # length in turn, so shortest first and ties broken by concept ids.
+            found: list[Path] = []
+            budget = PATH_SEARCH_BUDGET
+            forward_steps: dict[str, list[tuple[str, str, bool]]] = {}
+
+            def ordered_steps(node: str) -> list[tuple[str, str, bool]]:
+                cached = forward_steps.get(node)
+                if cached is None:
+                    cached = forward_steps[node] = sorted(
+                        (other, t, f) for other, (t, f) in steps(node, direction).items() if other in to_goal
+                    )
+                return cached
+
+            for length in lengths:
+                trail = [start]
+                hops: list[Hop] = []
+                on_trail = {start}
+                stack = [iter(ordered_steps(start))]
+                while stack and len(found) < k and budget > 0:
+                    budget -= 1
+                    step = next(stack[-1], None)
+                    if step is None:
+                        stack.pop()
+                        on_trail.discard(trail.pop())
+                        if hops:
+                            hops.pop()
+                        continue
+                    other, edge_type, forward = step
+                    remaining = length - len(hops) - 1
+                    if other in on_trail or to_goal[other] > remaining:
+                        continue
+                    node = trail[-1]
+                    hop = Hop(node, other, edge_type, forward)
+                    if other == goal:
+                        if remaining == 0:
+                            found.append(Path((*trail, other), (*hops, hop)))
+                        continue
+                    trail.append(other)
+                    on_trail.add(other)
+                    hops.append(hop)
+                    stack.append(iter(ordered_steps(other)))
+                if len(found) >= k or budget <= 0:
+                    break
+            return found
+
+        # First the shortest paths alone: a search from both ends meets in the middle and keeps only
+        # the concepts on a shortest path, instead of measuring the distance to the goal of every
+        # concept within max_length hops (in a large, hub-rich glossary: all of them).
+        on_shortest = _shortest_path_distances(start, goal, max_length, steps, direction, reverse)
+        if on_shortest is None:
+            return []
+        shortest = walk(on_shortest, range(on_shortest[start], on_shortest[start] + 1))
+        if len(shortest) >= k:
+            return shortest
+
+        # Fewer than k shortest paths: longer ones are needed, with every distance to the goal.
         to_goal = {goal: 0}
         frontier = [goal]
         for radius in range(1, max_length + 1):
@@ -203,50 +262,7 @@ class LocalStore:
             frontier = following
         if start not in to_goal:
             return []
-
-        found: list[Path] = []
-        budget = PATH_SEARCH_BUDGET
-        forward_steps: dict[str, list[tuple[str, str, bool]]] = {}
-
-        def ordered_steps(node: str) -> list[tuple[str, str, bool]]:
-            cached = forward_steps.get(node)
-            if cached is None:
-                cached = forward_steps[node] = sorted(
-                    (other, t, f) for other, (t, f) in steps(node, direction).items() if other in to_goal
-                )
-            return cached
-
-        for length in range(to_goal[start], max_length + 1):
-            trail = [start]
-            hops: list[Hop] = []
-            on_trail = {start}
-            stack = [iter(ordered_steps(start))]
-            while stack and len(found) < k and budget > 0:
-                budget -= 1
-                step = next(stack[-1], None)
-                if step is None:
-                    stack.pop()
-                    on_trail.discard(trail.pop())
-                    if hops:
-                        hops.pop()
-                    continue
-                other, edge_type, forward = step
-                remaining = length - len(hops) - 1
-                if other in on_trail or to_goal[other] > remaining:
-                    continue
-                node = trail[-1]
-                hop = Hop(node, other, edge_type, forward)
-                if other == goal:
-                    if remaining == 0:
-                        found.append(Path((*trail, other), (*hops, hop)))
-                    continue
-                trail.append(other)
-                on_trail.add(other)
-                hops.append(hop)
-                stack.append(iter(ordered_steps(other)))
-            if len(found) >= k or budget <= 0:
-                break
-        return found
+        return walk(to_goal, range(to_goal[start], max_length + 1))
 
     # -- counting --------------------------------------------------------------------------
 
@@ -280,3 +296,62 @@ class LocalStore:
             self_links=self_links,
             references=len(self._links),
         )
+
+
+def _shortest_path_distances(
+    start: str,
+    goal: str,
+    max_length: int,
+    steps: Callable[[str, str], dict[str, tuple[str, bool]]],
+    direction: str,
+    reverse: str,
+) -> dict[str, int] | None:
+    """The distance to ``goal`` of every node on a shortest path from ``start`` (None: no path within max_length).
+
+    Breadth-first from both ends, one whole layer at a time on the smaller side, until they meet:
+    the length d is then the sum of both depths. Keeping the nodes on a shortest path takes a walk
+    back from the meeting layer towards each end.
+    """
+    from_start: dict[str, int] = {start: 0}
+    from_goal: dict[str, int] = {goal: 0}
+    start_layers: list[list[str]] = [[start]]
+    goal_layers: list[list[str]] = [[goal]]
+    while True:
+        if len(start_layers) - 1 + len(goal_layers) - 1 >= max_length:
+            return None
+        grow_start = len(start_layers[-1]) <= len(goal_layers[-1])
+        seen, other_side = (from_start, from_goal) if grow_start else (from_goal, from_start)
+        layers = start_layers if grow_start else goal_layers
+        walk = direction if grow_start else reverse
+        depth = len(layers)
+        layer: list[str] = []
+        for node in layers[-1]:
+            for other in steps(node, walk):
+                if other not in seen:
+                    seen[other] = depth
+                    layer.append(other)
+        if not layer:
+            return None
+        layers.append(layer)
+        # Whole layers are added, so the first layer that touches the other side gives the length.
+        if any(node in other_side for node in layer):
+            break
+    start_depth, goal_depth = len(start_layers) - 1, len(goal_layers) - 1
+    length = start_depth + goal_depth
+    meeting = {node for node in start_layers[-1] if from_goal.get(node) == goal_depth}
+    on_path: dict[str, int] = dict.fromkeys(meeting, goal_depth)
+    # Towards the start: a node one layer closer is on a shortest path when it steps into one.
+    ahead = meeting
+    for depth in range(start_depth - 1, -1, -1):
+        kept = {node for node in start_layers[depth] if any(o in ahead for o in steps(node, direction))}
+        for node in kept:
+            on_path[node] = length - depth
+        ahead = kept
+    # Towards the goal: the nodes one step on from the path that are one layer closer to the goal.
+    behind = meeting
+    for depth in range(goal_depth - 1, -1, -1):
+        kept = {o for node in behind for o in steps(node, direction) if from_goal.get(o) == depth}
+        for node in kept:
+            on_path[node] = depth
+        behind = kept
+    return on_path
