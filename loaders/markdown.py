@@ -152,16 +152,9 @@ def split_text(text: str) -> tuple[str | None, str, str]:
             break
     if not drop:
         return title, paragraph, text.strip()
-    before: list[str] = []
-    after: list[str] = []
-    seen_dropped = False
-    for number, line in enumerate(lines):
-        if number in drop:
-            seen_dropped = True
-        elif seen_dropped and number > max(drop):
-            after.append(line)
-        else:
-            before.append(line)
+    last = max(drop)
+    before = [line for number, line in enumerate(lines[:last]) if number not in drop]
+    after = lines[last + 1:]
     head, tail = "\n".join(before).strip(), "\n".join(after).strip()
     return title, paragraph, f"{head}\n\n{tail}" if head and tail else head or tail
 
