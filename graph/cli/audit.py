@@ -68,16 +68,23 @@ def _examples(report: AuditReport, check: str, how_many: int = 2) -> str:
 
 
 def _print_table(report: AuditReport) -> None:
-    rows = [
-        (check, report.severity[check], report.count(check), report.allowed_count(check), _examples(report, check))
-        for check in report.checks
-    ]
+    from rich.table import Table
+    from rich.text import Text
+
     totals = report.totals
-    print_table(
-        f"audit: {totals['concepts']} concepts, {totals['links']} links",
-        ("check", "severity", "count", "allowed", "examples"),
-        rows,
-    )
+    # One line per check, so the summary fits on one screen: long examples are cut, not wrapped.
+    table = Table(title=f"audit: {totals['concepts']} concepts, {totals['links']} links", header_style="bold")
+    widths = (max(len(c) for c in report.checks), 8, 5, 7)
+    for name, width in zip(("check", "severity", "count", "allowed"), widths, strict=True):
+        table.add_column(name, no_wrap=True, width=width, justify="left" if name in ("check", "severity") else "right")
+    # What is left of the screen after the fixed columns, their padding and the six borders.
+    table.add_column("examples", no_wrap=True, overflow="ellipsis", max_width=max(12, stdout.width - sum(widths) - 16))
+    for check in report.checks:
+        table.add_row(
+            check, report.severity[check], str(report.count(check)), str(report.allowed_count(check)),
+            Text(_examples(report, check)),
+        )
+    stdout.print(table)
     coverage = ", ".join(
         f"{name.removeprefix('share_')} {'n/a' if totals[name] is None else format(totals[name], '.1%')}"
         for name in METRICS
