@@ -1,0 +1,583 @@
+"""The glossgraph benchmark (`make bench`): one table of timings and peak memory, with same-run baselines.
+
+    python -m scripts.bench [--sizes 1000,10000,100000] [--runs N] [--out docs/benchmarks.md]
+                            [--no-neo4j] [--no-app] [--no-baselines] [--workdir DIR]
+
+For each size a synthetic glossary (graph.synthetic, seeded) is written as JSONL once and cached in
+the work folder. Every measurement runs in a fresh Python process, so that one operation's garbage
+and caches never flatter the next and peak memory can be read from the kernel: the worker resets
+its high-water mark (``/proc/self/clear_refs``) before each operation and reads ``VmHWM`` after it.
+"peak MB" is the whole process at its highest during the operation; "+MB" is what the operation
+added above what the process held just before (for queries: above the loaded store).
+
+Query timings are medians per query over a fixed, seeded sample of concepts (neighbourhood) and
+concept pairs (shortest path); the other timings are medians over runs. Baselines are measured in
+the same invocation so that their ratios hold on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20240601
+QUERY_SAMPLE = 50
+NAIVE_TEXTS = 200
+DEFAULT_SIZES = (1000, 10000, 100000)
+BASELINE_SIZE = 10000
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+
+
+# -- memory and time inside a worker -------------------------------------------------------------
+
+
+def _status_kb(field_name: str) -> int:
+    """A field of /proc/self/status in kB (VmRSS, VmHWM), or 0 where the kernel does not have it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak() -> None:
+    # Writing 5 resets VmHWM to the current RSS (Linux >= 4.0), so each operation gets its own peak.
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+
+
+@dataclass
+class Measure:
+    """Timings of one operation (seconds, one per run or per query) and its peak memory in kB."""
+
+    times: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+    added_kb: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"times": self.times, "peak_kb": self.peak_kb, "added_kb": self.added_kb}
+
+
+def _measured(measure: Measure, action: Callable[[], Any]) -> Any:
+    """Run ``action`` once, adding its time and raising the peak memory of ``measure``."""
+    gc.collect()
+    _reset_peak()
+    before = _status_kb("VmRSS")
+    started = time.perf_counter()
+    result = action()
+    measure.times.append(time.perf_counter() - started)
+    peak = _status_kb("VmHWM")
+    measure.peak_kb = max(measure.peak_kb, peak)
+    measure.added_kb = max(measure.added_kb, peak - before)
+    return result
+
+
+# -- the operations, each run inside a worker process ---------------------------------------------
+
+
+def _open_local(path: str) -> tuple[Any, float]:
+    """The real load path: the loaders read the JSONL, the local store builds its graph."""
+    from graph.local import LocalStore
+    from graph.stores import load_glossary
+
+    started = time.perf_counter()
+    glossary = load_glossary(path)
+    parsed = time.perf_counter() - started
+    return LocalStore(glossary), parsed
+
+
+def work_load(spec: dict[str, Any]) -> dict[str, Any]:
+    """Load the JSONL into the local store once; time the parse and the whole load."""
+    import graph.local
+    import graph.stores  # noqa: F401
+    import loaders  # noqa: F401
+
+    measure = Measure()
+    store, parsed = _measured(measure, lambda: _open_local(spec["path"]))
+    return {"load": measure.to_json(), "parse": parsed, "concepts": len(store.glossary())}
+
+
+def work_networkx(spec: dict[str, Any]) -> dict[str, Any]:
+    """The baseline: json.loads each line and add one MultiDiGraph edge per reference, by id as written."""
+    import networkx as nx
+
+    def build() -> Any:
+        graph = nx.MultiDiGraph()
+        with open(spec["path"], encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                source = record["id"]
+                graph.add_node(source, title=record["title"])
+                for target in record["related"]:
+                    graph.add_edge(source, target)
+                for target in record["wikilinks"]:
+                    graph.add_edge(source, target)
+        return graph
+
+    measure = Measure()
+    _measured(measure, build)
+    return {"networkx": measure.to_json()}
+
+
+def _sample(size: int, count: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Concept numbers for neighbourhoods and pairs for paths: fixed for a size."""
+    rng = random.Random(f"bench-sample:{size}")
+    centres = [rng.randrange(size) for _ in range(count)]
+    pairs = []
+    while len(pairs) < count:
+        a, b = rng.randrange(size), rng.randrange(size)
+        if a != b:
+            pairs.append((a, b))
+    return centres, pairs
+
+
+def work_session(spec: dict[str, Any]) -> dict[str, Any]:
+    """Load once, then stats, the full audit, neighbourhoods, shortest paths and the node-link export."""
+    from graph.audit import run_audit
+    from graph.exports import export
+
+    runs, size = spec["runs"], spec["size"]
+    store, _parsed = _open_local(spec["path"])
+    ids = [c.id for c in store.glossary().concepts]
+    centres, pairs = _sample(size, spec["sample"])
+    results: dict[str, Measure] = {}
+    checks: dict[str, Any] = {}
+
+    stats = Measure()
+    for _ in range(runs):
+        answer = _measured(stats, store.stats)
+    results["stats"] = stats
+    # The generator's own counts are per reference; stats and the audit count each (source, target) once.
+    expected = spec["expected"]
+    links = store.links()
+    unresolved = [link for link in links if link.via == "unresolved"]
+    selves = [link for link in links if link.target == link.source]
+    broken_pairs = {(link.source, link.key) for link in unresolved}
+    checks["stats"] = {
+        "concepts": answer.concepts,
+        "references": answer.references,
+        "broken_links": answer.broken_links,
+        "self_links": answer.self_links,
+        "links": answer.links,
+        "ok": answer.concepts == size
+        and answer.references == expected["references"]
+        and len(unresolved) == expected["broken"]
+        and len(selves) == expected["self_links"]
+        and answer.broken_links == len(broken_pairs)
+        and answer.self_links == len({link.source for link in selves}),
+    }
+
+    audit = Measure()
+    for _ in range(spec["audit_runs"]):
+        report = _measured(audit, lambda: run_audit(store))
+    results["audit"] = audit
+    checks["audit"] = {
+        "unlinked_mentions": len(report.findings["unlinked_mentions"]),
+        "broken_links": len(report.findings["broken_links"]),
+        "ok": len(report.findings["broken_links"]) == len(broken_pairs),
+    }
+    del report
+
+    neighbourhood = Measure()
+    reached = []
+    for _ in range(runs):
+        for number in centres:
+            answer = _measured(neighbourhood, lambda n=number: store.neighbourhood(ids[n], depth=2))
+            reached.append(answer.total)
+    results["neighbourhood"] = neighbourhood
+    checks["neighbourhood"] = {"median_reached": statistics.median(reached), "ok": min(reached) >= 1}
+
+    paths = Measure()
+    found = []
+    for _ in range(runs):
+        for a, b in pairs:
+            answer = _measured(paths, lambda a=a, b=b: store.paths(ids[a], ids[b], k=1))
+            found.append(answer[0].concepts if answer else None)
+    results["path"] = paths
+    good = all(p is None or (p[0] == ids[a] and p[-1] == ids[b]) for p, (a, b) in zip(found, pairs * runs, strict=True))
+    lengths = [len(p) - 1 for p in found if p]
+    checks["path"] = {
+        "found": sum(1 for p in found if p),
+        "median_length": statistics.median(lengths) if lengths else None,
+        "ok": good and bool(lengths),
+    }
+
+    exported = Measure()
+    target = Path(spec["export"])
+    for _ in range(runs):
+        _measured(exported, lambda: export(store, "json", target, force=True))
+    results["export"] = exported
+    checks["export"] = {"bytes": target.stat().st_size, "ok": target.stat().st_size > 0}
+    target.unlink()
+    return {"measures": {k: m.to_json() for k, m in results.items()}, "checks": checks}
+
+
+def work_mentions(spec: dict[str, Any]) -> dict[str, Any]:
+    """The audit's one-pass mention finder against a naive loop of one regex search per term and text."""
+    from graph.mentions import MIN_TERM_LENGTH, MentionFinder, is_acronym, searchable_text
+
+    store, _parsed = _open_local(spec["path"])
+    concepts = store.glossary().concepts
+    texts = [(c.id, searchable_text(c)) for c in concepts]
+    finder_m = Measure()
+
+    def finder_all() -> int:
+        finder = MentionFinder.for_concepts(concepts)
+        return sum(len(finder.mentions(cid, text)) for cid, text in texts)
+
+    found = _measured(finder_m, finder_all)
+
+    naive_m = Measure()
+    sample = random.Random(f"bench-naive:{len(texts)}").sample(texts, min(spec["texts"], len(texts)))
+
+    def naive_sample() -> int:
+        terms = []
+        for concept in concepts:
+            for label in (concept.title, *concept.aliases):
+                if len(label) >= MIN_TERM_LENGTH:
+                    flags = 0 if is_acronym(label) else re.IGNORECASE
+                    terms.append((concept.id, re.compile(r"(?<![\w-])" + re.escape(label) + r"(?![\w-])", flags)))
+        hits = 0
+        for cid, text in sample:
+            hits += sum(1 for owner, pattern in terms if owner != cid and pattern.search(text))
+        return hits
+
+    _measured(naive_m, naive_sample)
+    # The naive loop costs the same per text, so its time over all texts is the sample's, scaled.
+    scale = len(texts) / len(sample)
+    return {
+        "finder": finder_m.to_json(),
+        "naive": {**naive_m.to_json(), "times": [t * scale for t in naive_m.times]},
+        "texts": len(texts),
+        "sampled": len(sample),
+        "found": found,
+    }
+
+
+WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "load": work_load,
+    "networkx": work_networkx,
+    "session": work_session,
+    "mentions": work_mentions,
+}
+
+
+# -- the driver ----------------------------------------------------------------------------------
+
+
+def _worker(op: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one worker operation in a fresh interpreter and return its JSON answer."""
+    command = [sys.executable, "-m", "scripts.bench", "--worker", op, "--spec", json.dumps(spec)]
+    env = {**os.environ, "GLOSSGRAPH_NO_PROGRESS": "1", "PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark worker {op} failed:\n{done.stderr.strip()}")
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def _dataset(workdir: Path, size: int) -> tuple[Path, dict[str, Any]]:
+    """The JSONL of a size (generated once, then reused) and its generation summary."""
+    from graph.synthetic import write_jsonl
+
+    path = workdir / f"synthetic-{size}-{SEED}.jsonl"
+    summary_path = path.with_suffix(".summary.json")
+    if not (path.exists() and summary_path.exists()):
+        started = time.perf_counter()
+        summary = write_jsonl(path, size, SEED).to_json()
+        summary["generated_seconds"] = round(time.perf_counter() - started, 2)
+        summary_path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        _say(f"generated {size:,} concepts in {summary['generated_seconds']} s -> {path}")
+    return path, json.loads(summary_path.read_text(encoding="utf-8"))
+
+
+def _runs_for(size: int, runs: int) -> int:
+    # Fewer repetitions where one run takes tens of seconds; the median of 5 at 1M would take an hour.
+    if size >= 1_000_000:
+        return 1
+    if size >= 100_000:
+        return min(runs, 3)
+    return runs
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    size: int
+    store: str
+    operation: str
+    seconds: float | None
+    runs: int
+    peak_kb: int = 0
+    added_kb: int = 0
+    note: str = ""
+
+    def cells(self) -> list[str]:
+        """The row as table cells."""
+        return [
+            f"{self.size:,}",
+            self.store,
+            self.operation,
+            _duration(self.seconds),
+            str(self.runs),
+            f"{self.peak_kb / 1024:,.0f}" if self.peak_kb else "",
+            f"{self.added_kb / 1024:,.0f}" if self.peak_kb else "",
+            self.note,
+        ]
+
+
+COLUMNS = ["concepts", "store", "operation", "median", "n", "peak MB", "+MB", "notes"]
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def _median(measure: dict[str, Any]) -> float:
+    return float(statistics.median(measure["times"]))
+
+
+def _row(size: int, store: str, operation: str, measure: dict[str, Any], note: str = "") -> Row:
+    return Row(size, store, operation, _median(measure), len(measure["times"]), measure["peak_kb"],
+               measure["added_kb"], note)
+
+
+def _merge(measures: list[dict[str, Any]]) -> dict[str, Any]:
+    """One measure from several worker processes: all their times, the highest peaks."""
+    return {
+        "times": [t for m in measures for t in m["times"]],
+        "peak_kb": max(m["peak_kb"] for m in measures),
+        "added_kb": max(m["added_kb"] for m in measures),
+    }
+
+
+def bench_local(size: int, path: Path, summary: dict[str, Any], args: argparse.Namespace) -> tuple[list[Row], dict]:
+    """The local store's rows for one size (and the bare NetworkX baseline beside its load)."""
+    runs = _runs_for(size, args.runs)
+    rows: list[Row] = []
+    loads = [_worker("load", {"path": str(path)}) for _ in range(runs)]
+    load = _merge([w["load"] for w in loads])
+    parse = statistics.median(w["parse"] for w in loads)
+    links = summary["references"]
+    load_row = _row(size, "local", "load JSONL", load,
+                    f"{links / _median(load):,.0f} refs/s; parse {_duration(parse)}")
+    rows.append(load_row)
+    if args.baselines:
+        nx_runs = _merge([_worker("networkx", {"path": str(path)})["networkx"] for _ in range(runs)])
+        ratio = _median(load) / _median(nx_runs)
+        load_row.note += f"; {ratio:.2f}x bare NetworkX"
+        rows.append(_row(size, "baseline", "bare NetworkX build", nx_runs, "json.loads + add_edge by id"))
+    session = _worker("session", {
+        "path": str(path), "size": size, "runs": runs, "sample": args.sample,
+        "audit_runs": runs, "expected": summary,
+        "export": str(Path(args.workdir) / f"export-{size}.json"),
+    })
+    measures, checks = session["measures"], session["checks"]
+    rows.append(_row(size, "local", "stats", measures["stats"], _ok(checks["stats"])))
+    rows.append(_row(size, "local", "full audit", measures["audit"],
+                     f"{checks['audit']['unlinked_mentions']:,} unlinked mentions; " + _ok(checks["audit"])))
+    rows.append(_row(size, "local", "neighbourhood d=2", measures["neighbourhood"],
+                     f"per query, {args.sample} centres; median {checks['neighbourhood']['median_reached']:,.0f} "
+                     "nodes reached; " + _ok(checks["neighbourhood"])))
+    rows.append(_row(size, "local", "shortest path k=1", measures["path"],
+                     f"per query, {args.sample} pairs; {checks['path']['found']} found, median length "
+                     f"{checks['path']['median_length']}; " + _ok(checks["path"])))
+    rows.append(_row(size, "local", "export node-link JSON", measures["export"],
+                     f"{checks['export']['bytes'] / 1e6:,.1f} MB"))
+    return rows, checks
+
+
+def _ok(check: dict[str, Any]) -> str:
+    return "answers checked" if check.get("ok") else "ANSWERS WRONG"
+
+
+def bench_mentions(size: int, path: Path, args: argparse.Namespace) -> list[Row]:
+    """Rows comparing the audit's mention matching with a naive loop over terms."""
+    answer = _worker("mentions", {"path": str(path), "texts": args.naive_texts})
+    finder, naive = answer["finder"], answer["naive"]
+    ratio = _median(naive) / _median(finder)
+    return [
+        _row(size, "local", "mention matching (audit)", finder,
+             f"Aho-Corasick, one pass per text; {ratio:,.0f}x faster than the naive loop"),
+        _row(size, "baseline", "mention matching (naive)", naive,
+             f"one regex per term and text; {answer['sampled']} of {answer['texts']:,} texts, scaled"),
+    ]
+
+
+def render_table(rows: list[Row]) -> str:
+    """The table as Markdown (readable as plain text too)."""
+    cells = [COLUMNS, *(r.cells() for r in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(COLUMNS), rule, *(line(r.cells()) for r in rows)])
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    import networkx
+
+    return {
+        "cpus": str(os.cpu_count()),
+        "memory": memory,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "networkx": networkx.__version__,
+        "os": platform.platform(),
+    }
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def write_doc(out: Path, table: str, info: dict[str, str], command: str, extra: list[str]) -> None:
+    """Put the table, the machine and the command between the bench markers of ``out`` (the rest is kept)."""
+    stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime())
+    block = "\n".join([
+        MARK_BEGIN,
+        f"Measured {stamp} with `{command}` on {info['cpus']} CPUs ({info['cpu']}), {info['memory']} RAM, "
+        f"Python {info['python']}, NetworkX {info['networkx']}, {info['os']}.",
+        "",
+        table,
+        *(["", *extra] if extra else []),
+        MARK_END,
+    ])
+    text = out.read_text(encoding="utf-8") if out.exists() else f"# Benchmarks\n\n{MARK_BEGIN}\n{MARK_END}\n"
+    if MARK_BEGIN in text and MARK_END in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        tail = rest.split(MARK_END, 1)[1]
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, out)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--sizes expects numbers separated by commas, not {text!r}") from error
+    if not sizes or min(sizes) < 10:
+        raise argparse.ArgumentTypeError(f"--sizes needs sizes of at least 10, not {text!r}")
+    return sizes
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
+                        help="Concept counts, comma-separated (default 1000,10000,100000; add 1000000 for bench-full).")
+    parser.add_argument("--runs", type=int, default=5, help="Runs per operation (3 at 100k, 1 at 1M; default 5).")
+    parser.add_argument("--sample", type=int, default=QUERY_SAMPLE, help="Concepts and pairs per query kind.")
+    parser.add_argument("--naive-texts", type=int, default=NAIVE_TEXTS, help="Texts the naive mention loop scans.")
+    parser.add_argument("--out", type=Path, help="Also write the table into this Markdown file (between markers).")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "glossgraph-bench",
+                        help="Where the generated glossaries are cached.")
+    parser.add_argument("--no-neo4j", dest="neo4j", action="store_false", help="Skip the Neo4j store.")
+    parser.add_argument("--no-app", dest="app", action="store_false", help="Skip the browser measurements.")
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false", help="Skip the baselines.")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table (or, with --worker, one measurement as JSON)."""
+    args = parse_args(argv)
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](json.loads(args.spec))))
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    notes: list[str] = []
+    baseline_size = BASELINE_SIZE if BASELINE_SIZE in args.sizes else min(args.sizes)
+    for size in sorted(args.sizes):
+        path, summary = _dataset(args.workdir, size)
+        _say(f"measuring {size:,} concepts ({summary['references']:,} references)")
+        local_rows, _checks = bench_local(size, path, summary, args)
+        rows.extend(local_rows)
+        if args.baselines and size == baseline_size:
+            rows.extend(bench_mentions(size, path, args))
+    for extra in _extras(args):
+        rows.extend(extra)
+    table = render_table(rows)
+    print(table)
+    if args.out:
+        command = "python -m scripts.bench " + " ".join(sys.argv[1:] if argv is None else argv)
+        write_doc(args.out, table, machine(), command.strip(), notes)
+        _say(f"wrote {args.out}")
+    return 0
+
+
+def _extras(args: argparse.Namespace) -> Iterator[list[Row]]:
+    """Measurements of parts that are not always present (Neo4j store, app helper)."""
+    yield from ()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _which(name: str) -> str | None:
+    return shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
