@@ -54,7 +54,8 @@ class Resolver:
     """Resolves references against a set of concepts: id, then title, then an alias owned by one concept.
 
     A fourth, last rule resolves a file path or file stem (``folder/note``) for Markdown vaults,
-    where links name files rather than titles.
+    where links name files rather than titles. A label several concepts share is ambiguous only
+    when no later rule names exactly one concept.
 
     >>> r = Resolver([Concept("rag", "Retrieval-Augmented Generation", aliases=("RAG",))])
     >>> r.resolve("rag").via, r.resolve("RETRIEVAL-augmented generation").via
@@ -90,12 +91,16 @@ class Resolver:
         found = self.by_id.get(key)
         if found is not None:
             return Resolution("id", found)
+        ambiguous: list[str] | None = None
         for via, index in (("title", self.by_title), ("alias", self.by_alias), ("path", self.by_path)):
             owners = index.get(key)
             if owners:
                 if len(owners) == 1:
                     return Resolution(via, owners[0])
-                return Resolution("ambiguous", None, tuple(sorted(owners)))
+                # A later rule may still single one out (e.g. one file named like three notes' shared title).
+                ambiguous = ambiguous or owners
+        if ambiguous:
+            return Resolution("ambiguous", None, tuple(sorted(ambiguous)))
         return Resolution("unresolved")
 
     def concept_id(self, reference: str) -> str:

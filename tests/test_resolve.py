@@ -50,6 +50,15 @@ def test_title_beats_alias_owned_by_another_concept() -> None:
     assert only_title_and_alias.resolve("base model").target == "one"
 
 
+def test_shared_title_falls_through_to_a_unique_path() -> None:
+    resolver = Resolver([Concept("c1", "Changelog", path="changelog"), Concept("c2", "Changelog", path="v1/changes"),
+                         Concept("c3", "Changelog", path="v2/changes")])
+    assert (resolver.resolve("changelog").via, resolver.resolve("changelog").target) == ("path", "c1")
+    assert resolver.resolve("CHANGELOG ").target == "c1"
+    only_titles = Resolver([Concept("c2", "Changelog"), Concept("c3", "Changelog")])
+    assert only_titles.resolve("changelog").candidates == ("c2", "c3")
+
+
 def test_ambiguous_alias_lists_candidates() -> None:
     resolution = Resolver(CONCEPTS).resolve("sd")
     assert (resolution.via, resolution.candidates) == ("ambiguous", ("x", "y"))
