@@ -92,7 +92,7 @@ def neighbourhood_view(
     """A neighbourhood and its drawing."""
     degrees, orphans, colours = figures(_store, spec)
     found = _store.neighbourhood(concept, depth, edges, direction)
-    return found, draw_neighbourhood(_store, found, degrees=degrees, orphans=orphans, colours=colours)
+    return found, draw_neighbourhood(_store, found, degrees=degrees, orphans=orphans, colours=colours, height=500)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -32,7 +32,6 @@ if st.session_state.get("ex_synced") != wanted:
     for edge_type in EDGE_TYPES:
         st.session_state[f"ex_{edge_type}"] = edge_type in wanted.edges
 
-st.title("Explore")
 pick, find = st.columns([3, 2])
 with pick:
     # Every title and alias is an option label, so the box suggests concepts as you type either.
@@ -114,7 +113,7 @@ with picture:
     found, html = neighbourhood_view(
         store, spec, concept_id, st.session_state["ex_depth"], chosen, st.session_state["ex_direction"]
     )
-    st.iframe(html, height=580)
+    st.iframe(html, height=590)
     shown = min(len(found.nodes), found.total)
     if found.truncated:
         st.caption(f"showing {shown} of {found.total} nodes")

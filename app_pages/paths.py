@@ -119,4 +119,4 @@ for number, path in enumerate(found, 1):
                     for c in path.concepts
                 )
             )
-st.iframe(html, height=480)
+st.iframe(html, height=550)

@@ -166,12 +166,12 @@ def network_html(
             "title": node.tooltip or node.label,
             "size": _node_size(node),
             "kind": node.kind,
-            "borderWidth": 4 if node.center else 1,
+            "center": node.center,
+            "borderWidth": 4 if node.center else 3 if node.orphan else 2 if node.kind == "missing" else 1,
         }
         if node.kind == "missing" or node.orphan:
             # Dashed outline marks what is not reached by any link (orphan) or does not exist (missing).
             options["shapeProperties"] = {"borderDashes": [4, 3]}
-            options["borderWidth"] = 3 if node.orphan else 2
         border = "#111111" if node.center else ("#d62728" if node.kind == "missing" or node.orphan else colour)
         net.add_node(
             node.id,

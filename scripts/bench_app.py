@@ -122,7 +122,7 @@ _PICTURE_READY = """(id) => {
     const win = frame.contentWindow;
     if (!win || !win.glossgraph || !win.glossgraph.stable || !win.nodes) continue;
     const centre = win.nodes.get(id);
-    if (centre && centre.borderWidth === 4) return true;
+    if (centre && centre.center === true) return true;
   }
   return false;
 }"""
@@ -134,15 +134,27 @@ def _wait_ready(page: Any, concept_id: str, definition: str) -> None:
 
 
 def measure_app(
-    url: str, concept: str = "foundation-model", runs: int = 3, source: str | Path | None = None
+    url: str,
+    concept: str = "foundation-model",
+    runs: int = 3,
+    source: str | Path | None = None,
+    browser: Any = None,
 ) -> dict[str, Any]:
     """Medians (seconds) of time to interactive of Explore and of the re-render after moving to a neighbour.
 
     ``source`` is what the server at ``url`` serves (default: the bundled sample), read here only
-    to know the concept's definition and its first link.
+    to know the concept's definition and its first link. ``browser`` reuses a Playwright browser
+    (e.g. a test's); otherwise Chromium is launched for the measurement.
     """
-    from playwright.sync_api import sync_playwright
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as playwright:
+            chromium = launch_chromium(playwright)
+            try:
+                return measure_app(url, concept, runs, source, chromium)
+            finally:
+                chromium.close()
     from graph.stores import open_store
 
     first: list[float] = []
@@ -152,25 +164,22 @@ def measure_app(
     if not view.links:
         raise ValueError(f"{concept!r} links to nothing; choose a concept with links")
     neighbour = store.concept(view.links[0])
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
         try:
-            for _ in range(runs):
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                page.set_default_timeout(60_000)
-                started = time.perf_counter()
-                page.goto(f"{url}/?concept={concept}")
-                _wait_ready(page, view.concept.id, view.concept.definition or view.concept.title)
-                first.append(time.perf_counter() - started)
-                button = page.get_by_role("button", name=neighbour.concept.title, exact=True).first
-                started = time.perf_counter()
-                button.click()
-                _wait_ready(page, neighbour.concept.id, neighbour.concept.definition or neighbour.concept.title)
-                moves.append(time.perf_counter() - started)
-                context.close()
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            started = time.perf_counter()
+            page.goto(f"{url}/?concept={concept}")
+            _wait_ready(page, view.concept.id, view.concept.definition or view.concept.title)
+            first.append(time.perf_counter() - started)
+            button = page.get_by_role("button", name=neighbour.concept.title, exact=True).first
+            started = time.perf_counter()
+            button.click()
+            _wait_ready(page, neighbour.concept.id, neighbour.concept.definition or neighbour.concept.title)
+            moves.append(time.perf_counter() - started)
         finally:
-            browser.close()
+            context.close()
     return {
         "first_interactive_s": round(statistics.median(first), 3),
         "neighbour_rerender_s": round(statistics.median(moves), 3),
