@@ -119,3 +119,11 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     args = [str(script), "stats", SMALL, "--format", "json"]
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     assert done.returncode == 0 and json.loads(done.stdout)["concepts"] == 7
+
+
+def test_loader_options_reach_the_loader(capsys: pytest.CaptureFixture[str], sample_dir: Path) -> None:
+    code, out, _ = run(capsys, "stats", str(sample_dir), "--option", "exclude=s*", "--format", "json")
+    every = len(list(sample_dir.glob("*.md")))
+    assert code == 0 and json.loads(out)["concepts"] == every - len(list(sample_dir.glob("s*.md")))
+    code, _, err = run(capsys, "stats", str(sample_dir), "--option", "bogus=1")
+    assert code == 2 and "unknown option 'bogus' for the markdown loader" in err

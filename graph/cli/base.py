@@ -63,6 +63,13 @@ def source_options(func: F) -> F:
             type=click.Path(dir_okay=False),
             help="YAML file mapping concept fields to input fields (and loader options).",
         ),
+        click.option(
+            "--option",
+            "loader_options",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A loader option (repeatable), e.g. --option wikilink_order=dendron --option exclude='drafts/*'.",
+        ),
         click.option("--lenient", is_flag=True, help="Load what is valid and list every problem."),
         click.option("--lang", metavar="LANG", help="Label language of a SKOS source (default: en)."),
         click.option("--dataset", metavar="NAME", help="Dataset name inside a Neo4j database."),
@@ -91,14 +98,14 @@ def format_option(*choices: str) -> Callable[[F], F]:
     )
 
 
-def parse_fields(pairs: Sequence[str]) -> dict[str, str]:
-    """Turn repeated NAME=PATH options into a mapping, or raise UsageError naming the bad one."""
+def parse_pairs(pairs: Sequence[str], option: str = "--field", shape: str = "NAME=PATH") -> dict[str, str]:
+    """Turn repeated NAME=VALUE options into a mapping, or raise UsageError naming the bad one."""
     mapping: dict[str, str] = {}
     for pair in pairs:
-        name, sep, path = pair.partition("=")
-        if not sep or not name.strip() or not path.strip():
-            raise UsageError(f"--field expects NAME=PATH, got {pair!r}")
-        mapping[name.strip()] = path.strip()
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"{option} expects {shape}, got {pair!r}")
+        mapping[name.strip()] = value.strip()
     return mapping
 
 
@@ -134,6 +141,15 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | Non
         yield report
 
 
+def loader_options(params: dict[str, Any]) -> dict[str, str]:
+    """The loader options given with --option KEY=VALUE (and --lang, which only SKOS knows)."""
+    options = parse_pairs(params.get("loader_options") or (), "--option", "KEY=VALUE")
+    # Loaders refuse options they do not know, so --lang is passed only when given.
+    if params.get("lang"):
+        options["lang"] = params["lang"]
+    return options
+
+
 def open_source(params: dict[str, Any]) -> GraphStore:
     """Open the store a command's SOURCE options describe; lenient-load problems go to stderr."""
     source = params["source"]
@@ -145,12 +161,11 @@ def open_source(params: dict[str, Any]) -> GraphStore:
         store = open_store(
             source,
             params.get("fmt"),
-            fields=parse_fields(params.get("fields") or ()),
+            fields=parse_pairs(params.get("fields") or ()),
             fields_config=params.get("fields_config"),
             lenient=bool(params.get("lenient")),
             progress=progress,
-            # Only the SKOS loader knows the option; others would refuse it, so pass it only when given.
-            **({"lang": params["lang"]} if params.get("lang") else {}),
+            **loader_options(params),
         )
     problems = store.glossary().problems
     if problems:
