@@ -13,6 +13,7 @@ __all__ = ["BATCH_ROWS", "Neo4jStore", "load_row_by_row", "merge_glossaries"]
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -601,8 +602,9 @@ class Neo4jStore:
             raise UsageError("cannot avoid the concepts the path starts or ends at")
         params = {"tag": self._tag, "start": start, "goal": goal, "blocked": blocked}
         # SHORTEST n GROUPS counts trails, and a group may hold only non-simple ones, so ask for
-        # more groups until k simple paths are certain to be among the lengths covered.
-        groups = min(k, max_length)
+        # one more length at a time until k simple paths are certain to be among the lengths
+        # covered (each group is all trails of one length: the next one is often far larger).
+        groups = 1
         while True:
             rows = self._read(cypher.paths(types, direction, max_length, groups), params, "finding paths")
             options: dict[tuple[str, ...], list[set[tuple[str, bool]]]] = {}
@@ -616,7 +618,7 @@ class Neo4jStore:
             covered = len({row["length"] for row in rows})
             if len(options) >= k or covered < groups or groups >= max_length:
                 break
-            groups = min(max_length, groups * 2)
+            groups += 1
         found = []
         for sequence in sorted(options, key=lambda s: (len(s), s))[:k]:
             hops = []
@@ -686,5 +688,10 @@ class _Enough(Exception):
 
 
 def _first_line(error: object) -> str:
-    text = str(error).strip().splitlines()
+    """A short reason from a driver error: its socket reason when it has one, else its first line."""
+    whole = str(error).strip()
+    reason = re.search(r"reason (.+?)\)*$", whole, re.MULTILINE)
+    if reason:
+        return reason.group(1)
+    text = whole.splitlines()
     return text[0][:300] if text else type(error).__name__

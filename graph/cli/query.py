@@ -6,9 +6,20 @@ from typing import Any
 
 import click
 
-from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stdout
-from graph.errors import NoPath
-from graph.protocol import DIRECTIONS
+from graph.cli.base import (
+    cli,
+    emit_json,
+    format_option,
+    neo4j_options,
+    open_source,
+    print_table,
+    source_options,
+    stderr,
+    stdout,
+)
+from graph.errors import NoPath, UsageError
+from graph.neo4j_config import display_uri
+from graph.protocol import DIRECTIONS, GraphStore
 
 
 def _edge_types(value: str) -> list[str]:
@@ -33,10 +44,17 @@ direction_option = click.option(
 
 @cli.command()
 @source_options
+@click.option("--to", "to", metavar="URI", help="Also write it into Neo4j (neo4j://, bolt://, ...) as --dataset.")
+@click.option("--replace", is_flag=True, help="With --to: make the dataset exactly SOURCE (drops what it lacks).")
 @format_option("table", "json")
-def load(output: str, **params: Any) -> None:
-    """Load SOURCE, validate it and summarise what it holds."""
-    store = open_source(params)
+def load(output: str, to: str | None, replace: bool, **params: Any) -> None:
+    """Load SOURCE, validate it and summarise what it holds (and write it into Neo4j with --to)."""
+    if to:
+        store = _load_into_neo4j(to, replace, params)
+    elif replace:
+        raise UsageError("--replace only applies with --to URI")
+    else:
+        store = open_source(params)
     glossary = store.glossary()
     stats = store.stats()
     summary = {
@@ -50,6 +68,25 @@ def load(output: str, **params: Any) -> None:
         return
     stdout.print(f"loaded {stats.concepts} concepts from {glossary.source} ({glossary.format})", markup=False)
     _print_stats(summary)
+
+
+def _load_into_neo4j(uri: str, replace: bool, params: dict[str, Any]) -> GraphStore:
+    """Load SOURCE locally, then write it into the Neo4j dataset; the Neo4j store answers the summary."""
+    from graph.neo4j_store import Neo4jStore
+    from graph.stores import is_neo4j_uri
+
+    dataset = params.pop("dataset", None)
+    if not dataset:
+        raise UsageError("--to needs --dataset NAME")
+    if not is_neo4j_uri(uri):
+        raise UsageError(f"--to expects a neo4j://, neo4j+s:// or bolt:// URI, not {uri!r}")
+    local = open_source(params)
+    target = Neo4jStore.connect(uri, dataset=dataset, **neo4j_options(params))
+    counts = target.load(local.glossary(), replace=replace)
+    how = "replaced" if replace else ("merged into" if counts["merged"] else "written to")
+    stderr.print(f"{how} Neo4j dataset {dataset!r} at {display_uri(uri)}: {counts['concepts']} concepts, "
+                 f"{counts['related']} related edges in {counts['seconds']:.1f} s", markup=False)
+    return target
 
 
 @cli.command()
