@@ -158,15 +158,14 @@ def open_source(params: dict[str, Any]) -> GraphStore:
     if params.get("dataset"):
         raise UsageError("--dataset only applies to a Neo4j source")
     with _progress(stderr.is_terminal and not os.environ.get("GLOSSGRAPH_NO_PROGRESS")) as progress:
-        store = open_store(
-            source,
-            params.get("fmt"),
-            fields=parse_pairs(params.get("fields") or ()),
-            fields_config=params.get("fields_config"),
-            lenient=bool(params.get("lenient")),
-            progress=progress,
+        load_options: dict[str, Any] = {
+            "fields": parse_pairs(params.get("fields") or ()),
+            "fields_config": params.get("fields_config"),
+            "lenient": bool(params.get("lenient")),
+            "progress": progress,
             **loader_options(params),
-        )
+        }
+        store = open_store(source, params.get("fmt"), **load_options)
     problems = store.glossary().problems
     if problems:
         stderr.print(f"[yellow]skipped {len(problems)} problem(s) (--lenient):[/yellow]")
