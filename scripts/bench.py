@@ -24,14 +24,12 @@ import os
 import platform
 import random
 import re
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,13 +225,14 @@ def work_session(spec: dict[str, Any]) -> dict[str, Any]:
         "ok": good and bool(lengths),
     }
 
-    exported = Measure()
-    target = Path(spec["export"])
-    for _ in range(runs):
-        _measured(exported, lambda: export(store, "json", target, force=True))
-    results["export"] = exported
-    checks["export"] = {"bytes": target.stat().st_size, "ok": target.stat().st_size > 0}
-    target.unlink()
+    if spec.get("export"):
+        exported = Measure()
+        target = Path(spec["export"])
+        for _ in range(runs):
+            _measured(exported, lambda: export(store, "json", target, force=True))
+        results["export"] = exported
+        checks["export"] = {"bytes": target.stat().st_size, "ok": target.stat().st_size > 0}
+        target.unlink()
     return {"measures": {k: m.to_json() for k, m in results.items()}, "checks": checks}
 
 
@@ -279,11 +278,57 @@ def work_mentions(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def work_neo4j(spec: dict[str, Any]) -> dict[str, Any]:
+    """Load the glossary into a Neo4j dataset (batched, replacing), then warm queries; the dataset is dropped."""
+    from graph.neo4j_store import Neo4jStore, load_row_by_row
+    from graph.stores import load_glossary
+
+    glossary = load_glossary(spec["path"])
+    size = spec["size"]
+    store = Neo4jStore.connect(spec["uri"], dataset=f"bench-{size}", user=spec["user"], password=spec["password"])
+    try:
+        load = Measure()
+        answers = []
+        for _ in range(spec["runs"]):
+            answers.append(_measured(load, lambda: store.load(glossary, replace=True)))
+        result: dict[str, Any] = {"load": load.to_json(), "loaded": answers[-1]}
+        result["related_per_s"] = statistics.median(a["related"] / a["seconds"] for a in answers)
+        result["rows_per_s"] = statistics.median(a["rows"] / a["seconds"] for a in answers)
+        if spec.get("row_by_row"):
+            baseline = load_row_by_row(store, glossary, max_rows=spec["row_by_row"])
+            result["row_by_row"] = baseline
+        ids = [c.id for c in glossary.concepts]
+        centres, pairs = _sample(size, spec["sample"])
+        stats = Measure()
+        for _ in range(spec["runs"]):
+            answer = _measured(stats, store.stats)
+        result["stats"] = stats.to_json()
+        result["stats_ok"] = answer.concepts == size and answer.references == spec["expected"]["references"]
+        # Warm: every sampled query runs once untimed, so the page cache and query plans are ready.
+        for number in centres:
+            store.neighbourhood(ids[number], depth=2)
+        for a, b in pairs:
+            store.paths(ids[a], ids[b], k=1)
+        neighbourhood, paths = Measure(), Measure()
+        for _ in range(spec["runs"]):
+            for number in centres:
+                _measured(neighbourhood, lambda n=number: store.neighbourhood(ids[n], depth=2))
+            for a, b in pairs:
+                _measured(paths, lambda a=a, b=b: store.paths(ids[a], ids[b], k=1))
+        result["neighbourhood"] = neighbourhood.to_json()
+        result["path"] = paths.to_json()
+        store.drop()
+    finally:
+        store.close()
+    return result
+
+
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "load": work_load,
     "networkx": work_networkx,
     "session": work_session,
     "mentions": work_mentions,
+    "neo4j": work_neo4j,
 }
 
 
@@ -400,7 +445,7 @@ def bench_local(size: int, path: Path, summary: dict[str, Any], args: argparse.N
     session = _worker("session", {
         "path": str(path), "size": size, "runs": runs, "sample": args.sample,
         "audit_runs": runs, "expected": summary,
-        "export": str(Path(args.workdir) / f"export-{size}.json"),
+        "export": str(Path(args.workdir) / f"export-{size}.json") if size <= args.export_max else None,
     })
     measures, checks = session["measures"], session["checks"]
     rows.append(_row(size, "local", "stats", measures["stats"], _ok(checks["stats"])))
@@ -412,8 +457,12 @@ def bench_local(size: int, path: Path, summary: dict[str, Any], args: argparse.N
     rows.append(_row(size, "local", "shortest path k=1", measures["path"],
                      f"per query, {args.sample} pairs; {checks['path']['found']} found, median length "
                      f"{checks['path']['median_length']}; " + _ok(checks["path"])))
-    rows.append(_row(size, "local", "export node-link JSON", measures["export"],
-                     f"{checks['export']['bytes'] / 1e6:,.1f} MB"))
+    if "export" in measures:
+        rows.append(_row(size, "local", "export node-link JSON", measures["export"],
+                         f"{checks['export']['bytes'] / 1e6:,.1f} MB"))
+    else:
+        rows.append(Row(size, "local", "export node-link JSON", None, 0,
+                        note=f"skipped above --export-max {args.export_max:,} (memory grows ~35x the file size)"))
     return rows, checks
 
 
@@ -526,6 +575,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "glossgraph-bench",
                         help="Where the generated glossaries are cached.")
     parser.add_argument("--no-neo4j", dest="neo4j", action="store_false", help="Skip the Neo4j store.")
+    parser.add_argument("--neo4j-max", type=int, default=100_000,
+                        help="Largest size loaded into Neo4j (default 100000: the development server has a 1 GB heap).")
+    parser.add_argument("--export-max", type=int, default=100_000,
+                        help="Largest size exported to node-link JSON (the exporter holds the whole document).")
+    parser.add_argument("--row-by-row", type=int, default=3000,
+                        help="Rows the one-query-per-row Neo4j baseline writes before its time is scaled up.")
     parser.add_argument("--no-app", dest="app", action="store_false", help="Skip the browser measurements.")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false", help="Skip the baselines.")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -546,15 +601,18 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     notes: list[str] = []
     baseline_size = BASELINE_SIZE if BASELINE_SIZE in args.sizes else min(args.sizes)
+    datasets: dict[int, tuple[Path, dict[str, Any]]] = {}
     for size in sorted(args.sizes):
-        path, summary = _dataset(args.workdir, size)
+        path, summary = datasets[size] = _dataset(args.workdir, size)
         _say(f"measuring {size:,} concepts ({summary['references']:,} references)")
         local_rows, _checks = bench_local(size, path, summary, args)
         rows.extend(local_rows)
         if args.baselines and size == baseline_size:
             rows.extend(bench_mentions(size, path, args))
-    for extra in _extras(args):
-        rows.extend(extra)
+    if args.neo4j:
+        rows.extend(bench_neo4j(args.sizes, datasets, args))
+    if args.app:
+        rows.extend(bench_app(args.sizes, datasets))
     table = render_table(rows)
     print(table)
     if args.out:
@@ -564,19 +622,91 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _extras(args: argparse.Namespace) -> Iterator[list[Row]]:
-    """Measurements of parts that are not always present (Neo4j store, app helper)."""
-    yield from ()
+def _neo4j_server() -> tuple[str, Callable[[], None]]:
+    """The URI of a Neo4j server (NEO4J_URI, or the development server, started when not running) and its stop."""
+    if os.environ.get("NEO4J_URI"):
+        return os.environ["NEO4J_URI"], lambda: None
+    script = ROOT / "scripts" / "neo4j.sh"
+    running = subprocess.run(["bash", str(script), "status"], capture_output=True, text=True, check=False)
+    started = subprocess.run(["bash", str(script), "start"], capture_output=True, text=True, check=False)
+    found = re.findall(r"(?:bolt|neo4j)://\S+", started.stdout + started.stderr)
+    if started.returncode != 0 or not found:
+        raise SystemExit(f"could not start Neo4j with {script}:\n{started.stderr.strip()}")
+
+    def stop() -> None:
+        # Only a server this benchmark started is stopped; one that was already running stays up.
+        if running.returncode != 0:
+            subprocess.run(["bash", str(script), "stop"], capture_output=True, check=False)
+
+    return found[-1], stop
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def bench_neo4j(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]],
+                args: argparse.Namespace) -> list[Row]:
+    """The Neo4j store's rows: batched load (and the one-query-per-row baseline at 10k), stats, warm queries."""
+    uri, stop = _neo4j_server()
+    user = os.environ.get("NEO4J_USERNAME", "neo4j")
+    password = os.environ.get("NEO4J_PASSWORD", "glossgraph-dev")
+    rows: list[Row] = []
+    baseline_size = BASELINE_SIZE if BASELINE_SIZE in sizes else min(sizes)
+    try:
+        for size in sorted(s for s in sizes if s <= args.neo4j_max):
+            path, summary = datasets[size]
+            _say(f"measuring {size:,} concepts in Neo4j")
+            runs = _runs_for(size, args.runs)
+            answer = _worker("neo4j", {
+                "path": str(path), "size": size, "runs": runs, "sample": args.sample, "uri": uri,
+                "user": user, "password": password, "expected": summary,
+                "row_by_row": args.row_by_row if args.baselines and size == baseline_size else 0,
+            })
+            loaded = answer["loaded"]
+            load_row = _row(size, "neo4j", "load (batched)", answer["load"],
+                            f"{answer['related_per_s']:,.0f} links/s, {answer['rows_per_s']:,.0f} rows/s "
+                            f"({loaded['related']:,} links, {loaded['rows']:,} rows)")
+            rows.append(load_row)
+            baseline = answer.get("row_by_row")
+            if baseline:
+                per_row = baseline["seconds"] / baseline["rows"]
+                ratio = answer["rows_per_s"] * per_row
+                load_row.note += f"; {ratio:,.0f}x one query per row"
+                rows.append(Row(size, "baseline", "neo4j load, one query per row", per_row * baseline["total_rows"],
+                                1, note=f"{baseline['rows']:,} of {baseline['total_rows']:,} rows timed, scaled; "
+                                f"{1 / per_row:,.0f} rows/s"))
+            rows.append(_row(size, "neo4j", "stats", answer["stats"],
+                             "answers checked" if answer["stats_ok"] else "ANSWERS WRONG"))
+            rows.append(_row(size, "neo4j", "neighbourhood d=2", answer["neighbourhood"],
+                             f"per query, warm, {args.sample} centres"))
+            rows.append(_row(size, "neo4j", "shortest path k=1", answer["path"],
+                             f"per query, warm, {args.sample} pairs"))
+    finally:
+        stop()
+    return rows
 
 
-def _which(name: str) -> str | None:
-    return shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+def bench_app(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]]) -> list[Row]:
+    """Time to interactive and neighbourhood re-render in a real browser: the sample glossary and 10k concepts."""
+    from graph.stores import load_glossary
+    from scripts.bench_app import measure_source
+
+    sample = ROOT / "data" / "ai-glossary"
+    size = BASELINE_SIZE if BASELINE_SIZE in sizes else min(sizes)
+    path, _summary = datasets[size]
+    with path.open(encoding="utf-8") as lines:
+        # The first concept with a few related links, so that there is a neighbour to move to.
+        first = next(r["id"] for r in map(json.loads, lines) if len(r["related"]) >= 3)
+    targets = [(len(load_glossary(sample)), sample, "foundation-model", "sample glossary"),
+               (size, path, first, "synthetic JSONL")]
+    rows: list[Row] = []
+    for count, source, concept, label in targets:
+        _say(f"measuring the app on {label} ({count:,} concepts)")
+        answer = measure_source(source, concept)
+        runs = int(answer.get("runs", 3))
+        started = f"server answered after {answer['server_answers_s']:.1f} s"
+        rows.append(Row(count, "app", "time to interactive", answer["first_interactive_s"], runs,
+                        note=f"{label}; {started}"))
+        rows.append(Row(count, "app", "re-render neighbourhood", answer["neighbour_rerender_s"], runs,
+                        note="click a linked concept until the new card and picture are still"))
+    return rows
 
 
 if __name__ == "__main__":
