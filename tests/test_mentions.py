@@ -19,6 +19,8 @@ CONCEPTS = [
     ("bench-a", ["Benchmark"]),
     ("bench-b", ["benchmark", "Benchmark Suite"]),  # "benchmark" is shared: skipped, but still blocks
     ("gpt4", ["GPT-4"]),
+    ("head-a", ["Attention Head"]),
+    ("head-b", ["attention head"]),
     ("cafe", ["Café"]),
 ]
 
@@ -57,6 +59,7 @@ def finder() -> MentionFinder:
         ("AI and ai", []),
         # a shared label reports nothing, yet still hides the shorter labels inside it
         ("a benchmark; a Benchmark Suite", [("bench-b", "Benchmark Suite")]),
+        ("an attention head, one attention", [("attention", "attention")]),
         ("GPT-4 and gpt-4 and GPT-4o", [("gpt4", "GPT-4")]),
         # Unicode letters are word characters; NFKC makes composed and decomposed forms equal
         ("Café and cafe\u0301 but Cafés", [("cafe", "Café"), ("cafe", "café")]),
