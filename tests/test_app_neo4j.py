@@ -1,0 +1,72 @@
+"""The app on a Neo4j dataset (the real server of the test session), chosen in the sidebar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from graph.appstate import SOURCE_ENV
+from graph.stores import load_glossary
+
+pytestmark = pytest.mark.neo4j
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "data" / "app" / "glossary"
+DATASET = "app-test"
+
+
+@pytest.fixture()
+def dataset(neo4j_server: Any) -> Iterator[Any]:
+    """The app fixture glossary loaded into its own dataset, dropped afterwards."""
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.connect(neo4j_server.uri, dataset=DATASET, user=neo4j_server.user,
+                               password=neo4j_server.password, database=neo4j_server.database)
+    store.load(load_glossary(FIXTURE), replace=True)
+    try:
+        yield neo4j_server
+    finally:
+        store.drop()
+        store.close()
+
+
+def _connect(at: AppTest, server: Any, password: str) -> AppTest:
+    at.text_input(key="src_uri").input(server.uri)
+    at.text_input(key="src_user").input(server.user)
+    at.text_input(key="src_password").input(password)
+    at.text_input(key="src_database").input(server.database)
+    at.text_input(key="src_dataset").input(DATASET)
+    at.button(key="src_neo4j").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_app_answers_the_same_on_neo4j(dataset: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    _connect(at, dataset, "not-the-password")
+    assert len(at.sidebar.error) == 1  # a wrong password: an error, and the local graph stays
+    assert at.sidebar.caption[0].value.endswith(": 10 concepts (local store)")
+    _connect(at, dataset, dataset.password)
+    assert not at.sidebar.error
+    assert at.sidebar.caption[0].value.endswith("\\(dataset app\\-test\\): 10 concepts (neo4j store)")
+    assert dataset.password not in at.sidebar.caption[0].value
+    at.query_params.update({"concept": "large-language-model"})
+    at.run()
+    assert [h.value for h in at.header] == ["Large Language Model"]
+    assert [b.key for b in at.button if b.key and b.key.startswith("from_")] == [
+        "from_foundation-model", "from_prompt-engineering", "from_retrieval-augmented-generation"
+    ]
+    assert "5 nodes, 5 edges" in [c.value for c in at.caption]  # as on the local store
+    at.switch_page("app_pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["Links"] == "13"
+    at.switch_page("app_pages/paths.py")
+    at.query_params.clear()
+    at.query_params.update({"from": "attention", "to": "fine-tuning"})
+    at.run()
+    assert "**Path 1** · 3 hops" in [m.value for m in at.markdown]
