@@ -30,7 +30,7 @@ __all__ = [
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -86,6 +86,14 @@ def searchable_text(concept: Concept) -> str:
     if "[" in text or "`" in text or "<" in text or "://" in text or "~~~" in text:
         return strip_link_markup(text)
     return text
+
+
+def _surface(written: str, first: int, last: int) -> str:
+    """A mention as written, with any run of whitespace inside it shown as one space."""
+    surface = written[first:last]
+    if not surface.isprintable() or "  " in surface:
+        surface = _SPACE_RUN.sub(" ", surface)
+    return surface
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +160,13 @@ class MentionFinder:
 
     def find(self, text: str) -> list[Match]:
         """Every mention in ``text`` (already stripped of markup), leftmost-longest, in text order."""
+        written, spans = self._spans(text)
+        return [Match(owner, first, last, _surface(written, first, last)) for owner, first, last in spans]
+
+    def _spans(self, text: str) -> tuple[str, list[tuple[str, int, int]]]:
+        """The NFKC text and its mentions as (owner, start, end) offsets into it."""
         if self._empty or not text:
-            return []
+            return text, []
         written = unicodedata.normalize("NFKC", text)
         folded = written.lower()
         position: list[int] | None = None
@@ -177,13 +190,13 @@ class MentionFinder:
                 if term.verify and folded[start : end].translate(_WHITESPACE) != term.key:
                     continue
                 if term.exact is not None:
-                    first, last = (start, end) if position is None else (position[start], position[end - 1] + 1)
-                    if written[first:last].translate(_WHITESPACE) not in term.exact:
+                    first, stop = (start, end) if position is None else (position[start], position[end - 1] + 1)
+                    if written[first:stop].translate(_WHITESPACE) not in term.exact:
                         continue
                 candidates.append((start, -end, index))
         if len(candidates) > 1:
             candidates.sort()
-        found: list[Match] = []
+        found: list[tuple[str, int, int]] = []
         covered = -1
         for start, negative_end, index in candidates:
             if start < covered:
@@ -192,30 +205,22 @@ class MentionFinder:
             owner = terms[index].owner
             if owner is None:
                 continue
-            first, last = (start, covered) if position is None else (position[start], position[covered - 1] + 1)
-            surface = written[first:last]
-            if not surface.isprintable() or "  " in surface:
-                surface = _SPACE_RUN.sub(" ", surface)
-            found.append(Match(owner, first, last, surface))
-        return found
+            if position is None:
+                found.append((owner, start, covered))
+            else:
+                found.append((owner, position[start], position[covered - 1] + 1))
+        return written, found
 
     def mentions(self, source: str, text: str) -> dict[str, tuple[str, int]]:
         """Concepts other than ``source`` mentioned in ``text``: target -> (first mention as written, count)."""
+        written, spans = self._spans(text)
         result: dict[str, tuple[str, int]] = {}
-        for match in self.find(text):
-            if match.target == source:
+        for owner, first, last in spans:
+            if owner == source:
                 continue
-            seen = result.get(match.target)
-            result[match.target] = (match.surface, 1) if seen is None else (seen[0], seen[1] + 1)
+            seen = result.get(owner)
+            result[owner] = (_surface(written, first, last), 1) if seen is None else (seen[0], seen[1] + 1)
         return result
-
-    def scan(self, concepts: Iterable[Concept]) -> Iterator[tuple[str, str, str, int]]:
-        """Yield (source, target, mention, count) for every concept's text, in concept then target order."""
-        for concept in concepts:
-            found = self.mentions(concept.id, searchable_text(concept))
-            for target in sorted(found):
-                surface, count = found[target]
-                yield concept.id, target, surface, count
 
     @classmethod
     def for_concepts(cls, concepts: Iterable[Concept]) -> MentionFinder:
