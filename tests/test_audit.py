@@ -394,3 +394,25 @@ def test_suggest_for_every_concept_is_sorted_by_source() -> None:
         ("x-beta", "x-alpha"),
         ("x-gamma", "x-beta"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("allow", "check", "allowed"),
+    [
+        ("disconnected_clusters: [x-beta]", "disconnected_clusters", [True]),
+        ("disconnected_clusters: [{concepts: [X-Gamma, x-beta, x-alpha]}]", "disconnected_clusters", [True]),
+        ("disconnected_clusters: [{concepts: [x-beta, x-alpha]}]", "disconnected_clusters", [False]),
+        ("alias_collisions: [chatbot]", "alias_collisions", [False, True]),
+        ("duplicate_titles: [BETA  node]", "duplicate_titles", [True]),
+        ("ambiguous_links: [{candidates: [leaderboard, benchmark-suite]}]", "ambiguous_links", [True]),
+        ("broken_links: [{target: VECTOR DATABASE}]", "broken_links", [True, True]),
+        ("duplicate_links: [{source: chatbot, count: 3}]", "duplicate_links", [False]),
+    ],
+)
+def test_allow_entries(allow: str, check: str, allowed: list[bool]) -> None:
+    from graph.audit import AllowList
+
+    report = run_audit(build(), [check], AllowList.parse(f"allow:\n  {allow}\n"))
+    assert report.allowed[check] == allowed
+    assert report.open_count(check) == allowed.count(False)
+    assert report.to_json()["summary"]["allowed"] == {check: allowed.count(True)}
