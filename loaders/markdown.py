@@ -3,7 +3,7 @@
 One file is one concept. Front matter gives the fields (through the field mapping); the title
 falls back to the first ``# heading``, then the file name; the id to the file stem as a slug (the
 relative path as a slug when several files share a stem); the definition to the first plain
-paragraph of the text, which then leaves the body. ``Concept.path`` is the file's path inside the
+paragraph before the first section heading, which then leaves the body. ``Concept.path`` is the file's path inside the
 folder without extension, so links that name files (``[[dev/index]]``) resolve too.
 """
 
@@ -127,10 +127,13 @@ def _blocks(lines: list[str]) -> list[tuple[str, int, int]]:
 def split_text(text: str) -> tuple[str | None, str, str]:
     """Split a note's text into (first ``# heading``, first plain paragraph, the rest).
 
-    The heading leaves the rest only when it opens the text; the paragraph always leaves it.
+    The heading leaves the rest only when it opens the text; the paragraph always leaves it. Only a
+    paragraph before the first section heading is a definition.
 
     >>> split_text("# RAG\\n\\nRetrieval first,\\nthen generation.\\n\\n## More\\nText.")
     ('RAG', 'Retrieval first, then generation.', '## More\\nText.')
+    >>> split_text("## Overview\\nUnder a section.")
+    (None, '', '## Overview\\nUnder a section.')
     """
     lines = text.split("\n")
     blocks = _blocks(lines)
@@ -146,6 +149,10 @@ def split_text(text: str) -> tuple[str | None, str, str]:
                 break
     paragraph = ""
     for kind, start, end in blocks:
+        if kind == "heading" and start not in drop:
+            # Text under a section heading belongs to that section: a note that opens with a
+            # section has no definition (the audit's missing_definitions), rather than a borrowed one.
+            break
         if kind == "prose":
             paragraph = " ".join(line.strip() for line in lines[start:end])
             drop.update(range(start, end))

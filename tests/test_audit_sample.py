@@ -33,11 +33,11 @@ def test_counts_checked_by_hand(report: dict[str, Any]) -> None:
     assert summary["concepts"] == 244
     assert {check: summary[check] for check in (
         "orphans", "isolated", "dead_ends", "broken_links", "uncategorised", "self_links", "duplicate_links",
-        "alias_collisions", "disconnected_clusters", "ambiguous_links", "duplicate_titles",
+        "alias_collisions", "disconnected_clusters", "ambiguous_links", "duplicate_titles", "missing_definitions",
     )} == {
         "orphans": 7, "isolated": 1, "dead_ends": 4, "broken_links": 7, "uncategorised": 3, "self_links": 1,
         "duplicate_links": 1, "alias_collisions": 1, "disconnected_clusters": 1, "ambiguous_links": 0,
-        "duplicate_titles": 0,
+        "duplicate_titles": 0, "missing_definitions": 1,
     }
 
 
@@ -58,6 +58,7 @@ def test_planted_links(report: dict[str, Any], planted: dict[str, Any]) -> None:
     assert checks["self_links"] == [{"source": planted["self_link"], "target": "Vector Database"}]
     assert checks["duplicate_links"] == [{**planted["duplicate_link"], "count": 2}]
     assert checks["alias_collisions"] == [planted["alias_collision"]]
+    assert ids(checks["missing_definitions"]) == [planted["missing_definition"]]
 
 
 def test_planted_acronym_mentions(report: dict[str, Any]) -> None:

@@ -38,14 +38,16 @@ def load_one(tmp_path: Path, text: str, name: str = "note.md", **options: object
         ),
         # No heading either: the file stem.
         ("Only a paragraph.\n", ("note", "note", "Only a paragraph.", "")),
-        # Headings, lists, tables, quotes, images, comments and code are not definitions.
+        # Lists, tables, quotes, images, comments and code are not definitions.
         (
-            "# T\n\n## Section\n\n- item\n\n| a | b |\n\n> quote\n\n![img](x.png)\n\n<!-- c\nstill -->\n\n"
+            "# T\n\n- item\n\n| a | b |\n\n> quote\n\n![img](x.png)\n\n<!-- c\nstill -->\n\n"
             "```\ncode\n```\n\nPlain words.\n\nAfter.\n",
             ("note", "T", "Plain words.",
-             "## Section\n\n- item\n\n| a | b |\n\n> quote\n\n![img](x.png)\n\n<!-- c\nstill -->\n\n```\ncode\n```"
+             "- item\n\n| a | b |\n\n> quote\n\n![img](x.png)\n\n<!-- c\nstill -->\n\n```\ncode\n```"
              "\n\nAfter."),
         ),
+        # Text under a section heading belongs to the section: no definition.
+        ("# T\n\n## Section\n\nPlain words.\n", ("note", "T", "", "## Section\n\nPlain words.")),
         # A definition in the front matter: the body is the whole text but the title heading.
         ("---\ndefinition: Given.\n---\n# T\n\nFirst para.\n", ("note", "T", "Given.", "First para.")),
         # A heading that does not open the text gives the title but stays in the body.
@@ -53,7 +55,7 @@ def load_one(tmp_path: Path, text: str, name: str = "note.md", **options: object
         # Front matter id is kept as written (not slugified).
         ("---\nid: My_ID 7\n---\nText.\n", ("My_ID 7", "note", "Text.", "")),
     ],
-    ids=["front-title", "heading", "stem", "skip-non-prose", "front-definition", "late-heading", "front-id"],
+    ids=["front-title", "heading", "stem", "skip-non-prose", "section-first", "front-definition", "late-heading", "front-id"],
 )
 def test_title_id_definition_and_body(tmp_path: Path, text: str, expected: tuple[str, str, str, str]) -> None:
     concept = load_one(tmp_path, text, "front.md" if expected[0] == "front" else "note.md")
