@@ -55,7 +55,8 @@ def load_one(tmp_path: Path, text: str, name: str = "note.md", **options: object
         # Front matter id is kept as written (not slugified).
         ("---\nid: My_ID 7\n---\nText.\n", ("My_ID 7", "note", "Text.", "")),
     ],
-    ids=["front-title", "heading", "stem", "skip-non-prose", "section-first", "front-definition", "late-heading", "front-id"],
+    ids=["front-title", "heading", "stem", "skip-non-prose", "section-first", "front-definition", "late-heading",
+         "front-id"],
 )
 def test_title_id_definition_and_body(tmp_path: Path, text: str, expected: tuple[str, str, str, str]) -> None:
     concept = load_one(tmp_path, text, "front.md" if expected[0] == "front" else "note.md")
