@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["LocalStore"]
 
+import gc
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -46,10 +47,19 @@ class LocalStore:
 
     def __init__(self, glossary: Glossary):
         self._glossary = glossary
-        self.resolver = Resolver(glossary.concepts)
-        self._links = resolve_links(glossary, self.resolver)
-        self.graph: nx.MultiDiGraph = build_graph(glossary, self._links)
-        self._concepts = glossary.by_id()
+        # Building allocates millions of small objects that form no reference cycles; the cyclic
+        # collector would rescan all of them again and again and free nothing (about 40% of the
+        # build at 100,000 concepts), so it pauses while the store is built.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self.resolver = Resolver(glossary.concepts)
+            self._links = resolve_links(glossary, self.resolver)
+            self.graph: nx.MultiDiGraph = build_graph(glossary, self._links)
+            self._concepts = glossary.by_id()
+        finally:
+            if paused:
+                gc.enable()
 
     # -- reading the whole -------------------------------------------------------------------
 
