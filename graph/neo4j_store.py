@@ -260,7 +260,9 @@ class Neo4jStore:
             raise StoreError(f"bad Neo4j URI {display_uri(settings.uri)!r}: {_first_line(error)}") from None
         store = cls(driver, settings, dataset)
         try:
-            store._read("RETURN 1 AS ok", {}, "connecting")
+            # One auto-commit query: no retries, so an unreachable server fails at once.
+            with store._errors("connecting"), driver.session(database=settings.database) as session:
+                session.run("RETURN 1 AS ok").consume()
         except StoreError:
             driver.close()
             raise
@@ -289,7 +291,9 @@ class Neo4jStore:
                 f"Neo4j at {where} refused user {self.settings.user!r}: wrong user or password "
                 "(set NEO4J_USERNAME / NEO4J_PASSWORD)"
             ) from None
-        except (ex.ServiceUnavailable, ex.SessionExpired, ex.IncompleteCommit, OSError) as error:
+        except (ex.ServiceUnavailable, ex.SessionExpired, ex.IncompleteCommit, ex.TransientError, OSError) as error:
+            # TransientError: still failing when the retries ran out (e.g. "database unavailable"
+            # while the server shuts down): for the user, the connection is gone.
             raise StoreError(f"lost or could not open the connection to Neo4j at {where} while {action}: "
                              f"{_first_line(error)}") from None
         except ex.Neo4jError as error:
