@@ -18,6 +18,8 @@
 #   GLOSSGRAPH_NEO4J_START_TIMEOUT  seconds to wait for Bolt (default 180)
 #   GLOSSGRAPH_NEO4J_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 60)
 #   JAVA_HOME                       Java 17 or 21 to run the server (default: `java` on PATH)
+#   GLOSSGRAPH_NEO4J_PYTHON         Python with the `neo4j` driver for the readiness check (default
+#                                   .venv/bin/python, then python3); `none`: port + log line only
 #
 # See docs/neo4j-server.md.
 set -euo pipefail
@@ -39,7 +41,9 @@ PLUGINS_DIR="$HOME_DIR/plugins"
 PID_FILE="$RUN_DIR/neo4j.pid"
 PORT_FILE="$RUN_DIR/neo4j.port"
 LOCK_FILE="$RUN_DIR/neo4j.lock"
-CONSOLE_LOG="$LOGS_DIR/console.log"
+CONSOLE_LOG="$LOGS_DIR/console.log"   # the JVM's stdout/stderr
+USER_LOG="$LOGS_DIR/neo4j.log"         # Neo4j's user log (Starting... / Started.)
+DEBUG_LOG="$LOGS_DIR/debug.log"
 LIB_MARKER="$LIB_DIR/.installed"
 
 PORT="${GLOSSGRAPH_NEO4J_PORT:-7687}"
@@ -64,7 +68,8 @@ die() { log "ERROR: $*"; exit 1; }
 # Python with the neo4j driver, used for a real Bolt handshake + auth check.
 python_with_driver() {
     local py
-    for py in "$REPO_ROOT/.venv/bin/python" python3; do
+    [[ "${GLOSSGRAPH_NEO4J_PYTHON:-}" == none ]] && return 1
+    for py in ${GLOSSGRAPH_NEO4J_PYTHON:-} "$REPO_ROOT/.venv/bin/python" python3; do
         if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import neo4j' >/dev/null 2>&1; then
             printf '%s' "$py"
             return 0
@@ -116,10 +121,10 @@ cmd_install() {
         rm -rf "$tmp"
         die "mvn dependency:copy-dependencies failed (full output: $HOME_DIR/install.log)"
     fi
-    ls "$tmp" | grep -q '^neo4j-[0-9].*\.jar$' || { rm -rf "$tmp"; die "no neo4j jar fetched"; }
+    compgen -G "$tmp/neo4j-[0-9]*.jar" >/dev/null || { rm -rf "$tmp"; die "no neo4j jar fetched"; }
     {
         lib_fingerprint
-        (cd "$tmp" && ls -1 ./*.jar | sed 's|^\./||')
+        (cd "$tmp" && find . -maxdepth 1 -name '*.jar' -printf '%f\n' | sort)
     } >"$tmp/.installed"
     rm -rf "$LIB_DIR"
     mv "$tmp" "$LIB_DIR"
@@ -128,15 +133,27 @@ cmd_install() {
 
 # ------------------------------------------------------------- process ----
 
+# True while process $1 exists and is not a zombie (an exited JVM whose
+# parent has not reaped it yet counts as gone).
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [[ "${stat:0:1}" != Z ]]
+}
+
 # Prints the pid of the server started by this script if it is alive.
 running_pid() {
     [[ -f "$PID_FILE" ]] || return 1
     local pid
     pid="$(tr -dc '0-9' <"$PID_FILE")"
     [[ -n "$pid" ]] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
+    alive "$pid" || return 1
     # Guard against a recycled pid: it must be our JVM for this home dir.
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--home-dir=$HOME_DIR" || return 1
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$cmdline" == *"$MAIN_CLASS --home-dir=$HOME_DIR "* ]] || return 1
     printf '%s' "$pid"
 }
 
@@ -150,36 +167,72 @@ port_open() {
 }
 
 print_connection() {
-    local port="$1"
+    local port="$1" shown_pw="$PASSWORD" export_pw="$PASSWORD"
+    if [[ -n "${NEO4J_PASSWORD:-}" ]]; then
+        # shellcheck disable=SC2016 # printed literally, for the user's shell to expand
+        shown_pw='(the one in $NEO4J_PASSWORD)' export_pw='"$NEO4J_PASSWORD"'
+    fi
     cat <<EOF
 Neo4j is running (pid $(running_pid || true), home $HOME_DIR)
   URI:      bolt://127.0.0.1:$port
   user:     $USER_NAME
-  password: \$NEO4J_PASSWORD if it was set at first start, else glossgraph-dev
+  password: $shown_pw
 To point glossgraph and its tests at it:
-  export NEO4J_URI=bolt://127.0.0.1:$port NEO4J_USERNAME=$USER_NAME NEO4J_PASSWORD=${NEO4J_PASSWORD:-glossgraph-dev}
+  export NEO4J_URI=bolt://127.0.0.1:$port NEO4J_USERNAME=$USER_NAME NEO4J_PASSWORD=$export_pw
 EOF
 }
 
 log_tail() {
-    if [[ -f "$CONSOLE_LOG" ]]; then
+    local n="${1:-60}"
+    if [[ -s "$CONSOLE_LOG" ]]; then
         echo "---- last lines of $CONSOLE_LOG ----" >&2
-        tail -n "${1:-60}" "$CONSOLE_LOG" >&2
+        tail -n "$n" "$CONSOLE_LOG" >&2
         echo "----" >&2
     fi
-    if [[ -f "$LOGS_DIR/debug.log" ]] && grep -q ' ERROR ' "$LOGS_DIR/debug.log"; then
-        echo "---- ERROR lines of $LOGS_DIR/debug.log ----" >&2
-        grep -A5 ' ERROR ' "$LOGS_DIR/debug.log" | tail -n 40 >&2
+    # neo4j.log keeps earlier runs: show only this start's lines.
+    if [[ -s "$USER_LOG" ]] && (( $(wc -l <"$USER_LOG") > ${USER_LOG_LINES:-0} )); then
+        echo "---- this start's lines of $USER_LOG ----" >&2
+        tail -n +"$((${USER_LOG_LINES:-0} + 1))" "$USER_LOG" | tail -n "$n" >&2
         echo "----" >&2
     fi
+    local errors=""
+    if [[ -f "$DEBUG_LOG" ]]; then
+        errors="$(tail -n +"$((${DEBUG_LOG_LINES:-0} + 1))" "$DEBUG_LOG" | grep -A5 ' ERROR ' | tail -n 40)" || true
+    fi
+    if [[ -n "$errors" ]]; then
+        echo "---- this start's ERROR lines of $DEBUG_LOG ----" >&2
+        printf '%s\n' "$errors" >&2
+        echo "----" >&2
+    fi
+}
+
+# Prints a JVM-style size (512m, 1g, 1536M, 2048k) in MiB.
+size_to_mib() {
+    local v="${1,,}"
+    case "$v" in
+        *g) echo $((${v%g} * 1024)) ;;
+        *m) echo "${v%m}" ;;
+        *k) echo $((${v%k} / 1024)) ;;
+        *[0-9]) echo $((v / 1048576)) ;;
+        *) die "cannot parse memory size '$1' (use e.g. 512m or 1g)" ;;
+    esac
 }
 
 write_conf() {
     mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOGS_DIR" "$RUN_DIR" "$PLUGINS_DIR" "$HOME_DIR/import"
     [[ -f "$CONF_TEMPLATE" ]] || die "missing $CONF_TEMPLATE"
-    sed -e "s|@HOME@|$HOME_DIR|g" -e "s|@PORT@|$PORT|g" \
-        -e "s|@HEAP_INIT@|$HEAP_INIT|g" -e "s|@HEAP_MAX@|$HEAP_MAX|g" \
-        -e "s|@PAGECACHE@|$PAGECACHE|g" "$CONF_TEMPLATE" >"$CONF_DIR/neo4j.conf.tmp"
+    [[ "$PORT" =~ ^[0-9]+$ ]] || die "GLOSSGRAPH_NEO4J_PORT must be a number, got '$PORT'"
+    local heap_mib
+    heap_mib="$(size_to_mib "$HEAP_MAX")"
+    # Placeholders are filled on setting lines only (comments keep their @NAME@).
+    sed -e "/^[[:space:]]*#/!{
+            s|@HOME@|$HOME_DIR|g; s|@PORT@|$PORT|g
+            s|@HEAP_INIT@|$HEAP_INIT|g; s|@HEAP_MAX@|$HEAP_MAX|g; s|@PAGECACHE@|$PAGECACHE|g
+            s|@TX_TOTAL_MAX@|$((heap_mib * 3 / 4))m|g; s|@TX_MAX@|$((heap_mib * 3 / 5))m|g
+        }" "$CONF_TEMPLATE" >"$CONF_DIR/neo4j.conf.tmp"
+    if grep -qE '^[[:space:]]*[^#[:space:]].*@[A-Z_]+@' "$CONF_DIR/neo4j.conf.tmp"; then
+        die "unfilled placeholder in $CONF_DIR/neo4j.conf.tmp"
+    fi
     mv "$CONF_DIR/neo4j.conf.tmp" "$CONF_DIR/neo4j.conf"
 }
 
@@ -217,6 +270,16 @@ set_initial_password() {
     fi
 }
 
+# Stops the JVM of a failed start: `start` either succeeds or leaves nothing running.
+kill_failed_start() {
+    local pid="$1"
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while alive "$pid" && (( SECONDS < deadline )); do sleep 0.5; done
+    if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    rm -f "$PID_FILE" "$PORT_FILE"
+}
+
 # Exit codes: 0 Bolt answered and the password was accepted, 2 auth refused,
 # 1 not (yet) reachable.
 bolt_check() {
@@ -244,16 +307,18 @@ wait_for_bolt() {
     local pid="$1" port="$2" deadline=$((SECONDS + START_TIMEOUT)) py="" rc
     py="$(python_with_driver)" || py=""
     while (( SECONDS < deadline )); do
-        if ! kill -0 "$pid" 2>/dev/null; then
+        if ! alive "$pid"; then
             log_tail 80
             rm -f "$PID_FILE"
-            die "Neo4j exited during startup (see $CONSOLE_LOG and $LOGS_DIR/debug.log)"
+            die "Neo4j exited during startup (see $CONSOLE_LOG and $DEBUG_LOG)"
         fi
-        if port_open "$port" && grep -q 'Started\.' "$CONSOLE_LOG" 2>/dev/null; then
-            if [[ -z "$py" ]]; then
-                # No driver available: an open Bolt port plus the "Started." line.
+        if [[ -z "$py" ]]; then
+            # No Python driver here: an open Bolt port plus this start's "Started." line.
+            if port_open "$port" && awk -v n="$USER_LOG_LINES" 'NR > n && /Started\./ { found = 1 } END { exit !found }' "$USER_LOG" 2>/dev/null; then
                 return 0
             fi
+        elif port_open "$port"; then
+            # A real Bolt handshake, login and RETURN 1.
             set +e
             bolt_check "$py" "$port"
             rc=$?
@@ -264,13 +329,15 @@ wait_for_bolt() {
                 log "Bolt answers but the password for user $USER_NAME was refused."
                 log "The data dir $DATA_DIR was created with another password: use that one,"
                 log "or wipe it with 'bash scripts/neo4j.sh reset' (deletes all data)."
+                kill_failed_start "$pid"
                 return 2
             fi
         fi
-        sleep 1
+        sleep 0.5
     done
     log_tail 80
-    die "Bolt did not answer on 127.0.0.1:$port within $START_TIMEOUT s (server left running, pid $pid; 'bash scripts/neo4j.sh stop' stops it)"
+    kill_failed_start "$pid"
+    die "Bolt did not answer on 127.0.0.1:$port within $START_TIMEOUT s; the server was stopped"
 }
 
 cmd_start() {
@@ -293,18 +360,25 @@ cmd_start() {
     fi
     write_conf
     : >"$CONSOLE_LOG"
+    # The server runs in daemon mode (as `neo4j start` does): its user log goes
+    # to neo4j.log only; remember where this start's lines begin.
+    USER_LOG_LINES=0 DEBUG_LOG_LINES=0
+    if [[ -f "$USER_LOG" ]]; then USER_LOG_LINES="$(wc -l <"$USER_LOG")"; fi
+    if [[ -f "$DEBUG_LOG" ]]; then DEBUG_LOG_LINES="$(wc -l <"$DEBUG_LOG")"; fi
     set_initial_password
     build_java_cmd
     local started=$SECONDS
     {
         echo "# $(date -u +%FT%TZ) neo4j.sh start"
-        printf '# %q' "${JAVA_CMD[@]}"
+        printf '#'
+        printf ' %q' "${JAVA_CMD[@]}"
         echo
     } >>"$CONSOLE_LOG"
     # setsid: own session, so a Ctrl-C aimed at the caller (e.g. pytest) does
     # not hit the server, which is stopped explicitly instead.
     cd "$HOME_DIR"
-    setsid "${JAVA_CMD[@]}" >>"$CONSOLE_LOG" 2>&1 </dev/null &
+    # 9>&-: the JVM must not inherit (and so hold) the lock.
+    setsid "${JAVA_CMD[@]}" >>"$CONSOLE_LOG" 2>&1 </dev/null 9>&- &
     pid=$!
     cd - >/dev/null
     echo "$pid" >"$PID_FILE"
@@ -332,18 +406,19 @@ cmd_stop() {
     log "stopping Neo4j (pid $pid) ..."
     kill -TERM "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do
+    while alive "$pid" && (( SECONDS < deadline )); do
         sleep 0.5
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         log "still alive after $STOP_TIMEOUT s, sending SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+        deadline=$((SECONDS + 30))
+        while alive "$pid" && (( SECONDS < deadline )); do sleep 0.2; done
+        if alive "$pid"; then die "pid $pid survived SIGKILL"; fi
     fi
     rm -f "$PID_FILE" "$PORT_FILE"
-    local i
-    for i in $(seq 1 50); do
-        port_open "$port" || break
+    local tries=50
+    while port_open "$port" && (( tries-- > 0 )); do
         sleep 0.2
     done
     echo "Neo4j stopped"
