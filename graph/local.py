@@ -12,7 +12,6 @@ from functools import cached_property
 import networkx as nx
 
 from graph.build import build_graph, node_kind
-from graph.errors import UsageError
 from graph.model import Glossary
 from graph.protocol import (
     ConceptView,
@@ -23,8 +22,8 @@ from graph.protocol import (
     Path,
     SearchHit,
     Stats,
-    check_direction,
-    check_edge_types,
+    check_neighbourhood_request,
+    check_path_request,
 )
 from graph.resolve import Link, Resolver, resolve_links
 from graph.search import Searcher
@@ -131,12 +130,7 @@ class LocalStore:
         limit: int = 300,
     ) -> Neighbourhood:
         """Nodes within ``depth`` hops (missing targets are shown but not walked through)."""
-        if not 0 <= depth <= 6:
-            raise UsageError(f"depth must be between 0 and 6, not {depth}")
-        if limit < 1:
-            raise UsageError(f"limit must be at least 1, not {limit}")
-        types = check_edge_types(edge_types)
-        check_direction(direction)
+        types = check_neighbourhood_request(depth, limit, edge_types, direction)
         center = self.resolve(reference)
         distance = {center: 0}
         queue = deque([center])
@@ -177,18 +171,9 @@ class LocalStore:
         avoid: Sequence[str] = (),
     ) -> list[Path]:
         """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
-        if k < 1:
-            raise UsageError(f"k must be at least 1, not {k}")
-        if not 1 <= max_length <= 12:
-            raise UsageError(f"max length must be between 1 and 12, not {max_length}")
-        types = check_edge_types(edge_types)
-        check_direction(direction)
-        start, goal = self.resolve(source), self.resolve(target)
-        if start == goal:
-            raise UsageError(f"{source!r} and {target!r} are the same concept")
-        blocked = {self.resolve(a) for a in avoid}
-        if start in blocked or goal in blocked:
-            raise UsageError("cannot avoid the concepts the path starts or ends at")
+        types, start, goal, blocked = check_path_request(
+            self.resolve, source, target, k, max_length, edge_types, direction, avoid
+        )
 
         def steps(node: str, walk: str) -> dict[str, tuple[str, bool]]:
             # One step per neighbour; a link authored in the walking direction wins over the reverse one.

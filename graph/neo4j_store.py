@@ -38,8 +38,8 @@ from graph.protocol import (
     Path,
     SearchHit,
     Stats,
-    check_direction,
-    check_edge_types,
+    check_neighbourhood_request,
+    check_path_request,
 )
 from graph.resolve import Link
 from graph.schema import EDGE_TYPE_OF_REL, NODE_KIND_OF_LABEL
@@ -550,12 +550,7 @@ class Neo4jStore:
         limit: int = 300,
     ) -> Neighbourhood:
         """Nodes within ``depth`` hops (missing targets shown, not walked through), closest first, then by id."""
-        if not 0 <= depth <= 6:
-            raise UsageError(f"depth must be between 0 and 6, not {depth}")
-        if limit < 1:
-            raise UsageError(f"limit must be at least 1, not {limit}")
-        types = check_edge_types(edge_types)
-        check_direction(direction)
+        types = check_neighbourhood_request(depth, limit, edge_types, direction)
         center = self.resolve(reference)
         params = {"tag": self._tag, "id": center}
         rows = self._read(cypher.CENTER, params, "reading a neighbourhood")
@@ -592,18 +587,10 @@ class Neo4jStore:
         avoid: Sequence[str] = (),
     ) -> list[Path]:
         """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
-        if k < 1:
-            raise UsageError(f"k must be at least 1, not {k}")
-        if not 1 <= max_length <= 12:
-            raise UsageError(f"max length must be between 1 and 12, not {max_length}")
-        types = check_edge_types(edge_types)
-        check_direction(direction)
-        start, goal = self.resolve(source), self.resolve(target)
-        if start == goal:
-            raise UsageError(f"{source!r} and {target!r} are the same concept")
-        blocked = sorted({self.resolve(a) for a in avoid})
-        if start in blocked or goal in blocked:
-            raise UsageError("cannot avoid the concepts the path starts or ends at")
+        types, start, goal, avoided = check_path_request(
+            self.resolve, source, target, k, max_length, edge_types, direction, avoid
+        )
+        blocked = sorted(avoided)
         params = {"tag": self._tag, "start": start, "goal": goal, "blocked": blocked}
         # SHORTEST n GROUPS counts trails, and a group may hold only non-simple ones, so ask for
         # one more length at a time until k simple paths are certain to be among the lengths

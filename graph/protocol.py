@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "DIRECTIONS",
+    "MAX_DEPTH",
+    "MAX_PATH_LENGTH",
     "ConceptView",
     "Edge",
     "GraphStore",
@@ -19,9 +21,11 @@ __all__ = [
     "Stats",
     "check_direction",
     "check_edge_types",
+    "check_neighbourhood_request",
+    "check_path_request",
 ]
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -38,6 +42,49 @@ def check_direction(direction: str) -> str:
     if direction not in DIRECTIONS:
         raise UsageError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     return direction
+
+
+#: The deepest neighbourhood and the longest path a store is asked for (every walk is bounded).
+MAX_DEPTH = 6
+MAX_PATH_LENGTH = 12
+
+
+def check_neighbourhood_request(
+    depth: int, limit: int, edge_types: Sequence[str] | None, direction: str
+) -> tuple[str, ...]:
+    """Validate a neighbourhood request (the same rules for every store); return its edge types."""
+    if not 0 <= depth <= MAX_DEPTH:
+        raise UsageError(f"depth must be between 0 and {MAX_DEPTH}, not {depth}")
+    if limit < 1:
+        raise UsageError(f"limit must be at least 1, not {limit}")
+    check_direction(direction)
+    return check_edge_types(edge_types)
+
+
+def check_path_request(
+    resolve: Callable[[str], str],
+    source: str,
+    target: str,
+    k: int,
+    max_length: int,
+    edge_types: Sequence[str] | None,
+    direction: str,
+    avoid: Sequence[str],
+) -> tuple[tuple[str, ...], str, str, frozenset[str]]:
+    """Validate a path request for every store alike; return (edge types, start id, goal id, avoided ids)."""
+    if k < 1:
+        raise UsageError(f"k must be at least 1, not {k}")
+    if not 1 <= max_length <= MAX_PATH_LENGTH:
+        raise UsageError(f"max length must be between 1 and {MAX_PATH_LENGTH}, not {max_length}")
+    types = check_edge_types(edge_types)
+    check_direction(direction)
+    start, goal = resolve(source), resolve(target)
+    if start == goal:
+        raise UsageError(f"{source!r} and {target!r} are the same concept")
+    blocked = frozenset(resolve(a) for a in avoid)
+    if start in blocked or goal in blocked:
+        raise UsageError("cannot avoid the concepts the path starts or ends at")
+    return types, start, goal, blocked
 
 
 def check_edge_types(edge_types: Sequence[str] | None) -> tuple[str, ...]:
