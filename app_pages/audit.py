@@ -13,6 +13,7 @@ from graph.appstate import SourceSpec, md_escape
 from graph.audit import FIELDS, METRICS, AllowList, AuditReport, run_audit
 from graph.errors import GlossgraphError
 from graph.protocol import GraphStore
+from graph.suggest import Suggestion, suggest
 
 _ABOUT = {
     "orphans": "concepts no other concept links to",
@@ -37,6 +38,12 @@ _ABOUT = {
 def _audit(_store: GraphStore, spec: SourceSpec, allow_text: str | None) -> AuditReport:
     allow = AllowList.parse(allow_text, "allow-list upload") if allow_text else None
     return run_audit(_store, allow=allow)
+
+
+@st.cache_data(max_entries=16, show_spinner="Looking for missing links...")
+def _suggestions(_store: GraphStore, spec: SourceSpec, per_concept: int = 3, shown: int = 300) -> list[Suggestion]:
+    found = suggest(_store, limit=per_concept).suggestions
+    return sorted(found, key=lambda s: (-s.score, s.source, s.target))[:shown]
 
 
 def _cell(value: Any) -> Any:
@@ -90,11 +97,19 @@ with tabs[0]:
         st.markdown(f"**{titles.get(name, name)}** ({len(rows)})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
-    mentions = report.findings.get("unlinked_mentions", [])
-    st.markdown(f"**Link suggestions** from unlinked mentions: links the text already implies ({len(mentions)})")
-    if mentions:
-        ranked = sorted(mentions, key=lambda r: (-r["count"], r["source"], r["target"]))
-        st.dataframe(_table(ranked, FIELDS["unlinked_mentions"]), hide_index=True, key="suggestions")
+    st.markdown(
+        "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
+        "backlinks not returned, shared neighbours and shared category."
+    )
+    suggestions = _suggestions(store, spec)
+    if suggestions:
+        st.dataframe(
+            _table([s.to_json() for s in suggestions], ["source", "target", "title", "score", "reasons"]),
+            hide_index=True,
+            key="suggestions",
+        )
+    else:
+        st.success("No link to suggest.")
 
 for tab, check in zip(tabs[1:], report.checks, strict=True):
     with tab:

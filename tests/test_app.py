@@ -197,13 +197,20 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
                                                              "self_links (0)", "duplicate_links (0)",
                                                              "alias_collisions (0)", "duplicate_titles (0)",
                                                              "missing_definitions (0)"]
-    worklist = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
+    *worklist, suggestions = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
         [{"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}],
         [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
         [{"source": "foundation-model", "target": "fine-tuning", "mentions": 1}],
-        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
+    ]
+    assert len(suggestions) == 20
+    assert suggestions[0] == {"source": "fine-tuning", "target": "foundation-model", "title": "Foundation Model",
+                              "score": 3.5, "reasons": "mentions 'foundation model'; links here"}
+    assert [(r["source"], r["target"]) for r in suggestions[1:4]] == [
+        ("attention", "foundation-model"),
+        ("foundation-model", "attention"),
+        ("large-language-model", "prompt-engineering"),
     ]
     assert [m.label for m in at.metric][:4] == ["Concepts", "Links", "with incoming", "with outgoing"]
     assert [m.value for m in at.metric][:4] == ["10", "13", "90%", "90%"]
