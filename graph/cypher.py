@@ -257,6 +257,19 @@ STATS = (
     "AS missing_targets"
 )
 
+#: Audit checks that are pure graph questions, answered in the database (rows sorted in Python so
+#: the order is the library's code-point order). A link is a RELATED edge between two different
+#: concepts: broken and ambiguous references point at :Missing nodes, so they never count.
+_HAS_IN = f"EXISTS {{ MATCH (s:{C})-[:{RELATED}]->(c) WHERE s <> c }}"
+_HAS_OUT = f"EXISTS {{ MATCH (c)-[:{RELATED}]->(t:{C}) WHERE t <> c }}"
+AUDIT_CHECKS = {
+    "orphans": f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT {_HAS_IN} RETURN c.id AS id, c.title AS title",
+    "dead_ends": f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title",
+    "isolated": (
+        f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT {_HAS_IN} AND NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title"
+    ),
+}
+
 _NODE_FIELDS = (
     "{key}, labels({v})[0] AS label, coalesce({v}.title, {v}.name) AS title, {v}.category AS category, "
     "elementId({v}) AS eid"

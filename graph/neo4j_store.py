@@ -621,6 +621,14 @@ class Neo4jStore:
             found.append(Path(sequence, tuple(hops)))
         return found
 
+    def audit_check(self, name: str) -> list[dict[str, Any]] | None:
+        """Answer an audit check in Cypher when it is a pure graph question; None lets the library do it."""
+        query = cypher.AUDIT_CHECKS.get(name)
+        if query is None:
+            return None
+        rows = self._read(query, {"tag": self._tag}, f"auditing {name}")
+        return sorted(({"id": r["id"], "title": r["title"]} for r in rows), key=lambda f: f["id"])
+
     # -- counting ------------------------------------------------------------------------------
 
     def stats(self) -> Stats:

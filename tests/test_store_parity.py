@@ -187,6 +187,15 @@ def test_audit(pair: tuple[LocalStore, Neo4jStore]) -> None:
     assert run_audit(neo).to_json() == run_audit(local).to_json()
 
 
+def test_graph_checks_answered_in_cypher_match_the_library(pair: tuple[LocalStore, Neo4jStore]) -> None:
+    local, neo = pair
+    library = run_audit(local, checks=["orphans", "dead_ends", "isolated"]).to_json()["checks"]
+    for check in ("orphans", "dead_ends", "isolated"):
+        answered = neo.audit_check(check)
+        assert answered is not None and answered == library[check]
+    assert neo.audit_check("unlinked_mentions") is None
+
+
 @pytest.fixture(scope="module", params=["local", "neo4j"])
 def small_store(request: pytest.FixtureRequest, neo4j_server: Any) -> Iterator[GraphStore]:
     """small() in either store, for the known answers."""
