@@ -10,13 +10,15 @@ from __future__ import annotations
 __all__ = ["FORMATS", "add_detector", "add_folder_format", "detect_format", "load", "register"]
 
 import importlib
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from graph.errors import LoadError, Problem, UsageError
-from graph.model import Glossary
+from graph.model import Glossary, Origin
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def add_folder_format(suffix: str, name: str) -> None:
 
 
 def load(
-    source: str | Path,
+    source: str | Path | BinaryIO,
     fmt: str | None = None,
     *,
     fields: Mapping[str, str] | None = None,
@@ -115,7 +117,11 @@ def load(
     progress: Callable[[int, int | None], None] | None = None,
     **options: Any,
 ) -> Glossary:
-    """Load a glossary from a file or folder; all or nothing unless ``lenient``."""
+    """Load a glossary from a file or folder (or an open binary file); all or nothing unless ``lenient``."""
+    if not isinstance(source, str | Path):
+        return _load_file_object(
+            source, fmt, fields=fields, fields_config=fields_config, lenient=lenient, progress=progress, **options
+        )
     path = Path(source)
     if not path.exists():
         raise LoadError(Problem(str(path), None, "no such file or folder"))
@@ -131,6 +137,37 @@ def load(
     glossary.source = glossary.source or str(path)
     return glossary
 
+
+
+def _load_file_object(handle: BinaryIO, fmt: str | None, **arguments: Any) -> Glossary:
+    """Load from an open binary file: its bytes go to a private temporary file named like it.
+
+    The loaders read paths (some formats need to seek or to know the file name), so the file
+    object is spooled to disk; messages and origins then name the object's own name again.
+    """
+    name = Path(str(getattr(handle, "name", "") or "")).name
+    if not name:
+        if not fmt or fmt not in FORMATS or not FORMATS[fmt].extensions:
+            raise UsageError("an unnamed file object needs fmt= naming a single-file format")
+        name = "glossary" + FORMATS[fmt].extensions[0]
+    with tempfile.TemporaryDirectory(prefix="glossgraph-") as folder:
+        spooled = Path(folder) / name
+        with spooled.open("wb") as out:
+            shutil.copyfileobj(handle, out)
+        try:
+            glossary = load(spooled, fmt, **arguments)
+        except LoadError as error:
+            raise LoadError(_renamed(error.problems, str(spooled), name)) from None
+    for concept in glossary.concepts:
+        if concept.origin is not None and concept.origin.file == str(spooled):
+            concept.origin = Origin(name, concept.origin.line)
+    glossary.problems = _renamed(glossary.problems, str(spooled), name)
+    glossary.source = name
+    return glossary
+
+
+def _renamed(problems: list[Problem], old: str, new: str) -> list[Problem]:
+    return [replace(p, file=new) if p.file == old else p for p in problems]
 
 
 def _lazy_detector(module: str, function: str) -> Callable[[Path], bool]:

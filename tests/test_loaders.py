@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import loaders
+from graph.errors import LoadError, UsageError
 from graph.model import Concept, Reference, Source
 from graph.resolve import Resolver
 from loaders.io import list_files, read_text
@@ -178,3 +179,23 @@ def test_read_text_drops_the_bom_and_normalises_newlines(tmp_path: Path) -> None
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
+
+
+def test_open_binary_file_loads_like_its_path(tmp_path: Path) -> None:
+    import io
+
+    source = tmp_path / "terms.jsonl"
+    source.write_text('{"id": "a", "title": "A", "related": ["b"]}\n{"id": "b", "title": "B"}\n', encoding="utf-8")
+    with source.open("rb") as handle:
+        from_handle = loaders.load(handle)
+    from_path = loaders.load(source)
+    assert from_handle.same_content(from_path) and from_handle.source == "terms.jsonl"
+    assert [str(c.origin) for c in from_handle.concepts] == ["terms.jsonl:1", "terms.jsonl:2"]
+    unnamed = loaders.load(io.BytesIO(b'[{"id": "x", "title": "X"}]'), "json")
+    assert [c.id for c in unnamed.concepts] == ["x"]
+    with pytest.raises(LoadError, match=r"^terms\.jsonl:2: "):
+        broken = io.BytesIO(b'{"id": "a", "title": "A"}\n{"id": \n')
+        broken.name = "terms.jsonl"
+        loaders.load(broken)
+    with pytest.raises(UsageError, match="needs fmt="):
+        loaders.load(io.BytesIO(b"[]"))
