@@ -463,7 +463,7 @@ def bench_local(size: int, path: Path, summary: dict[str, Any], args: argparse.N
                          f"{checks['export']['bytes'] / 1e6:,.1f} MB"))
     else:
         rows.append(Row(size, "local", "export node-link JSON", None, 0,
-                        note=f"skipped above --export-max {args.export_max:,} (it needs ~7x the file size in memory: ~24 GB here)"))
+                        note=f"skipped above --export-max {args.export_max:,} (needs ~7x the file size in memory)"))
     return rows, checks
 
 
