@@ -87,7 +87,10 @@ class Resolver:
 
     def resolve(self, reference: str) -> Resolution:
         """Resolve one reference as written."""
-        key = normalise(reference)
+        return self.resolve_key(normalise(reference))
+
+    def resolve_key(self, key: str) -> Resolution:
+        """Resolve a reference already normalised (saves normalising twice in bulk resolution)."""
         found = self.by_id.get(key)
         if found is not None:
             return Resolution("id", found)
@@ -132,8 +135,9 @@ def resolve_links(glossary: Glossary, resolver: Resolver | None = None) -> list[
             written = ref.target
             seen = cache.get(written)
             if seen is None:
-                resolution = resolver.resolve(written)
-                seen = cache[written] = (resolution.via, resolution.target, normalise(written), resolution.candidates)
+                key = normalise(written)
+                resolution = resolver.resolve_key(key)
+                seen = cache[written] = (resolution.via, resolution.target, key, resolution.candidates)
             via, target, key, candidates = seen
             append(Link(source, written, ref.kind, via, target, key, candidates, ref.line))
     return table

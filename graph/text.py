@@ -25,7 +25,10 @@ def normalise(label: str) -> str:
     >>> normalise("  Flash\\u00a0ATTENTION ")
     'flash attention'
     """
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", label).casefold()).strip()
+    # ASCII is its own NFKC form and lower() is its case fold: the common case skips both passes.
+    if label.isascii():
+        return " ".join(label.lower().split())
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
 
 
 def slugify(text: str) -> str:
