@@ -191,6 +191,24 @@ class _Plan:
         self.total_rows = sum(len(r) for r in self.nodes.values()) + sum(len(r) for r in self.edges.values())
 
 
+def _grouped_by_source(rows: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]], int]]:
+    """Edge rows as batches of {s, out: [...]} groups of at most BATCH_ROWS edges; yields (batch, edges)."""
+    batch: list[dict[str, Any]] = []
+    edges = 0
+    group: dict[str, Any] | None = None
+    for row in rows:
+        if group is None or group["s"] != row["s"] or edges >= BATCH_ROWS:
+            if edges >= BATCH_ROWS:
+                yield batch, edges
+                batch, edges = [], 0
+            group = {"s": row["s"], "out": []}
+            batch.append(group)
+        group["out"].append({"t": row["t"], "via": row["via"], "written": row["written"], "count": row["count"]})
+        edges += 1
+    if batch:
+        yield batch, edges
+
+
 def _batches(rows: list[dict[str, Any]], weigh: bool) -> Iterator[list[dict[str, Any]]]:
     """Split rows into batches of at most BATCH_ROWS rows (and about BATCH_CHARS characters when weighed)."""
     batch: list[dict[str, Any]] = []
@@ -420,9 +438,15 @@ class Neo4jStore:
                 if progress:
                     progress(done, plan.total_rows)
         for kind, rows in plan.edges.items():
-            for batch in _batches(rows, weigh=False):
-                self._write(cypher.WRITE_EDGES[kind], {"rows": batch, "tag": tag}, f"writing {kind} edges")
-                done += len(batch)
+            query = cypher.WRITE_EDGES[kind]
+            batches: Iterator[tuple[list[dict[str, Any]], int]] = (
+                (batch, len(batch)) for batch in _batches(rows, weigh=False)
+            )
+            if kind == "related_concept":
+                query, batches = cypher.WRITE_EDGES["related_concept_grouped"], _grouped_by_source(rows)
+            for batch, edges in batches:
+                self._write(query, {"rows": batch, "tag": tag}, f"writing {kind} edges")
+                done += edges
                 if progress:
                     progress(done, plan.total_rows)
         counts = dict(self._read(cypher.COUNT_TAG, {"tag": tag}, "checking the load")[0])
