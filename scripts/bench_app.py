@@ -16,6 +16,7 @@ from __future__ import annotations
 __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "PICTURE_READY",
     "AppServer",
     "free_port",
     "launch_chromium",
@@ -117,7 +118,7 @@ def launch_chromium(playwright: Any) -> Any:
 # -- measuring ------------------------------------------------------------------------------------
 
 #: Script run in the page: is the picture whose centre is ``id`` drawn and still?
-_PICTURE_READY = """(id) => {
+PICTURE_READY = """(id) => {
   for (const frame of document.querySelectorAll('iframe')) {
     const win = frame.contentWindow;
     if (!win || !win.glossgraph || !win.glossgraph.stable || !win.nodes) continue;
@@ -130,7 +131,7 @@ _PICTURE_READY = """(id) => {
 
 def _wait_ready(page: Any, concept_id: str, definition: str) -> None:
     page.get_by_text(definition[:60], exact=False).first.wait_for(state="visible")
-    page.wait_for_function(_PICTURE_READY, arg=concept_id)
+    page.wait_for_function(PICTURE_READY, arg=concept_id)
 
 
 def measure_app(

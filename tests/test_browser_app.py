@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from scripts.bench_app import measure_app
+from scripts.bench_app import PICTURE_READY, measure_app
 
 pytestmark = pytest.mark.browser
 
@@ -20,17 +20,6 @@ SCREENSHOT = ROOT / "docs" / "screenshot-explore.png"
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> Hostile"
 HOSTILE_DEFINITION = "<script>alert(2)</script> is a definition that must show as text."
-
-#: The picture (pyvis iframe) whose centre is the given concept, once drawn and still.
-_PICTURE = """(id) => {
-  for (const frame of document.querySelectorAll('iframe')) {
-    const win = frame.contentWindow;
-    if (!win || !win.glossgraph || !win.glossgraph.stable || !win.nodes) continue;
-    const centre = win.nodes.get(id);
-    if (centre && centre.center === true) return true;
-  }
-  return false;
-}"""
 
 #: How many pixels of the network canvas are drawn (not blank).
 _INK = """() => {
@@ -46,7 +35,7 @@ _INK = """() => {
 
 def _picture(page: Any, concept_id: str) -> Any:
     """Wait for the picture centred on ``concept_id`` and return its frame."""
-    page.wait_for_function(_PICTURE, arg=concept_id)
+    page.wait_for_function(PICTURE_READY, arg=concept_id)
     for frame in page.frames:
         if frame is not page.main_frame and frame.evaluate(
             "(id) => !!(window.nodes && window.nodes.get(id) && window.nodes.get(id).center === true)", concept_id
