@@ -151,6 +151,18 @@ def _parse_xml(path: Path, max_file_size: int | str | None, what: str) -> etree.
         raise LoadError(Problem(str(path), line, f"invalid {what}: {error.msg}")) from None
 
 
+def _xml_graph(path: Path, max_file_size: int | str | None, what: str, root_name: str) -> tuple[str, Any, Any]:
+    """Parse a GraphML or GEXF file: (where, root element, its <graph>), or a LoadError naming the line."""
+    where = str(path)
+    root = _parse_xml(path, max_file_size, what)
+    if _local(root.tag) != root_name:
+        raise LoadError(Problem(where, root.sourceline, f"not {what}: the root element is <{_local(root.tag)}>"))
+    graph = next((e for e in root if _local(e.tag) == "graph"), None)
+    if graph is None:
+        raise LoadError(Problem(where, root.sourceline, f"the {what} file holds no <graph>"))
+    return where, root, graph
+
+
 def _local(tag: Any) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
@@ -165,18 +177,11 @@ def load_graphml(
 ) -> Glossary:
     """Load a GraphML export."""
     check_options("graphml", options, ())
-    path = Path(path)
-    where = str(path)
-    root = _parse_xml(path, max_file_size, "GraphML")
-    if _local(root.tag) != "graphml":
-        raise LoadError(Problem(where, root.sourceline, f"not GraphML: the root element is <{_local(root.tag)}>"))
+    where, root, graph = _xml_graph(Path(path), max_file_size, "GraphML", "graphml")
     keys: dict[str, str] = {}
     for element in root:
         if _local(element.tag) == "key":
             keys[element.get("id", "")] = element.get("attr.name", "")
-    graph = next((e for e in root if _local(e.tag) == "graph"), None)
-    if graph is None:
-        raise LoadError(Problem(where, root.sourceline, "the GraphML file holds no <graph>"))
     records = []
     for element in graph:
         name = _local(element.tag)
@@ -204,14 +209,7 @@ def load_gexf(
 ) -> Glossary:
     """Load a GEXF export."""
     check_options("gexf", options, ())
-    path = Path(path)
-    where = str(path)
-    root = _parse_xml(path, max_file_size, "GEXF")
-    if _local(root.tag) != "gexf":
-        raise LoadError(Problem(where, root.sourceline, f"not GEXF: the root element is <{_local(root.tag)}>"))
-    graph = next((e for e in root if _local(e.tag) == "graph"), None)
-    if graph is None:
-        raise LoadError(Problem(where, root.sourceline, "the GEXF file holds no <graph>"))
+    where, _root, graph = _xml_graph(Path(path), max_file_size, "GEXF", "gexf")
     titles: dict[str, str] = {}
     records = []
     for block in graph:
