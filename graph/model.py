@@ -86,23 +86,28 @@ class Concept:
         for alias in self.aliases:
             yield alias, "alias"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The concept's content as plain JSON-ready data (origin included when known)."""
-        data: dict[str, Any] = {
+    def content(self) -> dict[str, Any]:
+        """The content fields as plain data: what exports and stores write (references with their kind)."""
+        return {
             "id": self.id,
             "title": self.title,
             "definition": self.definition,
             "body": self.body,
             "aliases": list(self.aliases),
-            "category": self.category,
             "categories": list(self.categories),
+            "category": self.category,
             "level": self.level,
             "published": self.published,
             "sources": [{"title": s.title, "url": s.url} for s in self.sources],
-            "related": [r.target for r in self.related if r.kind == "related"],
-            "wikilinks": [r.target for r in self.related if r.kind == "wikilink"],
+            "related": [{"target": r.target, "kind": r.kind} for r in self.related],
             "deprecated": self.deprecated,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The concept for people and scripts (`show`): related targets and wikilinks apart, origin when known."""
+        data = self.content()
+        data["related"] = [r.target for r in self.related if r.kind == "related"]
+        data["wikilinks"] = [r.target for r in self.related if r.kind == "wikilink"]
         if self.path is not None:
             data["path"] = self.path
         if self.origin is not None:

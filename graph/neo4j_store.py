@@ -67,20 +67,12 @@ def _concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, A
     path_key = normalise(concept.path) if concept.path else None
     stem = path_key.rsplit("/", 1)[-1] if path_key else None
     row: dict[str, Any] = {
-        "id": concept.id,
-        "title": concept.title,
-        "definition": concept.definition,
-        "body": concept.body,
-        "aliases": list(concept.aliases),
-        "categories": list(concept.categories),
-        "category": concept.category,
-        "level": concept.level,
-        "published": concept.published,
+        **concept.content(),
+        # Neo4j cannot store lists of maps: sources and references go in as JSON text (with lines).
         "sources": json.dumps([{"title": s.title, "url": s.url} for s in concept.sources], ensure_ascii=False),
         "related": json.dumps(
             [{"target": r.target, "kind": r.kind, "line": r.line} for r in concept.related], ensure_ascii=False
         ),
-        "deprecated": concept.deprecated,
         "path": concept.path,
         "origin_file": concept.origin.file if concept.origin else None,
         "origin_line": concept.origin.line if concept.origin else None,

@@ -70,21 +70,7 @@ class GraphRecords:
 
 
 def _concept_record(concept: Concept) -> dict[str, Any]:
-    return {
-        "id": concept.id,
-        "kind": "concept",
-        "title": concept.title,
-        "definition": concept.definition,
-        "body": concept.body,
-        "aliases": list(concept.aliases),
-        "categories": list(concept.categories),
-        "category": concept.category,
-        "level": concept.level,
-        "published": concept.published,
-        "sources": [{"title": s.title, "url": s.url} for s in concept.sources],
-        "related": [{"target": r.target, "kind": r.kind} for r in concept.related],
-        "deprecated": concept.deprecated,
-    }
+    return {"kind": "concept", **concept.content()}
 
 
 def graph_records(source: Glossary | GraphStore) -> GraphRecords:
