@@ -279,6 +279,13 @@ class GraphStore(Protocol):
         """The link table: every reference of every concept with its resolution."""
         ...
 
+    def audit_check(self, name: str) -> list[dict[str, Any]] | None:
+        """The findings of one audit check answered by the store itself, or None to let the audit compute them.
+
+        Findings must have the fields and order the audit's own check gives (graph.audit.REGISTRY).
+        """
+        ...
+
     def close(self) -> None:
         """Release connections; a closed store answers nothing."""
         ...

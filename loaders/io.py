@@ -19,11 +19,9 @@ __all__ = [
 ]
 
 import fnmatch
-import gc
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin
+from graph.util import paused_gc
 
 #: Files larger than this are refused unless the ``max_file_size`` option raises the limit.
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
@@ -43,22 +42,6 @@ _YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a load creates millions of small acyclic objects.
-
-    Generational collections triggered by the allocations would otherwise take half the time
-    of a large load; nothing a loader builds needs the cycle collector.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def parse_size(value: int | str | None) -> int:

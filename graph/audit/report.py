@@ -1,0 +1,187 @@
+"""The audit report: the findings of the checks run, which are allowed, severities, coverage and a
+worklist of what to fix first; ``run_audit`` builds it from any store."""
+
+from __future__ import annotations
+
+__all__ = ["AuditReport", "run_audit"]
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.audit.allow import AllowEntry, AllowList
+from graph.audit.checks import LEVELS, REGISTRY, SEVERITY, check_names, wanted
+from graph.audit.coverage import coverage
+from graph.audit.data import AuditData, Finding
+from graph.errors import UsageError
+from graph.model import Glossary
+from graph.protocol import GraphStore
+from graph.util import paused_gc
+
+
+@dataclass
+class AuditReport:
+    """The findings of the checks run, which of them are allowed, severities, coverage and a worklist."""
+
+    checks: tuple[str, ...]
+    findings: dict[str, list[Finding]]
+    allowed: dict[str, list[bool]]
+    severity: dict[str, str]
+    totals: dict[str, Any]
+    worklist: dict[str, list[Finding]] = field(default_factory=dict)
+    unused_allow: list[AllowEntry] = field(default_factory=list)
+
+    def count(self, check: str) -> int:
+        """How many findings a check has (allowed ones included)."""
+        return len(self.findings.get(check, ()))
+
+    def allowed_count(self, check: str) -> int:
+        """How many of a check's findings the allow-list accepts."""
+        return sum(self.allowed.get(check, ()))
+
+    def open_count(self, check: str) -> int:
+        """How many of a check's findings are not allowed."""
+        return self.count(check) - self.allowed_count(check)
+
+    def open_findings(self, check: str) -> list[Finding]:
+        """The findings of a check that the allow-list does not accept."""
+        return [f for f, ok in zip(self.findings.get(check, ()), self.allowed.get(check, ()), strict=True) if not ok]
+
+    def wanted(self) -> list[Finding]:
+        """Broken-link targets, most wanted first."""
+        return wanted(self.findings.get("broken_links", ()))
+
+    def fail_on(self, spec: Iterable[str]) -> dict[str, int]:
+        """The checks named by ``spec`` that have findings not allowed, with how many.
+
+        ``spec`` items are check names (or comma lists of them), a severity level (that level or
+        more severe: ``warning`` takes errors and warnings) or ``any``. UsageError for anything else
+        or for a check this report did not run.
+        """
+        chosen: set[str] = set()
+        for item in spec:
+            for name in (n.strip() for n in item.split(",")):
+                if not name:
+                    continue
+                if name == "any":
+                    chosen.update(self.checks)
+                elif name in LEVELS:
+                    worst = LEVELS.index(name)
+                    chosen.update(c for c in self.checks if LEVELS.index(self.severity[c]) <= worst)
+                elif name in REGISTRY:
+                    if name not in self.checks:
+                        raise UsageError(f"--fail-on {name}: that check is not run (see --check)")
+                    chosen.add(name)
+                else:
+                    raise UsageError(
+                        f"--fail-on: unknown check or level {name!r}; use a check name, "
+                        f"{', '.join(LEVELS)} or any"
+                    )
+        return {c: self.open_count(c) for c in self.checks if c in chosen and self.open_count(c)}
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract: summary (counts, concepts, links, coverage, allowed) and the findings of each check."""
+        summary: dict[str, Any] = {check: self.count(check) for check in self.checks}
+        summary.update(self.totals)
+        summary["allowed"] = {check: self.allowed_count(check) for check in self.checks}
+        checks = {
+            check: [
+                {**finding, "allowed": True} if ok else finding
+                for finding, ok in zip(self.findings[check], self.allowed[check], strict=True)
+            ]
+            for check in self.checks
+        }
+        data: dict[str, Any] = {
+            "summary": summary,
+            "checks": checks,
+            "severity": {check: self.severity[check] for check in self.checks},
+        }
+        if "broken_links" in self.checks:
+            data["wanted"] = self.wanted()
+        data["worklist"] = self.worklist
+        data["unused_allow"] = [entry.to_json() for entry in self.unused_allow]
+        return data
+
+
+def _worklist(report: AuditReport, data: AuditData, limit: int) -> dict[str, list[Finding]]:
+    """What to fix first, each list ranked and cut to ``limit``; allowed findings are left out."""
+    work: dict[str, list[Finding]] = {}
+    if "broken_links" in report.checks:
+        work["wanted"] = wanted(report.open_findings("broken_links"))[:limit]
+    if "orphans" in report.checks:
+        mentioned = data.mentioned_by
+        rows = [{**f, "mentioned_by": mentioned.get(f["id"], 0)} for f in report.open_findings("orphans")]
+        rows.sort(key=lambda r: (-r["mentioned_by"], r["id"]))
+        work["orphans"] = rows[:limit]
+    if "unlinked_mentions" in report.checks:
+        rows = sorted(report.open_findings("unlinked_mentions"), key=lambda r: (-r["count"], r["source"], r["target"]))
+        work["unlinked_mentions"] = rows[:limit]
+    if "one_way_links" in report.checks:
+        # A links to B and B's text mentions A: the missing link back is already half written.
+        mentions = data.mentions
+        rows = []
+        for finding in report.open_findings("one_way_links"):
+            back = mentions.get((finding["target"], finding["source"]))
+            if back:
+                rows.append({**finding, "mentions": back[1]})
+        rows.sort(key=lambda r: (-r["mentions"], r["source"], r["target"]))
+        work["one_way_links"] = rows[:limit]
+    return work
+
+
+def run_audit(
+    store: GraphStore | Glossary | AuditData,
+    checks: Iterable[str] | None = None,
+    allow: AllowList | None = None,
+    *,
+    worklist_limit: int = 20,
+) -> AuditReport:
+    """Run the chosen checks (default: all) over a store and mark what the allow-list accepts.
+
+    The text of every concept is scanned for mentions only when a check or the worklist needs it
+    (unlinked_mentions, orphans, one_way_links); otherwise ``share_mentions_linked`` is null.
+    """
+    chosen = check_names(checks)
+    # The audit allocates millions of small containers and frees none of them until it ends;
+    # cyclic garbage collection would only rescan them over and over.
+    with paused_gc():
+        return _run(store, chosen, allow, worklist_limit)
+
+
+def _run(
+    store: GraphStore | Glossary | AuditData, chosen: tuple[str, ...], allow: AllowList | None, worklist_limit: int
+) -> AuditReport:
+    own_check: Callable[[str], list[Finding] | None] | None = None
+    if isinstance(store, AuditData):
+        data = store
+    elif isinstance(store, Glossary):
+        data = AuditData.from_glossary(store)
+    else:
+        data = AuditData.from_store(store)
+        own_check = store.audit_check
+    allow = allow or AllowList()
+    severity = {**SEVERITY, **allow.severity}
+    findings: dict[str, list[Finding]] = {}
+    for check in chosen:
+        answer = own_check(check) if own_check is not None else None
+        findings[check] = answer if answer is not None else REGISTRY[check].run(data)
+    allowed: dict[str, list[bool]] = {}
+    used: set[int] = set()
+    for check in chosen:
+        entries = [(i, e) for i, e in enumerate(allow.entries) if e.check == check]
+        if not entries:
+            allowed[check] = [False] * len(findings[check])
+            continue
+        flags = []
+        for finding in findings[check]:
+            hit = [i for i, entry in entries if entry.matches(finding)]
+            used.update(hit)
+            flags.append(bool(hit))
+        allowed[check] = flags
+    unused = [e for i, e in enumerate(allow.entries) if i not in used and e.check in chosen]
+    scanned = any(c in chosen for c in ("unlinked_mentions", "orphans", "one_way_links"))
+    totals: dict[str, Any] = {"concepts": len(data.concepts), "links": data.link_count}
+    totals.update(coverage(data, with_mentions=scanned))
+    report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused)
+    report.worklist = _worklist(report, data, worklist_limit)
+    return report
