@@ -15,8 +15,7 @@ import streamlit as st
 
 from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, default_source, md_escape, save_upload
 from graph.errors import GlossgraphError, LoadError
-from graph.protocol import GraphStore, Neighbourhood, SearchHit
-from graph.protocol import Path as GraphPath
+from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
 from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
 from graph.stores import open_store
 
@@ -106,7 +105,7 @@ def paths_view(
     edges: tuple[str, ...],
     direction: str,
     avoid: tuple[str, ...],
-) -> tuple[list[GraphPath], str]:
+) -> tuple[list[ConceptPath], str]:
     """Paths between two concepts and their drawing."""
     degrees, _orphans, colours = figures(_store, spec)
     found = _store.paths(source, target, k, max_length, edges, direction, avoid)
@@ -224,7 +223,7 @@ def source_sidebar() -> GraphStore | None:
                 st.text_input("Dataset", key="src_dataset")
                 st.button("Connect", on_click=_load_neo4j, key="src_neo4j")
             else:
-                st.caption("Neo4j: this build has no Neo4j store (graph/neo4j_store.py).")
+                st.caption("Neo4j: this build has no Neo4j store (graph/neo4j/).")
     return store
 
 
@@ -237,7 +236,7 @@ def _started_with_source() -> bool:
 
 
 def _neo4j_available() -> bool:
-    return importlib.util.find_spec("graph.neo4j_store") is not None
+    return importlib.util.find_spec("graph.neo4j.store") is not None
 
 
 def move_to(key: str, concept_id: str) -> Callable[[], None]:

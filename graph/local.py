@@ -14,12 +14,12 @@ import networkx as nx
 from graph.build import build_graph, node_kind
 from graph.model import Glossary
 from graph.protocol import (
+    ConceptPath,
     ConceptView,
     Edge,
     Hop,
     Neighbourhood,
     Node,
-    Path,
     SearchHit,
     Stats,
     check_neighbourhood_request,
@@ -166,7 +166,7 @@ class LocalStore:
         edge_types: Sequence[str] | None = None,
         direction: str = "both",
         avoid: Sequence[str] = (),
-    ) -> list[Path]:
+    ) -> list[ConceptPath]:
         """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
         types, start, goal, blocked = check_path_request(
             self.resolve, source, target, k, max_length, edge_types, direction, avoid
@@ -184,10 +184,10 @@ class LocalStore:
 
         reverse = {"out": "in", "in": "out", "both": "both"}[direction]
 
-        def walk(to_goal: dict[str, int], lengths: range) -> list[Path]:
+        def walk(to_goal: dict[str, int], lengths: range) -> list[ConceptPath]:
             # Depth-first, neighbours in id order, pruned by the distance to the goal: paths of each
             # length in turn, so shortest first and ties broken by concept ids.
-            found: list[Path] = []
+            found: list[ConceptPath] = []
             budget = PATH_SEARCH_BUDGET
             forward_steps: dict[str, list[tuple[str, str, bool]]] = {}
 
@@ -221,7 +221,7 @@ class LocalStore:
                     hop = Hop(node, other, edge_type, forward)
                     if other == goal:
                         if remaining == 0:
-                            found.append(Path((*trail, other), (*hops, hop)))
+                            found.append(ConceptPath((*trail, other), (*hops, hop)))
                         continue
                     trail.append(other)
                     on_trail.add(other)

@@ -10,13 +10,13 @@ __all__ = [
     "DIRECTIONS",
     "MAX_DEPTH",
     "MAX_PATH_LENGTH",
+    "ConceptPath",
     "ConceptView",
     "Edge",
     "GraphStore",
     "Hop",
     "Neighbourhood",
     "Node",
-    "Path",
     "SearchHit",
     "Stats",
     "check_direction",
@@ -185,7 +185,7 @@ class Hop:
 
 
 @dataclass(frozen=True, slots=True)
-class Path:
+class ConceptPath:
     """A simple path between two concepts with every hop labelled."""
 
     concepts: tuple[str, ...]
@@ -263,7 +263,7 @@ class GraphStore(Protocol):
         edge_types: Sequence[str] | None = None,
         direction: str = "both",
         avoid: Sequence[str] = (),
-    ) -> list[Path]:
+    ) -> list[ConceptPath]:
         """Up to k simple paths, shortest first, ties in order of their concept ids."""
         ...
 

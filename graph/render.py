@@ -48,8 +48,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.model import Concept
-from graph.protocol import GraphStore, Neighbourhood
-from graph.protocol import Path as GraphPath
+from graph.protocol import ConceptPath, GraphStore, Neighbourhood
 
 #: Most nodes drawn at once; beyond this the picture says "showing N of M".
 MAX_NODES = 300
@@ -299,7 +298,7 @@ def draw_neighbourhood(
 
 def draw_paths(
     store: GraphStore,
-    paths: Sequence[GraphPath],
+    paths: Sequence[ConceptPath],
     *,
     degrees: Mapping[str, int] | None = None,
     colours: Mapping[str, str] | None = None,

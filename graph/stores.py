@@ -57,7 +57,7 @@ def open_store(
     if is_neo4j_uri(source):
         if not dataset:
             raise UsageError("a Neo4j source needs --dataset NAME")
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j import Neo4jStore
 
         return Neo4jStore.connect(str(source), dataset=dataset, **dict(neo4j_options or {}))
     return LocalStore(load_glossary(source, fmt, **load_options))

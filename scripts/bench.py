@@ -281,8 +281,9 @@ def work_mentions(spec: dict[str, Any]) -> dict[str, Any]:
 
 def work_neo4j(spec: dict[str, Any]) -> dict[str, Any]:
     """Load the glossary into a Neo4j dataset (batched, replacing), then warm queries; the dataset is dropped."""
-    from graph.neo4j_store import Neo4jStore, load_row_by_row
+    from graph.neo4j import Neo4jStore
     from graph.stores import load_glossary
+    from scripts.neo4j_baseline import load_row_by_row
 
     glossary = load_glossary(spec["path"])
     size = spec["size"]

@@ -22,7 +22,7 @@ DATASET = "app-test"
 @pytest.fixture()
 def dataset(neo4j_server: Any) -> Iterator[Any]:
     """The app fixture glossary loaded into its own dataset, dropped afterwards."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j import Neo4jStore
 
     store = Neo4jStore.connect(neo4j_server.uri, dataset=DATASET, user=neo4j_server.user,
                                password=neo4j_server.password, database=neo4j_server.database)

@@ -12,10 +12,10 @@ from neo4j import Driver
 from test_export import awkward_glossary
 
 import loaders
-from graph import schema
 from graph.exports import graph_records, render
 from graph.exports.cypher import split_statements
 from graph.model import Glossary
+from graph.neo4j import schema
 
 pytestmark = pytest.mark.neo4j
 

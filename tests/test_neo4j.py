@@ -16,9 +16,10 @@ from graph.cli import main
 from graph.errors import ConceptNotFound, StoreError, UsageError
 from graph.local import LocalStore
 from graph.model import Glossary
-from graph.neo4j_config import Neo4jSettings, display_uri
-from graph.neo4j_store import Neo4jStore, load_row_by_row, merge_glossaries
+from graph.neo4j import Neo4jStore, merge_glossaries
+from graph.neo4j.config import Neo4jSettings, display_uri
 from graph.synthetic import synthetic_glossary
+from scripts.neo4j_baseline import load_row_by_row
 
 pytestmark = pytest.mark.neo4j
 

@@ -20,7 +20,7 @@ from graph.audit import run_audit
 from graph.errors import GlossgraphError
 from graph.local import LocalStore
 from graph.model import Glossary
-from graph.neo4j_store import Neo4jStore
+from graph.neo4j import Neo4jStore
 from graph.protocol import GraphStore
 
 pytestmark = pytest.mark.neo4j

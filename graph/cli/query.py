@@ -18,7 +18,7 @@ from graph.cli.base import (
     stdout,
 )
 from graph.errors import NoPath, UsageError
-from graph.neo4j_config import display_uri
+from graph.neo4j.config import display_uri
 from graph.protocol import DIRECTIONS, GraphStore
 
 
@@ -72,7 +72,7 @@ def load(output: str, to: str | None, replace: bool, **params: Any) -> None:
 
 def _load_into_neo4j(uri: str, replace: bool, params: dict[str, Any]) -> GraphStore:
     """Load SOURCE locally, then write it into the Neo4j dataset; the Neo4j store answers the summary."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j import Neo4jStore
     from graph.stores import is_neo4j_uri
 
     dataset = params.pop("dataset", None)

@@ -1,4 +1,4 @@
-"""A Cypher script that recreates the graph in Neo4j, in the schema of graph/schema.py.
+"""A Cypher script that recreates the graph in Neo4j, in the schema of graph/neo4j/schema.py.
 
 Every value is a Cypher literal escaped here (strings single-quoted, backslash, quote and control
 characters escaped), never pasted in raw; labels, types and property names come from the fixed
@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graph import schema
 from graph.build import NODE_KINDS
 from graph.exports.records import FORMAT_VERSION, GraphRecords
+from graph.neo4j import schema
 
 #: Rows per UNWIND statement: large enough to be fast, small enough for any transaction.
 BATCH_SIZE = 500

@@ -2,14 +2,14 @@
 
 Loading builds the local graph first (so both stores start from the very same nodes and edges),
 writes it into a fresh staging tag in UNWIND batches, checks the counts, and swaps the dataset's
-pointer in one transaction (see graph/cypher.py for the layout). Queries run in Cypher; the few
+pointer in one transaction (see graph/neo4j/cypher.py for the layout). Queries run in Cypher; the few
 rules that Cypher cannot state exactly (string order, hop orientation) are applied in Python on
 what Cypher returns.
 """
 
 from __future__ import annotations
 
-__all__ = ["BATCH_ROWS", "Neo4jStore", "load_row_by_row", "merge_glossaries"]
+__all__ = ["Neo4jStore"]
 
 import json
 import logging
@@ -23,32 +23,29 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
-from graph import cypher
-from graph.build import node_kind
 from graph.errors import AmbiguousReference, ConceptNotFound, StoreError, UsageError
 from graph.local import LocalStore
-from graph.model import Concept, Glossary, Origin, Reference, Source
-from graph.neo4j_config import Neo4jSettings, display_uri
+from graph.model import Glossary
+from graph.neo4j import cypher
+from graph.neo4j.config import Neo4jSettings, display_uri
+from graph.neo4j.rows import LoadPlan, batches, concept_from, grouped_by_source, links_from, merge_glossaries
+from graph.neo4j.schema import EDGE_TYPE_OF_REL, NODE_KIND_OF_LABEL
 from graph.protocol import (
+    ConceptPath,
     ConceptView,
     Edge,
     Hop,
     Neighbourhood,
     Node,
-    Path,
     SearchHit,
     Stats,
     check_neighbourhood_request,
     check_path_request,
 )
 from graph.resolve import Link
-from graph.schema import EDGE_TYPE_OF_REL, NODE_KIND_OF_LABEL
 from graph.search import Searcher
 from graph.text import normalise
 
-#: Rows per UNWIND batch (one managed transaction each); concepts also stop a batch at BATCH_CHARS.
-BATCH_ROWS = 10_000
-BATCH_CHARS = 4_000_000
 #: Nodes deleted per transaction when a replaced or failed tag is cleaned up.
 DELETE_ROWS = 5_000
 
@@ -57,163 +54,6 @@ Progress = Callable[[int, int | None], None]
 # The driver logs every retry at WARNING; without a handler Python would print them to stderr
 # (the CLI promises one line). Applications that configure logging still receive them.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
-
-
-# -- rows: concepts to node properties and back --------------------------------------------------
-
-
-def _concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, Any]:
-    """The :Concept properties of a concept (None values left out: Neo4j stores no nulls)."""
-    path_key = normalise(concept.path) if concept.path else None
-    stem = path_key.rsplit("/", 1)[-1] if path_key else None
-    row: dict[str, Any] = {
-        **concept.content(),
-        # Neo4j cannot store lists of maps: sources and references go in as JSON text (with lines).
-        "sources": json.dumps([{"title": s.title, "url": s.url} for s in concept.sources], ensure_ascii=False),
-        "related": json.dumps(
-            [{"target": r.target, "kind": r.kind, "line": r.line} for r in concept.related], ensure_ascii=False
-        ),
-        "path": concept.path,
-        "origin_file": concept.origin.file if concept.origin else None,
-        "origin_line": concept.origin.line if concept.origin else None,
-        "ord": order,
-        # The link table rows of this concept, so links() needs no resolver.
-        "links": json.dumps(
-            [[k.written, k.kind, k.via, k.target, k.key, list(k.candidates), k.line] for k in links],
-            ensure_ascii=False,
-        ),
-        "id_key": normalise(concept.id),
-        "title_key": normalise(concept.title),
-        "path_key": path_key,
-        "path_stem": stem if stem != path_key else None,
-    }
-    return {key: value for key, value in row.items() if value is not None}
-
-
-def _concept_from(props: dict[str, Any]) -> Concept:
-    """The Concept a :Concept node's properties describe."""
-    origin_file = props.get("origin_file")
-    return Concept(
-        id=props["id"],
-        title=props["title"],
-        definition=props.get("definition", ""),
-        body=props.get("body", ""),
-        aliases=tuple(props.get("aliases") or ()),
-        categories=tuple(props.get("categories") or ()),
-        level=props.get("level"),
-        published=props.get("published"),
-        sources=tuple(Source(s["title"], s["url"]) for s in json.loads(props.get("sources") or "[]")),
-        related=tuple(
-            Reference(r["target"], r["kind"], r.get("line")) for r in json.loads(props.get("related") or "[]")
-        ),
-        deprecated=bool(props.get("deprecated", False)),
-        path=props.get("path"),
-        origin=Origin(origin_file, props.get("origin_line")) if origin_file is not None else None,
-    )
-
-
-def _links_from(props: dict[str, Any]) -> list[Link]:
-    source = props["id"]
-    return [
-        Link(source, written, kind, via, target, key, tuple(candidates), line)
-        for written, kind, via, target, key, candidates, line in json.loads(props.get("links") or "[]")
-    ]
-
-
-def merge_glossaries(old: Glossary, new: Glossary) -> Glossary:
-    """``old`` updated by ``new``: concepts of ``new`` replace theirs by id (in place), new ids go last."""
-    incoming = new.by_id()
-    concepts = [incoming.pop(c.id, c) for c in old.concepts]
-    concepts.extend(c for c in new.concepts if c.id in incoming)
-    parents = {**old.category_parents, **new.category_parents}
-    return Glossary(concepts, new.source, new.format, parents, list(new.problems))
-
-
-class _Plan:
-    """Everything one load writes, as rows per write query, with the counts the server must end up with."""
-
-    def __init__(self, local: LocalStore):
-        glossary = local.glossary()
-        by_source: dict[str, list[Link]] = {}
-        for link in local.links():
-            by_source.setdefault(link.source, []).append(link)
-        self.nodes: dict[str, list[dict[str, Any]]] = {
-            "concept": [_concept_row(c, i, by_source.get(c.id, [])) for i, c in enumerate(glossary.concepts)],
-            "alias": [],
-            "category": [],
-            "missing": [],
-        }
-        parents: dict[str, dict[str, list[str]]] = {}
-        for child, ups in glossary.category_parents.items():
-            parents.setdefault(normalise(child), {})[child] = list(ups)
-        for key, attrs in local.graph.nodes(data=True):
-            kind = attrs["kind"]
-            if kind == "concept":
-                continue
-            name = key.split(":", 1)[1]
-            row: dict[str, Any] = {"key": name, "name": attrs["title"]}
-            if kind == "category" and name in parents:
-                row["parents"] = json.dumps(parents[name], ensure_ascii=False)
-            self.nodes[kind].append(row)
-        self.edges: dict[str, list[dict[str, Any]]] = {
-            "related_concept": [], "related_missing": [], "alias": [], "category": [], "category_parent": [],
-        }
-        for source, target, edge_type, attrs in local.graph.edges(keys=True, data=True):
-            if edge_type == "related":
-                if node_kind(target) == "missing":
-                    row = {"s": source, "t": target.split(":", 1)[1]}
-                    self.edges["related_missing"].append(row)
-                else:
-                    row = {"s": source, "t": target}
-                    self.edges["related_concept"].append(row)
-                row.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
-            elif edge_type == "alias":
-                self.edges["alias"].append({"s": source.split(":", 1)[1], "t": target})
-            elif node_kind(source) == "category":
-                self.edges["category_parent"].append({"s": source.split(":", 1)[1], "t": target.split(":", 1)[1]})
-            else:
-                self.edges["category"].append({"s": source, "t": target.split(":", 1)[1]})
-        self.expected = {
-            **{kind: len(rows) for kind, rows in self.nodes.items()},
-            "related": len(self.edges["related_concept"]) + len(self.edges["related_missing"]),
-            "alias_edges": len(self.edges["alias"]),
-            "category_edges": len(self.edges["category"]) + len(self.edges["category_parent"]),
-        }
-        self.references = len(local.links())
-        self.total_rows = sum(len(r) for r in self.nodes.values()) + sum(len(r) for r in self.edges.values())
-
-
-def _grouped_by_source(rows: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]], int]]:
-    """Edge rows as batches of {s, out: [...]} groups of at most BATCH_ROWS edges; yields (batch, edges)."""
-    batch: list[dict[str, Any]] = []
-    edges = 0
-    group: dict[str, Any] | None = None
-    for row in rows:
-        if group is None or group["s"] != row["s"] or edges >= BATCH_ROWS:
-            if edges >= BATCH_ROWS:
-                yield batch, edges
-                batch, edges = [], 0
-            group = {"s": row["s"], "out": []}
-            batch.append(group)
-        group["out"].append({"t": row["t"], "via": row["via"], "written": row["written"], "count": row["count"]})
-        edges += 1
-    if batch:
-        yield batch, edges
-
-
-def _batches(rows: list[dict[str, Any]], weigh: bool) -> Iterator[list[dict[str, Any]]]:
-    """Split rows into batches of at most BATCH_ROWS rows (and about BATCH_CHARS characters when weighed)."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for row in rows:
-        batch.append(row)
-        if weigh:
-            size += sum(len(v) for v in row.values() if isinstance(v, str)) + 200
-        if len(batch) >= BATCH_ROWS or size >= BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 class Neo4jStore:
@@ -416,7 +256,7 @@ class Neo4jStore:
             glossary = merge_glossaries(self.glossary(), glossary)
             merged = True
             self._forget_caches()
-        plan = _Plan(LocalStore(glossary))
+        plan = LoadPlan(LocalStore(glossary))
         self._clean_stale()
         tag = f"{self.dataset}~{uuid.uuid4().hex}"
         self._write(cypher.BEGIN_LOAD, {"name": self.dataset, "tag": tag}, "starting the load")
@@ -424,19 +264,19 @@ class Neo4jStore:
         if progress:
             progress(0, plan.total_rows)
         for kind, rows in plan.nodes.items():
-            for batch in _batches(rows, weigh=kind == "concept"):
+            for batch in batches(rows, weigh=kind == "concept"):
                 self._write(cypher.WRITE_NODES[kind], {"rows": batch, "tag": tag}, f"writing {kind} nodes")
                 done += len(batch)
                 if progress:
                     progress(done, plan.total_rows)
         for kind, rows in plan.edges.items():
             query = cypher.WRITE_EDGES[kind]
-            batches: Iterator[tuple[list[dict[str, Any]], int]] = (
-                (batch, len(batch)) for batch in _batches(rows, weigh=False)
+            sized: Iterator[tuple[list[dict[str, Any]], int]] = (
+                (batch, len(batch)) for batch in batches(rows, weigh=False)
             )
             if kind == "related_concept":
-                query, batches = cypher.WRITE_EDGES["related_concept_grouped"], _grouped_by_source(rows)
-            for batch, edges in batches:
+                query, sized = cypher.WRITE_EDGES["related_concept_grouped"], grouped_by_source(rows)
+            for batch, edges in sized:
                 self._write(query, {"rows": batch, "tag": tag}, f"writing {kind} edges")
                 done += edges
                 if progress:
@@ -499,8 +339,8 @@ class Neo4jStore:
             for child, ups in json.loads(record["parents"]).items():
                 parents[child] = tuple(ups)
         info = self.info()
-        concepts = [_concept_from(r["props"]) for r in rows]
-        links = [link for r in rows for link in _links_from(r["props"])]
+        concepts = [concept_from(r["props"]) for r in rows]
+        links = [link for r in rows for link in links_from(r["props"])]
         return Glossary(concepts, info.get("source", ""), info.get("format", ""), parents), links
 
     def glossary(self) -> Glossary:
@@ -545,10 +385,10 @@ class Neo4jStore:
         props = record["props"]
         links = sorted(record["links"])
         backlinks = sorted(record["backlinks"])
-        broken = sorted({link.written for link in _links_from(props) if link.target is None})
+        broken = sorted({link.written for link in links_from(props) if link.target is None})
         titles = {i: t for i, t in (*links, *backlinks)}
         return ConceptView(
-            _concept_from(props),
+            concept_from(props),
             tuple(i for i, _ in links),
             tuple(i for i, _ in backlinks),
             tuple(broken),
@@ -601,7 +441,7 @@ class Neo4jStore:
         edge_types: Sequence[str] | None = None,
         direction: str = "both",
         avoid: Sequence[str] = (),
-    ) -> list[Path]:
+    ) -> list[ConceptPath]:
         """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
         types, start, goal, avoided = check_path_request(
             self.resolve, source, target, k, max_length, edge_types, direction, avoid
@@ -634,7 +474,7 @@ class Neo4jStore:
                 forward = sorted(t for t, f in choices if f)
                 hop_type, is_forward = (forward[0], True) if forward else (min(t for t, _ in choices), False)
                 hops.append(Hop(here, there, hop_type, is_forward))
-            found.append(Path(sequence, tuple(hops)))
+            found.append(ConceptPath(sequence, tuple(hops)))
         return found
 
     def audit_check(self, name: str) -> list[dict[str, Any]] | None:
@@ -661,45 +501,6 @@ class Neo4jStore:
             self_links=record["self_links"],
             references=int(self.info().get("references", 0)),
         )
-
-
-def load_row_by_row(store: Neo4jStore, glossary: Glossary, max_rows: int | None = None) -> dict[str, Any]:
-    """The benchmark's baseline: the same writes as ``store.load``, one auto-commit query per row.
-
-    Writes into a throw-away tag that is deleted afterwards; ``max_rows`` stops early so a slow
-    baseline can be timed on a few thousand rows and extrapolated. Returns rows written, all rows
-    and seconds.
-    """
-    store.ensure_schema()
-    plan = _Plan(LocalStore(glossary))
-    tag = f"{store.dataset}~rowbyrow~{uuid.uuid4().hex}"
-    store._write(cypher.BEGIN_LOAD, {"name": store.dataset, "tag": tag}, "starting the baseline")
-    queries = [
-        *((cypher.ROW_BY_ROW[kind], rows) for kind, rows in plan.nodes.items()),
-        *(
-            (cypher.ROW_BY_ROW[{"alias": "alias_edge", "category": "category_edge"}.get(kind, kind)], rows)
-            for kind, rows in plan.edges.items()
-        ),
-    ]
-    written = 0
-    started = time.perf_counter()
-    try:
-        with store._errors("writing row by row"), store._driver.session(database=store.settings.database) as session:
-            for query, rows in queries:
-                for row in rows:
-                    if max_rows is not None and written >= max_rows:
-                        raise _Enough
-                    session.run(query, {"row": row, "tag": tag}).consume()
-                    written += 1
-    except _Enough:
-        pass
-    seconds = time.perf_counter() - started
-    store._abandon(tag)
-    return {"rows": written, "total_rows": plan.total_rows, "seconds": round(seconds, 3)}
-
-
-class _Enough(Exception):
-    """Stops the baseline at max_rows."""
 
 
 def _first_line(error: object) -> str:

@@ -1,7 +1,7 @@
 """Every Cypher statement of the Neo4j store, named and parameterised.
 
 Values from input only ever travel as parameters (``$name``). Labels and relationship types come
-from the fixed sets in graph/schema.py; the only text built at run time is a relationship-type
+from the fixed sets in graph/neo4j/schema.py; the only text built at run time is a relationship-type
 union chosen from those sets and the bounds of variable-length patterns, which are validated ints.
 
 Physical layout: each node carries ``dataset`` = a *physical tag* (``<name>~<uuid>``); a
@@ -45,7 +45,7 @@ __all__ = [
 
 from collections.abc import Sequence
 
-from graph.schema import CONSTRAINTS, LABELS, REL_TYPES
+from graph.neo4j.schema import CONSTRAINTS, LABELS, REL_TYPES
 
 C, A, K, M = LABELS["concept"], LABELS["alias"], LABELS["category"], LABELS["missing"]
 RELATED, ALIAS_OF, IN_CATEGORY = REL_TYPES["related"], REL_TYPES["alias"], REL_TYPES["category"]
