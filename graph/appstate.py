@@ -13,6 +13,7 @@ __all__ = [
     "PathsState",
     "SourceSpec",
     "default_source",
+    "display_path",
     "md_escape",
     "parse_explore",
     "parse_paths",
@@ -36,8 +37,17 @@ from graph.protocol import DIRECTIONS
 
 #: The environment variable `glossgraph app SOURCE` uses to hand the source to the app.
 SOURCE_ENV = "GLOSSGRAPH_SOURCE"
+
+
+def _sample_folder() -> Path:
+    """The bundled sample glossary: package data in an installed wheel, data/ in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "sample_data" / "ai-glossary"
+    return installed if installed.is_dir() else package.parent / "data" / "ai-glossary"
+
+
 #: The bundled sample glossary, the default source.
-DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "ai-glossary"
+DEFAULT_SAMPLE = _sample_folder()
 #: Largest upload accepted (a file, or a zip archive and the total of its unpacked members).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _MAX_MEMBERS = 20_000
@@ -67,7 +77,24 @@ class SourceSpec:
         """A short text naming the source for people (never the password)."""
         if self.is_neo4j:
             return f"{self.location} (dataset {self.dataset})"
-        return self.location
+        return display_path(self.location)
+
+
+def display_path(location: str | Path, cwd: Path | None = None) -> str:
+    """A file source named for people: the bundled sample by name, a path inside the working folder relatively.
+
+    >>> display_path("/work/notes/vault", cwd=Path("/work"))
+    'notes/vault'
+    >>> display_path("/elsewhere/vault", cwd=Path("/work"))
+    '/elsewhere/vault'
+    """
+    path = Path(location)
+    if path == DEFAULT_SAMPLE:
+        return f"the bundled sample glossary ({DEFAULT_SAMPLE.name})"
+    try:
+        return path.relative_to(cwd or Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(location)
 
 
 def default_source() -> SourceSpec:

@@ -180,15 +180,15 @@ def _lazy_detector(module: str, function: str) -> Callable[[Path], bool]:
     return detector
 
 
-# The project's own exports and snapshots (loaders/snapshot.py): checked by content before any extension.
-register("snapshot", "loaders.snapshot:load_snapshot", (), "a glossgraph snapshot folder (with manifest.json)")
-register("nodelink", "loaders.snapshot:load_nodelink", (), "glossgraph node-link JSON export")
-register("graphml", "loaders.snapshot:load_graphml", (".graphml",), "glossgraph GraphML export")
-register("gexf", "loaders.snapshot:load_gexf", (".gexf",), "glossgraph GEXF export")
-register("csv-graph", "loaders.snapshot:load_csv_pair", (), "folder with nodes.csv and edges.csv (a glossgraph export)")
-add_detector("snapshot", _lazy_detector("loaders.snapshot", "is_snapshot"))
-add_detector("nodelink", _lazy_detector("loaders.snapshot", "is_nodelink"))
-add_detector("csv-graph", _lazy_detector("loaders.snapshot", "is_csv_pair"))
+# The project's own exports and snapshots (loaders/exports.py): checked by content before any extension.
+register("snapshot", "loaders.exports:load_snapshot", (), "a glossgraph snapshot folder (with manifest.json)")
+register("nodelink", "loaders.exports:load_nodelink", (), "glossgraph node-link JSON export")
+register("graphml", "loaders.exports:load_graphml", (".graphml",), "glossgraph GraphML export")
+register("gexf", "loaders.exports:load_gexf", (".gexf",), "glossgraph GEXF export")
+register("csv-graph", "loaders.exports:load_csv_pair", (), "folder with nodes.csv and edges.csv (a glossgraph export)")
+add_detector("snapshot", _lazy_detector("loaders.exports", "is_snapshot"))
+add_detector("nodelink", _lazy_detector("loaders.exports", "is_nodelink"))
+add_detector("csv-graph", _lazy_detector("loaders.exports", "is_csv_pair"))
 
 # Thesauri and saved web pages.
 register("skos", "loaders.skos:load_skos", (".ttl", ".rdf", ".owl", ".skos", ".nt", ".n3"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.appstate import SOURCE_ENV
+from graph.appstate import SOURCE_ENV, display_path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -33,7 +33,7 @@ def _run(at: AppTest) -> AppTest:
 
 def _page(at: AppTest, name: str, **params: str) -> AppTest:
     _run(at)
-    at.switch_page(f"app_pages/{name}.py")
+    at.switch_page(f"graph/app/pages/{name}.py")
     at.query_params.clear()
     at.query_params.update(params)
     return _run(at)
@@ -274,7 +274,7 @@ def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest) -> N
     _run(at)
     errors = [e.value for e in at.sidebar.error]
     assert len(errors) == 1 and f"`{BROKEN / 'bad.md'}`, line 4: invalid YAML" in errors[0]
-    assert f"{FIXTURE}: 10 concepts" in at.sidebar.caption[0].value.replace("\\", "")
+    assert f"{display_path(FIXTURE)}: 10 concepts" in at.sidebar.caption[0].value.replace("\\", "")
     assert [h.value for h in at.header] == ["Transformer"]
 
 

@@ -63,9 +63,9 @@ def test_the_app_answers_the_same_on_neo4j(dataset: Any, monkeypatch: pytest.Mon
         "from_foundation-model", "from_prompt-engineering", "from_retrieval-augmented-generation"
     ]
     assert "5 nodes, 5 edges" in [c.value for c in at.caption]  # as on the local store
-    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("graph/app/pages/overview.py").run()
     assert {m.label: m.value for m in at.metric}["Links"] == "13"
-    at.switch_page("app_pages/paths.py")
+    at.switch_page("graph/app/pages/paths.py")
     at.query_params.clear()
     at.query_params.update({"from": "attention", "to": "fine-tuning"})
     at.run()

@@ -1,4 +1,4 @@
-"""`glossgraph app`: start the Streamlit app (app.py) on a source."""
+"""`glossgraph app`: start the Streamlit app (graph/app, also shipped in the wheel) on a source."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from typing import Any
 
 import click
 
+from graph.app import MAIN_SCRIPT
 from graph.appstate import DEFAULT_SAMPLE, MAX_UPLOAD_BYTES, SOURCE_ENV
 from graph.cli.base import cli, open_source, stderr
-from graph.errors import UsageError
 from graph.stores import is_neo4j_uri
 
-#: The Streamlit entry point, next to the graph package in the project folder.
-APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+#: The Streamlit entry point, inside the package so an installed wheel serves the app too.
+APP_SCRIPT = MAIN_SCRIPT
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
-    """The command that serves app.py: headless, no usage statistics, the app's upload limit."""
+    """The command that serves the app: headless, no usage statistics, the app's upload limit."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
         "--server.port", str(port),
@@ -48,8 +48,6 @@ def app(source: str | None, port: int, host: str, **params: Any) -> None:
 
     SOURCE is loaded once first, so a source that does not load fails here with one line.
     """
-    if not APP_SCRIPT.is_file():
-        raise UsageError(f"the app needs {APP_SCRIPT}; run glossgraph app from a checkout of the project")
     source = source or str(DEFAULT_SAMPLE)
     if not is_neo4j_uri(source):
         source = str(Path(source).resolve())
@@ -69,10 +67,9 @@ def app(source: str | None, port: int, host: str, **params: Any) -> None:
         # Become the server: signals (Ctrl-C, a test stopping it by pid) reach Streamlit directly.
         sys.stdout.flush()
         sys.stderr.flush()
-        os.chdir(APP_SCRIPT.parent)
         os.execve(sys.executable, command, env)
     try:
-        code = subprocess.call(command, env=env, cwd=APP_SCRIPT.parent)
+        code = subprocess.call(command, env=env)
     except KeyboardInterrupt:
         code = 130
     if code:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current, show_error
+from graph.app.common import current, show_error
 from graph.appstate import SourceSpec, md_escape
 from graph.audit import FIELDS, METRICS, AllowList, AuditReport, run_audit
 from graph.errors import GlossgraphError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import PICKER_LIMIT, current, labels, move_to, neighbourhood_view, search, show_error
+from graph.app.common import PICKER_LIMIT, current, labels, move_to, neighbourhood_view, search, show_error
 from graph.appstate import ExploreState, md_escape, parse_explore, safe_url
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current
+from graph.app.common import current
 from graph.appstate import SourceSpec
 from graph.overview import Hub, Overview, overview
 from graph.protocol import GraphStore

@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import UPLOAD_ROOT, current, get_store, show_error
+from graph.app.common import UPLOAD_ROOT, current, get_store, show_error
 from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, save_upload
 from graph.diff import Diff, diff
 from graph.errors import GlossgraphError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import PICKER_LIMIT, current, labels, paths_view, show_error
+from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_error
 from graph.appstate import PathsState, md_escape, parse_paths
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError, UsageError
