@@ -46,14 +46,16 @@ def load_glossary(
 
 
 def open_store(
-    source: str | Path,
+    source: str | Path | Glossary,
     fmt: str | None = None,
     *,
     dataset: str | None = None,
     neo4j_options: Mapping[str, Any] | None = None,
     **load_options: Any,
 ) -> GraphStore:
-    """A store over a source: a local store for files and folders, the Neo4j store for a Neo4j URI."""
+    """A store over a source: local for a Glossary, a file or a folder; the Neo4j store for a Neo4j URI."""
+    if isinstance(source, Glossary):
+        return LocalStore(source)
     if is_neo4j_uri(source):
         if not dataset:
             raise UsageError("a Neo4j source needs --dataset NAME")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from pathlib import Path
 
 import pytest
@@ -173,12 +171,6 @@ def test_read_text_drops_the_bom_and_normalises_newlines(tmp_path: Path) -> None
     source = tmp_path / "x.md"
     source.write_bytes(b"\xef\xbb\xbfone\r\ntwo\rthree\n")
     assert read_text(source) == "one\ntwo\nthree\n"
-
-
-@pytest.mark.parametrize("module", ["loaders.fields", "loaders.io", "loaders.markdown", "loaders.tabular"])
-def test_docstring_examples(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0
 
 
 def test_open_binary_file_loads_like_its_path(tmp_path: Path) -> None:
