@@ -29,7 +29,7 @@ run: $(STAMP)
 
 app: run
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	bash scripts/neo4j.sh install
 	$(BIN)/python -m pytest
 
@@ -39,6 +39,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check graph loaders tests app.py scripts
 	$(BIN)/mypy
+	$(BIN)/deptry .
 
 typecheck: lint
 

@@ -103,7 +103,7 @@ def load(source: str | Path | Any, fmt: str | None = None, **options: Any) -> Gl
 def open_store(
     source: str | Path | Glossary, fmt: str | None = None, *, dataset: str | None = None, **options: Any
 ) -> GraphStore:
-    """A query store: local for a Glossary, file or folder; Neo4j for a ``neo4j://``/``bolt://`` URI with ``dataset``."""
+    """A query store: local for a Glossary, a file or a folder; Neo4j for a ``neo4j://`` URI with ``dataset``."""
     from graph.stores import open_store as open_
 
     return open_(source, fmt, dataset=dataset, **options)
