@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 import time
@@ -72,7 +73,11 @@ def test_the_sample_ships_as_package_data() -> None:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with the project's wheel (not editable) installed; its bin folder."""
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"), str(ROOT)],
+    # Build from a copy of the tree: setuptools' build/ folder in a checkout can hold stale modules.
+    tree = work / "tree"
+    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".neo4j", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "bench-out"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"), str(tree)],
                    check=True, cwd=work)
     wheels = list((work / "dist").glob("glossgraph-*.whl"))
     assert len(wheels) == 1
