@@ -1,7 +1,7 @@
 """What changed between two versions of a glossary: concepts, links and audit findings.
 
 ``diff(a, b)`` takes two stores or glossaries (e.g. last week's snapshot and this week's source)
-and returns a Diff whose ``to_json()`` is the CLI contract of DESIGN.md section 7, every list sorted.
+and returns a Diff whose ``to_json()`` is the CLI contract of docs/design.md section 7, every list sorted.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Mentions: where one concept's title or alias occurs in another concept's text.
 
-The rules (DESIGN.md section 6, ``unlinked_mentions``):
+The rules (docs/design.md section 6, ``unlinked_mentions``):
 
 - whole words only; a word is made of Unicode letters and digits joined by ``-`` or ``_``, so
   "pre-training" is one word and holds no mention of "Training", while an apostrophe ends a word

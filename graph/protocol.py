@@ -1,7 +1,7 @@
 """The query interface every store implements, and the plain result types it returns.
 
 Both stores (local NetworkX and Neo4j) return these same types with the same contents for the
-same glossary; ``to_json()`` gives the JSON contract of the CLI (DESIGN.md section 7).
+same glossary; ``to_json()`` gives the JSON contract of the CLI (docs/design.md section 7).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reference resolution (DESIGN.md section 3): id, then title, then an alias owned by one concept."""
+"""Reference resolution (docs/design.md section 3): id, then title, then an alias owned by one concept."""
 
 from __future__ import annotations
 

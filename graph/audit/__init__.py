@@ -1,4 +1,4 @@
-"""The link-coverage audit of a glossary: the checks of DESIGN.md section 6, coverage metrics, a
+"""The link-coverage audit of a glossary: the checks of docs/design.md section 6, coverage metrics, a
 worklist, severities and an allow-list of accepted findings.
 
 The audit reads a store only through the query Protocol (``glossary()``, ``links()`` and the

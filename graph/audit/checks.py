@@ -1,4 +1,4 @@
-"""The audit's checks (DESIGN.md section 6), each registered once with its severity, finding fields,
+"""The audit's checks (docs/design.md section 6), each registered once with its severity, finding fields,
 allow-list key and a one-line summary: everything else (reports, the allow-list, CI formats, docs)
 reads the registry.
 
@@ -78,7 +78,7 @@ class Check:
         return self.name.replace("_", "-")
 
 
-#: Every check in report order (the order of DESIGN.md section 6), filled by @check below.
+#: Every check in report order (the order of docs/design.md section 6), filled by @check below.
 REGISTRY: dict[str, Check] = {}
 
 
