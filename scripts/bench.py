@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,7 @@ def _sample(size: int, count: int) -> tuple[list[int], list[tuple[int, int]]]:
     """Concept numbers for neighbourhoods and pairs for paths: fixed for a size."""
     rng = random.Random(f"bench-sample:{size}")
     centres = [rng.randrange(size) for _ in range(count)]
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     while len(pairs) < count:
         a, b = rng.randrange(size), rng.randrange(size)
         if a != b:
@@ -206,7 +207,7 @@ def work_session(spec: dict[str, Any]) -> dict[str, Any]:
     reached = []
     for _ in range(runs):
         for number in centres:
-            answer = _measured(neighbourhood, lambda n=number: store.neighbourhood(ids[n], depth=2))
+            answer = _measured(neighbourhood, partial(store.neighbourhood, ids[number], depth=2))
             reached.append(answer.total)
     results["neighbourhood"] = neighbourhood
     checks["neighbourhood"] = {"median_reached": statistics.median(reached), "ok": min(reached) >= 1}
@@ -215,7 +216,7 @@ def work_session(spec: dict[str, Any]) -> dict[str, Any]:
     found = []
     for _ in range(runs):
         for a, b in pairs:
-            answer = _measured(paths, lambda a=a, b=b: store.paths(ids[a], ids[b], k=1))
+            answer = _measured(paths, partial(store.paths, ids[a], ids[b], k=1))
             found.append(answer[0].concepts if answer else None)
     results["path"] = paths
     good = all(p is None or (p[0] == ids[a] and p[-1] == ids[b]) for p, (a, b) in zip(found, pairs * runs, strict=True))
@@ -314,9 +315,9 @@ def work_neo4j(spec: dict[str, Any]) -> dict[str, Any]:
         neighbourhood, paths = Measure(), Measure()
         for _ in range(spec["runs"]):
             for number in centres:
-                _measured(neighbourhood, lambda n=number: store.neighbourhood(ids[n], depth=2))
+                _measured(neighbourhood, partial(store.neighbourhood, ids[number], depth=2))
             for a, b in pairs:
-                _measured(paths, lambda a=a, b=b: store.paths(ids[a], ids[b], k=1))
+                _measured(paths, partial(store.paths, ids[a], ids[b], k=1))
         result["neighbourhood"] = neighbourhood.to_json()
         result["path"] = paths.to_json()
         store.drop()

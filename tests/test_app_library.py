@@ -103,7 +103,9 @@ def test_physics_stops_after_stabilisation() -> None:
     html = render_html(_store())
     assert 'network.once("stabilizationIterationsDone", settle)' in html
     assert "network.setOptions({ physics: false })" in html
-    options = json.loads(re.search(r"var options = (\{.*?\});\n", html).group(1))
+    found = re.search(r"var options = (\{.*?\});\n", html)
+    assert found is not None
+    options = json.loads(found.group(1))
     assert options["physics"]["stabilization"] == {"enabled": True, "iterations": 250, "updateInterval": 25,
                                                    "fit": True}
 
@@ -115,7 +117,8 @@ def test_large_pictures_are_cut_with_a_note(count: int, note: str) -> None:
     html = network_html(nodes, edges)
     assert len(_data(html, "node")) == min(count, MAX_NODES)
     assert len(_data(html, "edge")) == min(count, MAX_NODES) - 1
-    assert re.search(r'<div id="note" class="note[^"]*">([^<]*)</div>', html).group(1) == note
+    shown = re.search(r'<div id="note" class="note[^"]*">([^<]*)</div>', html)
+    assert shown is not None and shown.group(1) == note
 
 
 # -- uploads --------------------------------------------------------------------------------------

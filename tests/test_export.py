@@ -161,7 +161,7 @@ def test_csv_read_by_pandas(tmp_path: Path) -> None:
     expected_nodes, expected_edges = _records(awkward_glossary())
     assert list(nodes["id"]) == [n["id"] for n in expected_nodes]
     row = nodes.set_index("id").loc["quotes"]
-    assert json.loads(row["aliases"]) == ["a;b", "c,d", 'say "hi"', "  padded  "]
+    assert json.loads(str(row["aliases"])) == ["a;b", "c,d", 'say "hi"', "  padded  "]
     assert row["body"] == awkward_glossary().concepts[0].body
     assert nodes.set_index("id").loc["long"]["definition"] == LONG_DEFINITION
     assert nodes.set_index("id").loc["xss"]["title"] == XSS_TITLE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ GOOD_MD = "---\ntitle: Good\n---\nA good note.\n"
 GOOD_JSON = '{"id": "good", "title": "Good"}\n'
 
 
-def write(root: Path, files: dict[str, str | bytes]) -> None:
+def write(root: Path, files: Mapping[str, str | bytes]) -> None:
     """Write a small tree of files under root."""
     for name, content in files.items():
         path = root / name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,6 +190,6 @@ def test_missing_config_file(tmp_path: Path) -> None:
         ("g.yaml", "results:\n- id: a\n- id: b\n", {"list_key": "results"}),
     ],
 )
-def test_other_top_level_keys_hold_the_list(tmp_path: Path, name: str, text: str, options: dict[str, str]) -> None:
+def test_other_top_level_keys_hold_the_list(tmp_path: Path, name: str, text: str, options: dict[str, Any]) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
     assert [c.id for c in loaders.load(tmp_path / name, **options)] == ["a", "b"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ def note(root: Path, name: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def load_one(tmp_path: Path, text: str, name: str = "note.md", **options: object) -> Concept:
+def load_one(tmp_path: Path, text: str, name: str = "note.md", **options: Any) -> Concept:
     """Load a vault holding one note and return its concept."""
     note(tmp_path, name, text)
     (concept,) = loaders.load(tmp_path, **options).concepts

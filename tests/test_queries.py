@@ -8,6 +8,7 @@ from glossaries import refs, small
 from graph.errors import AmbiguousReference, ConceptNotFound, UsageError
 from graph.local import LocalStore
 from graph.model import Concept, Glossary
+from graph.protocol import Neighbourhood
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +16,11 @@ def store() -> LocalStore:
     return LocalStore(small())
 
 
-def ids(hood) -> list[tuple[str, int]]:
+def ids(hood: Neighbourhood) -> list[tuple[str, int]]:
     return [(n.id, n.distance) for n in hood.nodes]
 
 
-def edges(hood) -> list[tuple[str, str, str]]:
+def edges(hood: Neighbourhood) -> list[tuple[str, str, str]]:
     return [(e.source, e.target, e.type) for e in hood.edges]
 
 

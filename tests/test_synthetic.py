@@ -7,6 +7,7 @@ import json
 import statistics
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -60,13 +61,17 @@ def test_jsonl_has_one_record_per_concept_with_the_documented_fields(tmp_path: P
     assert records == list(synthetic_records(500, 3))
 
 
+#: What the generator produced for the shape tests: its summary and the records.
+Shape = tuple[GenerationSummary, list[dict[str, Any]]]
+
+
 @pytest.fixture(scope="module")
-def shape() -> tuple[GenerationSummary, list[dict[str, object]]]:
+def shape() -> Shape:
     summary = GenerationSummary(5000, 11)
     return summary, list(synthetic_records(5000, 11, summary))
 
 
-def test_links_average_about_ten_per_concept_with_hubs_and_leaves(shape) -> None:
+def test_links_average_about_ten_per_concept_with_hubs_and_leaves(shape: Shape) -> None:
     summary, _records = shape
     glossary = synthetic_glossary(5000, 11)
     links = resolve_links(glossary)
@@ -79,7 +84,7 @@ def test_links_average_about_ten_per_concept_with_hubs_and_leaves(shape) -> None
     assert degrees[0] >= 300
 
 
-def test_broken_self_duplicate_and_one_way_links_are_planted_at_their_rates(shape) -> None:
+def test_broken_self_duplicate_and_one_way_links_are_planted_at_their_rates(shape: Shape) -> None:
     summary, _records = shape
     glossary = synthetic_glossary(5000, 11)
     links = resolve_links(glossary)
@@ -100,7 +105,7 @@ def test_broken_self_duplicate_and_one_way_links_are_planted_at_their_rates(shap
     assert sum(1 for n in per_concept.values() if n > 1) > 0
 
 
-def test_terms_categories_and_definitions_look_like_a_glossary(shape) -> None:
+def test_terms_categories_and_definitions_look_like_a_glossary(shape: Shape) -> None:
     _summary, records = shape
     assert {r["category"] for r in records} == {*CATEGORIES, None}
     assert sum(1 for r in records if r["category"] is None) < 0.03 * len(records)
