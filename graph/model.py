@@ -55,7 +55,9 @@ class Concept:
     """One concept page.
 
     ``origin`` and ``path`` say where the concept came from and do not take part in equality:
-    two concepts are equal when their content is.
+    two concepts are equal when their content is. ``parents`` are the concept's broader concepts
+    as written (a SKOS broader, an ontology is_a, a Dendron or Logseq namespace parent);
+    ``attributes`` keeps source fields the model has no place for (e.g. a Dendron note id).
 
     >>> Concept("rag", "Retrieval-Augmented Generation", aliases=("RAG",)).category is None
     True
@@ -71,7 +73,9 @@ class Concept:
     published: str | None = None
     sources: tuple[Source, ...] = ()
     related: tuple[Reference, ...] = ()
+    parents: tuple[Reference, ...] = ()
     deprecated: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
     path: str | None = field(default=None, compare=False)
     origin: Origin | None = field(default=None, compare=False)
 
@@ -131,7 +135,8 @@ class Glossary:
 
     ``category_parents`` maps a category to its parent categories where the source has a
     hierarchy (e.g. SKOS broader between top concepts). ``problems`` lists what a lenient load
-    skipped.
+    skipped; ``warnings`` what a load accepted but a user should know (a renamed id, a field set
+    aside, a symlink skipped).
     """
 
     concepts: list[Concept]
@@ -139,6 +144,7 @@ class Glossary:
     format: str = ""
     category_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list, compare=False)
+    warnings: list[Problem] = field(default_factory=list, compare=False)
 
     def __len__(self) -> int:
         return len(self.concepts)
