@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CONTENT_FIELDS", "LINK_KINDS", "Concept", "Glossary", "Origin", "Reference", "Source"]
+__all__ = ["CONTENT_FIELDS", "LINK_KINDS", "Concept", "Glossary", "Origin", "Reference", "Source", "Translation"]
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
@@ -38,6 +38,20 @@ class Origin:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """A concept's names and definition in another language than the one loaded as its title.
+
+    >>> Translation("nl", "basismodel").lang
+    'nl'
+    """
+
+    lang: str
+    title: str
+    definition: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A reference to another concept as its author wrote it (wikilink label and #section removed).
 
@@ -57,7 +71,7 @@ class Concept:
     ``origin`` and ``path`` say where the concept came from and do not take part in equality:
     two concepts are equal when their content is. ``parents`` are the concept's broader concepts
     as written (a SKOS broader, an ontology is_a, a Dendron or Logseq namespace parent);
-    ``attributes`` keeps source fields the model has no place for (e.g. a Dendron note id).
+    ``translations`` hold the labels in other languages; ``attributes`` keeps source fields the model has no place for (e.g. a Dendron note id).
 
     >>> Concept("rag", "Retrieval-Augmented Generation", aliases=("RAG",)).category is None
     True
@@ -74,6 +88,7 @@ class Concept:
     sources: tuple[Source, ...] = ()
     related: tuple[Reference, ...] = ()
     parents: tuple[Reference, ...] = ()
+    translations: tuple[Translation, ...] = ()
     deprecated: bool = False
     attributes: dict[str, Any] = field(default_factory=dict)
     path: str | None = field(default=None, compare=False)
