@@ -251,12 +251,14 @@ def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
     from graph.stores import load_glossary
 
     at = _page(app, "snapshots")
-    assert [b.label for b in at.get("download_button")] == [
+    assert [getattr(b, "label", None) for b in at.get("download_button")] == [
         "Download json", "Download graphml", "Download gexf", "Download csv", "Download cypher", "Download html",
     ]
     glossary = load_glossary(FIXTURE)
     glossary.concepts = [c for c in glossary.concepts if c.id != "ontology"]
-    at.file_uploader(key="sn_upload").upload("graph.json", bytes(render(glossary, "json")), "application/json")
+    rendered = render(glossary, "json")
+    assert isinstance(rendered, bytes)
+    at.file_uploader(key="sn_upload").upload("graph.json", rendered, "application/json")
     _run(at)
     assert {m.label: m.value for m in at.metric}["Concepts added"] == "1"
     rows = at.main.dataframe[0].value.to_dict("records")
