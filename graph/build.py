@@ -24,12 +24,11 @@ from collections.abc import Iterable
 import networkx as nx
 
 from graph.errors import LoadError, Problem
+from graph.kinds import EDGE_TYPES, NODE_KINDS, NodeKind
 from graph.model import Glossary
 from graph.resolve import Link
 from graph.text import normalise
 
-NODE_KINDS = ("concept", "alias", "category", "missing")
-EDGE_TYPES = ("related", "alias", "category")
 _PREFIXES = tuple(f"{kind}:" for kind in NODE_KINDS if kind != "concept")
 
 
@@ -48,11 +47,13 @@ def missing_key(written: str) -> str:
     return "missing:" + normalise(written)
 
 
-def node_kind(key: str) -> str:
+def node_kind(key: str) -> NodeKind:
     """The kind of a node from its key alone."""
     head, sep, _ = key.partition(":")
-    if sep and head in ("alias", "category", "missing"):
-        return head
+    if sep:
+        for kind in NODE_KINDS:
+            if head == kind:
+                return kind
     return "concept"
 
 

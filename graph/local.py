@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from graph.build import build_graph, node_kind
+from graph.kinds import Direction, EdgeType
 from graph.model import Glossary
 from graph.protocol import (
     ConceptPath,
@@ -104,7 +105,7 @@ class LocalStore:
 
     # -- walking the graph -----------------------------------------------------------------
 
-    def _steps(self, node: str, types: tuple[str, ...], direction: str) -> Iterator[tuple[str, str, bool]]:
+    def _steps(self, node: str, types: tuple[EdgeType, ...], direction: Direction) -> Iterator[tuple[str, str, bool]]:
         """Yield (neighbour, edge type, forward) for the edges a walk may take from ``node``."""
         graph = self.graph
         if direction in ("out", "both"):
@@ -122,8 +123,8 @@ class LocalStore:
         self,
         reference: str,
         depth: int = 1,
-        edge_types: Sequence[str] | None = None,
-        direction: str = "both",
+        edge_types: Sequence[EdgeType] | None = None,
+        direction: Direction = "both",
         limit: int = 300,
     ) -> Neighbourhood:
         """Nodes within ``depth`` hops (missing targets are shown but not walked through)."""
@@ -163,8 +164,8 @@ class LocalStore:
         target: str,
         k: int = 3,
         max_length: int = 6,
-        edge_types: Sequence[str] | None = None,
-        direction: str = "both",
+        edge_types: Sequence[EdgeType] | None = None,
+        direction: Direction = "both",
         avoid: Sequence[str] = (),
     ) -> list[ConceptPath]:
         """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""
@@ -172,7 +173,7 @@ class LocalStore:
             self.resolve, source, target, k, max_length, edge_types, direction, avoid
         )
 
-        def steps(node: str, walk: str) -> dict[str, tuple[str, bool]]:
+        def steps(node: str, walk: Direction) -> dict[str, tuple[str, bool]]:
             # One step per neighbour; a link authored in the walking direction wins over the reverse one.
             found: dict[str, tuple[str, bool]] = {}
             for other, edge_type, forward in self._steps(node, types, walk):
@@ -182,7 +183,7 @@ class LocalStore:
                     found[other] = (edge_type, forward)
             return found
 
-        reverse = {"out": "in", "in": "out", "both": "both"}[direction]
+        reverse = _REVERSE[direction]
 
         def walk(to_goal: dict[str, int], lengths: range) -> list[ConceptPath]:
             # Depth-first, neighbours in id order, pruned by the distance to the goal: paths of each
@@ -290,13 +291,16 @@ class LocalStore:
         )
 
 
+_REVERSE: dict[Direction, Direction] = {"out": "in", "in": "out", "both": "both"}
+
+
 def _shortest_path_distances(
     start: str,
     goal: str,
     max_length: int,
-    steps: Callable[[str, str], dict[str, tuple[str, bool]]],
-    direction: str,
-    reverse: str,
+    steps: Callable[[str, Direction], dict[str, tuple[str, bool]]],
+    direction: Direction,
+    reverse: Direction,
 ) -> dict[str, int] | None:
     """The distance to ``goal`` of every node on a shortest path from ``start`` (None: no path within max_length).
 

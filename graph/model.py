@@ -9,9 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from graph.errors import Problem
-
-#: How a reference was written: in a related list, or inline in the text as a [[wikilink]].
-LINK_KINDS = ("related", "wikilink")
+from graph.kinds import LINK_KINDS, LinkKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +58,7 @@ class Reference:
     """
 
     target: str
-    kind: str = "related"
+    kind: LinkKind = "related"
     line: int | None = field(default=None, compare=False)
 
 
@@ -71,7 +69,8 @@ class Concept:
     ``origin`` and ``path`` say where the concept came from and do not take part in equality:
     two concepts are equal when their content is. ``parents`` are the concept's broader concepts
     as written (a SKOS broader, an ontology is_a, a Dendron or Logseq namespace parent);
-    ``translations`` hold the labels in other languages; ``attributes`` keeps source fields the model has no place for (e.g. a Dendron note id).
+    ``translations`` hold the labels in other languages; ``attributes`` keeps source fields the
+    model has no place for (e.g. a Dendron note id).
 
     >>> Concept("rag", "Retrieval-Augmented Generation", aliases=("RAG",)).category is None
     True

@@ -30,18 +30,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from graph.errors import UsageError
+from graph.kinds import DIRECTIONS, EDGE_TYPES, Direction, EdgeType, NodeKind
 from graph.model import Concept, Glossary
 from graph.resolve import Link
 
-#: "both" ignores the direction links were authored in; "out" follows them; "in" walks them backwards.
-DIRECTIONS = ("both", "out", "in")
 
-
-def check_direction(direction: str) -> str:
+def check_direction(direction: str) -> Direction:
     """Return a valid direction or raise UsageError naming the bad value."""
-    if direction not in DIRECTIONS:
-        raise UsageError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    return direction
+    for valid in DIRECTIONS:
+        if direction == valid:
+            return valid
+    raise UsageError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
 
 
 #: The deepest neighbourhood and the longest path a store is asked for (every walk is bounded).
@@ -51,7 +50,7 @@ MAX_PATH_LENGTH = 12
 
 def check_neighbourhood_request(
     depth: int, limit: int, edge_types: Sequence[str] | None, direction: str
-) -> tuple[str, ...]:
+) -> tuple[EdgeType, ...]:
     """Validate a neighbourhood request (the same rules for every store); return its edge types."""
     if not 0 <= depth <= MAX_DEPTH:
         raise UsageError(f"depth must be between 0 and {MAX_DEPTH}, not {depth}")
@@ -70,7 +69,7 @@ def check_path_request(
     edge_types: Sequence[str] | None,
     direction: str,
     avoid: Sequence[str],
-) -> tuple[tuple[str, ...], str, str, frozenset[str]]:
+) -> tuple[tuple[EdgeType, ...], str, str, frozenset[str]]:
     """Validate a path request for every store alike; return (edge types, start id, goal id, avoided ids)."""
     if k < 1:
         raise UsageError(f"k must be at least 1, not {k}")
@@ -87,15 +86,13 @@ def check_path_request(
     return types, start, goal, blocked
 
 
-def check_edge_types(edge_types: Sequence[str] | None) -> tuple[str, ...]:
+def check_edge_types(edge_types: Sequence[str] | None) -> tuple[EdgeType, ...]:
     """Return a sorted, de-duplicated tuple of valid edge types (default: related) or raise."""
-    from graph.build import EDGE_TYPES
-
-    chosen = tuple(sorted(set(edge_types or ("related",))))
-    bad = [t for t in chosen if t not in EDGE_TYPES]
+    wanted = set(edge_types or ("related",))
+    bad = sorted(wanted.difference(EDGE_TYPES))
     if bad:
         raise UsageError(f"edge type must be one of {', '.join(EDGE_TYPES)}, not {bad[0]!r}")
-    return chosen
+    return tuple(sorted(t for t in EDGE_TYPES if t in wanted))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +133,7 @@ class Node:
     """A node of a neighbourhood: concept, alias, category or missing target."""
 
     id: str
-    kind: str
+    kind: NodeKind
     title: str
     category: str | None
     distance: int
@@ -148,7 +145,7 @@ class Edge:
 
     source: str
     target: str
-    type: str
+    type: EdgeType
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +244,8 @@ class GraphStore(Protocol):
         self,
         reference: str,
         depth: int = 1,
-        edge_types: Sequence[str] | None = None,
-        direction: str = "both",
+        edge_types: Sequence[EdgeType] | None = None,
+        direction: Direction = "both",
         limit: int = 300,
     ) -> Neighbourhood:
         """The nodes within ``depth`` hops of a concept over the chosen edge types and direction."""
@@ -260,8 +257,8 @@ class GraphStore(Protocol):
         target: str,
         k: int = 3,
         max_length: int = 6,
-        edge_types: Sequence[str] | None = None,
-        direction: str = "both",
+        edge_types: Sequence[EdgeType] | None = None,
+        direction: Direction = "both",
         avoid: Sequence[str] = (),
     ) -> list[ConceptPath]:
         """Up to k simple paths, shortest first, ties in order of their concept ids."""

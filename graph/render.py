@@ -47,6 +47,7 @@ import pyvis
 from markupsafe import Markup
 from pyvis.network import Network
 
+from graph.kinds import Direction, EdgeType
 from graph.model import Concept
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood
 
@@ -339,8 +340,8 @@ def render_html(
     *,
     center: str | None = None,
     depth: int = 1,
-    edge_types: Sequence[str] | None = None,
-    direction: str = "both",
+    edge_types: Sequence[EdgeType] | None = None,
+    direction: Direction = "both",
     max_nodes: int = MAX_NODES,
     heading: str = "",
 ) -> str:

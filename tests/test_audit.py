@@ -219,6 +219,13 @@ def test_checks_are_pure_functions_of_the_data() -> None:
         assert REGISTRY[check].run(data) == EXPECTED[check]
 
 
+def test_registry_registers_exactly_the_named_checks_in_report_order() -> None:
+    from graph.audit import REGISTRY
+    from graph.kinds import CHECK_NAMES
+
+    assert tuple(REGISTRY) == CHECK_NAMES == tuple(CHECKS)
+
+
 def test_selected_checks_only() -> None:
     report = run_audit(build(), ["self_links,orphans"]).to_json()
     assert list(report["checks"]) == ["orphans", "self_links"]

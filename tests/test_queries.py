@@ -122,9 +122,9 @@ def test_paths_bad_requests(store: LocalStore) -> None:
     with pytest.raises(UsageError, match="avoid"):
         store.paths("a", "b", avoid=["b"])
     with pytest.raises(UsageError, match="edge type"):
-        store.paths("a", "b", edge_types=["friend"])
+        store.paths("a", "b", edge_types=["friend"])  # type: ignore[list-item]
     with pytest.raises(UsageError, match="direction"):
-        store.neighbourhood("a", direction="sideways")
+        store.neighbourhood("a", direction="sideways")  # type: ignore[arg-type]
 
 
 def test_ambiguous_alias_is_refused_for_lookups() -> None:

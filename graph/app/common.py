@@ -15,6 +15,7 @@ import streamlit as st
 
 from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, default_source, md_escape, save_upload
 from graph.errors import GlossgraphError, LoadError
+from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
 from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
 from graph.stores import open_store
@@ -86,7 +87,7 @@ def search(_store: GraphStore, spec: SourceSpec, text: str, limit: int = 8) -> l
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def neighbourhood_view(
-    _store: GraphStore, spec: SourceSpec, concept: str, depth: int, edges: tuple[str, ...], direction: str
+    _store: GraphStore, spec: SourceSpec, concept: str, depth: int, edges: tuple[EdgeType, ...], direction: Direction
 ) -> tuple[Neighbourhood, str]:
     """A neighbourhood and its drawing."""
     degrees, orphans, colours = figures(_store, spec)
@@ -102,8 +103,8 @@ def paths_view(
     target: str,
     k: int,
     max_length: int,
-    edges: tuple[str, ...],
-    direction: str,
+    edges: tuple[EdgeType, ...],
+    direction: Direction,
     avoid: tuple[str, ...],
 ) -> tuple[list[ConceptPath], str]:
     """Paths between two concepts and their drawing."""

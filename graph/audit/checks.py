@@ -23,6 +23,7 @@ __all__ = [
     "alias_links",
     "ambiguous_links",
     "broken_links",
+    "check_name",
     "check_names",
     "dead_ends",
     "disconnected_clusters",
@@ -46,6 +47,7 @@ from typing import Literal, get_args
 
 from graph.audit.data import AuditData, Finding
 from graph.errors import UsageError
+from graph.kinds import CHECK_NAMES, CheckName
 from graph.model import Concept
 from graph.resolve import Link
 from graph.text import normalise
@@ -65,7 +67,7 @@ class Check:
     one line that reports, SARIF rules and the docs show.
     """
 
-    name: str
+    name: CheckName
     run: CheckFunction
     severity: Level
     fields: tuple[str, ...]
@@ -79,7 +81,15 @@ class Check:
 
 
 #: Every check in report order (the order of docs/design.md section 6), filled by @check below.
-REGISTRY: dict[str, Check] = {}
+REGISTRY: dict[CheckName, Check] = {}
+
+
+def check_name(name: str) -> CheckName:
+    """The check called ``name``, typed; UsageError naming the valid ones otherwise."""
+    for valid in CHECK_NAMES:
+        if name == valid:
+            return valid
+    raise UsageError(f"unknown check {name!r}; choose from {', '.join(CHECK_NAMES)}")
 
 
 def check(
@@ -88,7 +98,8 @@ def check(
     """Register the decorated function as the check of the same name."""
 
     def register(function: CheckFunction) -> CheckFunction:
-        REGISTRY[function.__name__] = Check(function.__name__, function, severity, fields, key, summary)
+        name = check_name(function.__name__)
+        REGISTRY[name] = Check(name, function, severity, fields, key, summary)
         return function
 
     return register
@@ -319,14 +330,14 @@ def disconnected_clusters(data: AuditData) -> list[Finding]:
 
 
 #: Check names in report order.
-CHECKS: tuple[str, ...] = tuple(REGISTRY)
+CHECKS: tuple[CheckName, ...] = tuple(REGISTRY)
 #: Default severity of each check (a read-only view of the registry).
 SEVERITY: Mapping[str, Level] = MappingProxyType({name: c.severity for name, c in REGISTRY.items()})
 #: The fields of each check's findings, in output order (a read-only view of the registry).
 FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({name: c.fields for name, c in REGISTRY.items()})
 
 
-def check_names(names: Iterable[str] | None) -> tuple[str, ...]:
+def check_names(names: Iterable[str] | None) -> tuple[CheckName, ...]:
     """The checks named (each may be a comma list), in CHECKS order; all when none; UsageError for a bad name."""
     if names is None:
         return CHECKS
@@ -336,7 +347,5 @@ def check_names(names: Iterable[str] | None) -> tuple[str, ...]:
             name = name.strip()
             if not name:
                 continue
-            if name not in REGISTRY:
-                raise UsageError(f"unknown check {name!r}; choose from {', '.join(CHECKS)}")
-            chosen.add(name)
+            chosen.add(check_name(name))
     return tuple(c for c in CHECKS if c in chosen) or CHECKS

@@ -14,6 +14,7 @@ from graph.audit.checks import LEVELS, REGISTRY, SEVERITY, check_names, wanted
 from graph.audit.coverage import coverage
 from graph.audit.data import AuditData, Finding
 from graph.errors import UsageError
+from graph.kinds import CheckName
 from graph.model import Glossary
 from graph.protocol import GraphStore
 from graph.util import paused_gc
@@ -149,7 +150,10 @@ def run_audit(
 
 
 def _run(
-    store: GraphStore | Glossary | AuditData, chosen: tuple[str, ...], allow: AllowList | None, worklist_limit: int
+    store: GraphStore | Glossary | AuditData,
+    chosen: tuple[CheckName, ...],
+    allow: AllowList | None,
+    worklist_limit: int,
 ) -> AuditReport:
     own_check: Callable[[str], list[Finding] | None] | None = None
     if isinstance(store, AuditData):

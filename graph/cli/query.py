@@ -18,12 +18,13 @@ from graph.cli.base import (
     stdout,
 )
 from graph.errors import NoPath, UsageError
+from graph.kinds import EdgeType
 from graph.neo4j.config import display_uri
-from graph.protocol import DIRECTIONS, GraphStore
+from graph.protocol import DIRECTIONS, GraphStore, check_direction, check_edge_types
 
 
-def _edge_types(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+def _edge_types(value: str) -> tuple[EdgeType, ...]:
+    return check_edge_types([part.strip() for part in value.split(",") if part.strip()])
 
 
 edge_types_option = click.option(
@@ -165,7 +166,7 @@ def neighbours(
     concept: str, depth: int, edge_types: str, direction: str, limit: int, output: str, **params: Any
 ) -> None:
     """List the concepts (and aliases, categories, missing targets) around a concept."""
-    hood = open_source(params).neighbourhood(concept, depth, _edge_types(edge_types), direction, limit)
+    hood = open_source(params).neighbourhood(concept, depth, _edge_types(edge_types), check_direction(direction), limit)
     if output == "json":
         emit_json(hood.to_json())
         return
@@ -200,7 +201,7 @@ def path(
 ) -> None:
     """Find the k shortest paths between two concepts; exit 1 when there is none."""
     store = open_source(params)
-    found = store.paths(from_, to, k, max_length, _edge_types(edge_types), direction, avoid)
+    found = store.paths(from_, to, k, max_length, _edge_types(edge_types), check_direction(direction), avoid)
     if output == "json":
         emit_json({
             "from": store.resolve(from_),

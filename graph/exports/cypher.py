@@ -94,8 +94,8 @@ def _local_key(node_key: str) -> str:
 def cypher_script(records: GraphRecords, dataset: str) -> str:
     """The script that (re)creates ``dataset`` in a Neo4j database."""
     ds = cypher_literal(dataset)
-    label = schema.LABELS
-    rel = schema.REL_TYPES
+    label: dict[str, str] = {kind: name for kind, name in schema.LABELS.items()}
+    rel: dict[str, str] = {edge: name for edge, name in schema.REL_TYPES.items()}
     kinds = {n["id"]: n["kind"] for n in records.nodes}
     lines = [
         f"// glossgraph Cypher export, format {FORMAT_VERSION}: recreates dataset {dataset!r} "

@@ -257,9 +257,11 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         deprecated = False
     related = []
     for ref in check.objects(record, "related", ("target", "kind")):
-        ref_kind = ref.get("kind", "related")
-        if ref_kind not in LINK_KINDS:
-            check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {ref_kind!r}")
+        written_kind = ref.get("kind", "related")
+        ref_kind = next((kind for kind in LINK_KINDS if kind == written_kind), None)
+        if ref_kind is None:
+            check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {written_kind!r}")
+            ref_kind = "related"
         related.append(Reference(ref["target"], ref_kind))
     sources = tuple(Source(s["title"], s.get("url", "")) for s in check.objects(record, "sources", ("title", "url")))
     return Concept(

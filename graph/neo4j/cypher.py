@@ -45,6 +45,7 @@ __all__ = [
 
 from collections.abc import Sequence
 
+from graph.kinds import Direction, EdgeType
 from graph.neo4j.schema import CONSTRAINTS, LABELS, REL_TYPES
 
 C, A, K, M = LABELS["concept"], LABELS["alias"], LABELS["category"], LABELS["missing"]
@@ -81,7 +82,7 @@ def node_key(var: str) -> str:
     )
 
 
-def rel_union(edge_types: Sequence[str]) -> str:
+def rel_union(edge_types: Sequence[EdgeType]) -> str:
     """``RELATED|ALIAS_OF`` for validated edge types (KeyError on anything else)."""
     return "|".join(REL_TYPES[t] for t in edge_types)
 
@@ -93,7 +94,7 @@ def _bound(value: int, low: int, high: int, what: str) -> int:
     return value
 
 
-def _pattern(types: str, direction: str) -> str:
+def _pattern(types: str, direction: Direction) -> str:
     left, right = {"out": ("-", "->"), "in": ("<-", "-"), "both": ("-", "-")}[direction]
     return f"{left}[:{types}]{right}"
 
@@ -289,7 +290,7 @@ CENTER = (
 )
 
 
-def neighbourhood(edge_types: Sequence[str], direction: str, depth: int) -> str:
+def neighbourhood(edge_types: Sequence[EdgeType], direction: Direction, depth: int) -> str:
     """Every node within ``depth`` hops of concept $id with its distance; Missing nodes are not walked through."""
     depth = _bound(depth, 1, 6, "depth")
     step = _pattern(rel_union(edge_types), direction)
@@ -301,7 +302,7 @@ def neighbourhood(edge_types: Sequence[str], direction: str, depth: int) -> str:
     )
 
 
-def edges_among(edge_types: Sequence[str]) -> str:
+def edges_among(edge_types: Sequence[EdgeType]) -> str:
     """The outgoing edges of the chosen types of the nodes with element ids $ids (filtered by the caller)."""
     return (
         f"UNWIND $ids AS eid MATCH (a) WHERE elementId(a) = eid "
@@ -310,7 +311,7 @@ def edges_among(edge_types: Sequence[str]) -> str:
     )
 
 
-def paths(edge_types: Sequence[str], direction: str, max_length: int, groups: int) -> str:
+def paths(edge_types: Sequence[EdgeType], direction: Direction, max_length: int, groups: int) -> str:
     """All trails from $start to $goal in the first ``groups`` lengths, with a flag saying which are simple.
 
     Missing nodes and concepts in $blocked never appear inside a path. A trail may repeat a node;

@@ -19,27 +19,29 @@ __all__ = [
     "REL_TYPES",
 ]
 
+from graph.kinds import EdgeType, NodeKind
+
 #: Every node carries the name of its dataset so several glossaries share one database.
 DATASET = "dataset"
 
 #: Node label per node kind. Concepts are keyed by ``id``; the others by ``key`` (the normalised
 #: name, as in the local graph's node keys without their ``kind:`` prefix) and show ``name``
 #: (the name as first written).
-LABELS: dict[str, str] = {
+LABELS: dict[NodeKind, str] = {
     "concept": "Concept",
     "alias": "Alias",
     "category": "Category",
     "missing": "Missing",
 }
-NODE_KIND_OF_LABEL: dict[str, str] = {label: kind for kind, label in LABELS.items()}
+NODE_KIND_OF_LABEL: dict[str, NodeKind] = {label: kind for kind, label in LABELS.items()}
 
 #: Relationship type per edge type. RELATED carries ``via``, ``written`` and ``count``.
-REL_TYPES: dict[str, str] = {
+REL_TYPES: dict[EdgeType, str] = {
     "related": "RELATED",
     "alias": "ALIAS_OF",
     "category": "IN_CATEGORY",
 }
-EDGE_TYPE_OF_REL: dict[str, str] = {rel: edge for edge, rel in REL_TYPES.items()}
+EDGE_TYPE_OF_REL: dict[str, EdgeType] = {rel: edge for edge, rel in REL_TYPES.items()}
 
 #: Properties of a :Concept node besides ``dataset``. Lists of strings are native list properties;
 #: ``sources`` and ``related`` are lists of maps, which Neo4j cannot store, so they are JSON text

@@ -24,6 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from graph.errors import AmbiguousReference, ConceptNotFound, StoreError, UsageError
+from graph.kinds import Direction, EdgeType
 from graph.local import LocalStore
 from graph.model import Glossary
 from graph.neo4j import cypher
@@ -401,8 +402,8 @@ class Neo4jStore:
         self,
         reference: str,
         depth: int = 1,
-        edge_types: Sequence[str] | None = None,
-        direction: str = "both",
+        edge_types: Sequence[EdgeType] | None = None,
+        direction: Direction = "both",
         limit: int = 300,
     ) -> Neighbourhood:
         """Nodes within ``depth`` hops (missing targets shown, not walked through), closest first, then by id."""
@@ -438,8 +439,8 @@ class Neo4jStore:
         target: str,
         k: int = 3,
         max_length: int = 6,
-        edge_types: Sequence[str] | None = None,
-        direction: str = "both",
+        edge_types: Sequence[EdgeType] | None = None,
+        direction: Direction = "both",
         avoid: Sequence[str] = (),
     ) -> list[ConceptPath]:
         """Up to ``k`` simple paths of at most ``max_length`` hops, shortest first, ties by concept ids."""

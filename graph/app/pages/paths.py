@@ -8,7 +8,7 @@ from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_err
 from graph.appstate import PathsState, md_escape, parse_paths
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError, UsageError
-from graph.protocol import DIRECTIONS
+from graph.protocol import DIRECTIONS, check_direction, check_edge_types
 
 spec, store = current()
 names = labels(store, spec)
@@ -78,7 +78,15 @@ if not (state.source and state.target):
 
 try:
     found, html = paths_view(
-        store, spec, state.source, state.target, state.k, state.max_length, state.edges, state.direction, state.avoid
+        store,
+        spec,
+        state.source,
+        state.target,
+        state.k,
+        state.max_length,
+        check_edge_types(state.edges),
+        check_direction(state.direction),
+        state.avoid,
     )
 except UsageError as error:
     st.warning(md_escape(str(error)))
