@@ -13,6 +13,7 @@ from graph.audit.allow import AllowEntry, AllowList
 from graph.audit.checks import LEVELS, REGISTRY, SEVERITY, check_names, wanted
 from graph.audit.coverage import coverage
 from graph.audit.data import AuditData, Finding
+from graph.audit.locate import locate
 from graph.errors import UsageError
 from graph.kinds import CheckName
 from graph.model import Glossary
@@ -169,6 +170,7 @@ def _run(
     for check in chosen:
         answer = own_check(check) if own_check is not None else None
         findings[check] = answer if answer is not None else REGISTRY[check].run(data)
+    findings = locate(findings, data, data.source)
     allowed: dict[str, list[bool]] = {}
     used: set[int] = set()
     for check in chosen:

@@ -30,6 +30,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "alias",
     "concepts",
     "size",
+    "file",
+    "line",
 )
 
 
@@ -61,8 +63,23 @@ def describe(check: str, finding: dict[str, Any]) -> str:
     return text
 
 
+def where(finding: dict[str, Any]) -> str:
+    """A finding's location as ``file:line`` (``file`` alone when the line is unknown; "" when not located)."""
+    file = finding.get("file")
+    if not file:
+        return ""
+    line = finding.get("line")
+    return f"{file}:{line}" if line else str(file)
+
+
+def located(check: str, finding: dict[str, Any]) -> str:
+    """A finding in a few words, after its ``file:line`` when it has one."""
+    place = where(finding)
+    return f"{place} {describe(check, finding)}" if place else describe(check, finding)
+
+
 def _examples(report: AuditReport, check: str, how_many: int = 2) -> str:
-    shown = [describe(check, f) for f in report.open_findings(check)[:how_many]]
+    shown = [located(check, f) for f in report.open_findings(check)[:how_many]]
     more = report.open_count(check) - len(shown)
     return "; ".join(shown) + (f"; … {more} more" if more > 0 else "")
 
@@ -116,7 +133,7 @@ def _print_markdown(report: AuditReport) -> None:
             continue
         lines += ["", f"## {check} ({report.count(check)})", ""]
         for finding, allowed in zip(report.findings[check], report.allowed[check], strict=True):
-            lines.append(f"- {_md(describe(check, finding))}" + (" *(allowed)*" if allowed else ""))
+            lines.append(f"- {_md(located(check, finding))}" + (" *(allowed)*" if allowed else ""))
     sys.stdout.write("\n".join(lines) + "\n")
 
 
