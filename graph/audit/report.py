@@ -32,6 +32,8 @@ class AuditReport:
     totals: dict[str, Any]
     worklist: dict[str, list[Finding]] = field(default_factory=dict)
     unused_allow: list[AllowEntry] = field(default_factory=list)
+    #: Where the glossary was loaded from: finding files are relative to it (or to its folder).
+    source: str = ""
 
     def count(self, check: str) -> int:
         """How many findings a check has (allowed ones included)."""
@@ -188,6 +190,6 @@ def _run(
     scanned = any(c in chosen for c in ("unlinked_mentions", "orphans", "one_way_links"))
     totals: dict[str, Any] = {"concepts": len(data.concepts), "links": data.link_count}
     totals.update(coverage(data, with_mentions=scanned))
-    report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused)
+    report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused, data.source)
     report.worklist = _worklist(report, data, worklist_limit)
     return report
