@@ -18,6 +18,7 @@ from __future__ import annotations
 
 __all__ = ["FIXABLE", "Edit", "FilePlan", "FixPlan", "apply", "close_match", "plan_fixes"]
 
+import bisect
 import difflib
 import json
 import os
@@ -318,6 +319,8 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
     for concept in glossary:
         if concept.origin is not None and concept.origin.line:
             starts.setdefault(concept.origin.file, []).append(concept.origin.line)
+    for record_lines in starts.values():
+        record_lines.sort()
     plans: dict[str, FilePlan] = {}
     lines_of: dict[str, list[str]] = {}
     for edit in sorted(edits, key=lambda e: (e.file, e.line)):
@@ -334,8 +337,9 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
         # look from there to the next record.
         window = [edit.line]
         if plan.path.suffix.lower() == ".json":
-            later = [n for n in starts.get(edit.file, ()) if n > edit.line]
-            window = list(range(edit.line, later[0] if later else len(lines) + 1))
+            record_starts = starts.get(edit.file, [])
+            after = bisect.bisect_right(record_starts, edit.line)
+            window = list(range(edit.line, record_starts[after] if after < len(record_starts) else len(lines) + 1))
             if edit.check == "duplicate_links":
                 window.reverse()
         for number in window:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 __all__ = ["LOCATION_FIELDS", "locate", "source_root"]
 
+import bisect
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePath
@@ -140,8 +141,9 @@ class _Locator:
         origin = concept.origin
         if origin is None or not origin.line:
             return None
-        later = [n for n in self._starts.get(origin.file, ()) if n > origin.line]
-        return later[0] - 1 if later else None
+        lines = self._starts.get(origin.file, [])
+        after = bisect.bisect_right(lines, origin.line)
+        return lines[after] - 1 if after < len(lines) else None
 
     def mention_line(self, source: str, mention: str) -> int | None:
         """The line of the first occurrence of ``mention`` (as written) in the source concept's text."""
