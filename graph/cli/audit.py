@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = ["CSV_COLUMNS", "audit", "suggest"]
 
-import csv
 import sys
 from typing import Any
 
@@ -12,6 +11,7 @@ import click
 
 from graph.audit import CHECKS, FIELDS, METRICS, AuditReport, check_names, load_allow_list, run_audit
 from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stderr, stdout
+from graph.exports.tables import write_csv_rows
 from graph.suggest import suggest as suggest_links
 
 #: The columns of --format csv: one row per finding; a finding fills the columns it has.
@@ -121,13 +121,14 @@ def _print_markdown(report: AuditReport) -> None:
 
 
 def _write_csv(report: AuditReport) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    # Spreadsheet-safe: a cell that starts like a formula gets a quote in front (docs/security.md).
+    rows = []
     for check in report.checks:
         for finding, allowed in zip(report.findings[check], report.allowed[check], strict=True):
             row = {"check": check, "severity": report.severity[check], "allowed": "yes" if allowed else "no"}
             row.update({k: _cell(v) for k, v in finding.items()})
-            writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
+            rows.append([row.get(column, "") for column in CSV_COLUMNS])
+    write_csv_rows(sys.stdout, CSV_COLUMNS, rows)
 
 
 @cli.command()
