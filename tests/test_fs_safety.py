@@ -433,3 +433,17 @@ def test_audit_csv_neutralises_formulas(capsys: pytest.CaptureFixture[str]) -> N
     assert not [cell for cell in found if cell.startswith(FORMULA_STARTS)]
     assert "'=HYPERLINK(\"https://evil.example\",\"click\")" in found
     assert "''=already neutral" in found
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import graph.snapshot
+
+    def full(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(graph.snapshot, "audit_markdown", full)
+    out = tmp_path / "snap"
+    code, _, err = run(capsys, "snapshot", str(SOURCE), "-o", str(out))
+    assert code == 2 and err == f"error: cannot write {out}: No space left on device\n"
+    assert names(tmp_path) == []
