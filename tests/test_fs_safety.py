@@ -22,6 +22,7 @@ import pytest
 from test_export import awkward_glossary
 
 import loaders
+from graph.audit.report import CSV_COLUMNS
 from graph.cli import main
 from graph.errors import ExportError
 from graph.exports import atomic, export
@@ -447,3 +448,15 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
     code, _, err = run(capsys, "snapshot", str(SOURCE), "-o", str(out))
     assert code == 2 and err == f"error: cannot write {out}: No space left on device\n"
     assert names(tmp_path) == []
+
+
+def test_audit_csv_of_one_check_has_its_columns_and_is_safe() -> None:
+    from graph.audit import run_audit
+    from graph.local import LocalStore
+
+    report = run_audit(LocalStore(hostile_glossary()))
+    text = report.to_csv(["broken_links"])
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["check", "severity", "allowed", *[c for c in ("source", "target", "via") if c in rows[0]]]
+    assert [r[rows[0].index("target")] for r in rows[1:]] == ["'=HYPERLINK(\"https://evil.example\",\"click\")"]
+    assert report.to_csv().splitlines()[0] == ",".join(CSV_COLUMNS)
