@@ -103,16 +103,17 @@ def rename_noreplace(source: Path, target: Path) -> None:
     os.unlink(source)
 
 
-def _try_lock(fd: int) -> bool:
-    """Take an exclusive flock without waiting: False when another process holds it."""
+def _try_lock(fd: int, *, unsupported: bool) -> bool:
+    """Take an exclusive flock without waiting: False when another process holds it, ``unsupported`` when the
+    file system has no locks (the owner then carries on; the cleaner then leaves the file alone)."""
     if fcntl is None:  # pragma: no cover - Windows
-        return True
+        return unsupported
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
     except OSError:
-        return True  # no locks on this file system: the owner carries on unlocked
+        return unsupported
     return True
 
 
@@ -134,9 +135,12 @@ def _temporary_folder(path: Path, kind: str) -> Iterator[Path]:
             break
         except FileExistsError:
             continue
+    if fcntl is None:  # pragma: no cover - Windows: no locks, and no leftovers cleaned either
+        yield folder
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        _try_lock(fd)
+        _try_lock(fd, unsupported=True)
         yield folder
     finally:
         os.close(fd)
@@ -207,15 +211,15 @@ def clean_leftovers(path: str | Path, replaceable: Callable[[Path], bool] | None
         except OSError:
             continue
         try:
-            if not _try_lock(fd):
-                continue  # a running export's
+            if not _try_lock(fd, unsupported=False):
+                continue  # a running export's (or no locks here, so no telling)
             if name.endswith(".old") and stat.S_ISDIR(info.st_mode):
                 held = leftover / "replaced"
                 if os.path.lexists(held):
                     if not os.path.lexists(path):
                         rename_noreplace(held, path)
-                    elif _replace_problem(held, held, stat.S_ISDIR(os.lstat(held).st_mode), replaceable):
-                        continue
+                    elif _replace_problem(held, held, replaceable is not None, replaceable):
+                        continue  # not an earlier export of ours: the user's to look at
             _remove(leftover)
             done.append(leftover)
         except OSError:
@@ -274,10 +278,11 @@ def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     check_target(path, force, False, None)
     temporary = _temporary_name(path, "tmp")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(temporary, flags, 0o666)  # 0666: the umask decides, as for any file the user writes
         try:
             with os.fdopen(fd, "wb") as out:
-                _try_lock(out.fileno())
+                _try_lock(out.fileno(), unsupported=True)
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
