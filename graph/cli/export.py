@@ -11,7 +11,11 @@ from graph.cli.base import cli, emit_json, format_option, open_source, print_tab
 from graph.exports import EXPORT_FORMATS
 from graph.snapshot import SnapshotMismatch
 
-force_option = click.option("--force", is_flag=True, help="Replace what is already at the output path.")
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace what is at the output path: a plain file (file exports) or an earlier export or snapshot "
+    "folder (by its manifest); never a symlink, a device or another folder.",
+)
 
 
 @cli.command()
