@@ -183,7 +183,7 @@ def test_force_does_not_replace_a_foreign_folder_that_appeared(
 
 
 def test_force_moves_the_old_snapshot_aside_until_the_new_one_is_in(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        primitive: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "snap"
     snapshot(awkward_glossary(), out)
     old_inode = out.stat().st_ino
