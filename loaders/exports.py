@@ -31,6 +31,7 @@ from lxml import etree
 
 from graph.errors import LoadError, Problem
 from graph.exports.records import FORMAT, FORMAT_VERSION, JSON_FIELDS, glossary_from_records, unflat_node
+from graph.exports.tables import unspreadsheet_cell
 from graph.model import Glossary
 from loaders import Progress
 from loaders.io import check_options, parse_size, refuse_field_mapping
@@ -272,6 +273,7 @@ def load_csv_pair(
         raise LoadError(Problem(where, 1, "the file is empty")) from None
     except csv.Error as error:
         raise LoadError(Problem(where, 1, f"invalid CSV: {error}")) from None
+    header = [unspreadsheet_cell(name) for name in header]
     missing = [c for c in ("id", "kind", "title") if c not in header]
     if missing:
         raise LoadError(Problem(where, 1, f"nodes.csv needs the columns id, kind and title; missing {missing}"))
@@ -285,7 +287,8 @@ def load_csv_pair(
                 continue
             if len(row) != len(header):
                 raise LoadError(Problem(where, line, f"{len(row)} cells where the header has {len(header)}"))
-            cells = dict(zip(header, row, strict=True))
+            # The writer put a quote before cells a spreadsheet would run as formulas (graph/exports/tables.py).
+            cells = dict(zip(header, map(unspreadsheet_cell, row), strict=True))
             records.append(_csv_record(cells, where, line))
     except csv.Error as error:
         raise LoadError(Problem(where, reader.line_num, f"invalid CSV: {error}")) from None
