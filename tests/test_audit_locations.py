@@ -56,6 +56,27 @@ def test_jsonl_and_csv_locate_the_record_line(data_dir: Path) -> None:
     }
 
 
+def test_json_locates_each_array_element(data_dir: Path) -> None:
+    # JSON has no parser marks: each related entry is found in its record's text, in order.
+    found = located(data_dir / "fix" / "records" / "glossary.json",
+                    "broken_links,duplicate_links,self_links,alias_links,orphans")
+    assert found == {
+        "orphans": [{"id": "gamma", "title": "Gamma", "file": "glossary.json", "line": 18}],
+        "broken_links": [{"source": "beta", "target": "Gammas", "file": "glossary.json", "line": 16}],
+        "alias_links": [
+            {"source": "beta", "target": "alpha", "via": "First Letter", "file": "glossary.json", "line": 16}
+        ],
+        "self_links": [{"source": "alpha", "target": "alpha", "file": "glossary.json", "line": 10}],
+        "duplicate_links": [{"source": "alpha", "target": "beta", "count": 2, "file": "glossary.json", "line": 9}],
+    }
+    glossary = loaders.load(data_dir / "loaders" / "glossary.json")
+    llm = glossary.by_id()["large-language-model"]
+    # Two array elements on their own lines; the [[wikilink]] in the definition keeps the record's line.
+    assert [(r.target, r.kind, r.line) for r in llm.related] == [
+        ("Transformer", "related", 57), ("Pre-training", "related", 58), ("Pre-training", "wikilink", 42)
+    ]
+
+
 def test_markdown_wikilinks_and_front_matter_items(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "a.md").write_text(
