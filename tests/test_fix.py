@@ -167,6 +167,11 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], data_dir: Path, args: 
     assert code == 2 and message in err
 
 
+def test_neo4j_sources_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = fix(capsys, "bolt://127.0.0.1:1", "--dataset", "x")
+    assert code == 2 and "fix edits the glossary's files" in err
+
+
 def test_formats_fix_cannot_edit(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, _, err = fix(capsys, str(data_dir / "audit" / "locations" / "glossary.csv"))
     assert code == 2 and "fix repairs Markdown, YAML, JSON and JSONL sources, not csv" in err

@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from graph.cli.base import cli, open_source, source_options, stderr
+from graph.errors import UsageError
 from graph.fix import FIXABLE, apply, plan_fixes
+from graph.stores import is_neo4j_uri
 
 
 @cli.command()
@@ -28,6 +30,8 @@ def fix(checks: tuple[str, ...], write: bool, **params: Any) -> None:
 
     Prints a unified diff (a dry run) unless --write; each file's diff starts with why it changes.
     """
+    if is_neo4j_uri(params["source"]):
+        raise UsageError("fix edits the glossary's files: give its file or folder, not a Neo4j dataset")
     store = open_source(params)
     try:
         plan = plan_fixes(store.glossary(), checks or None)
