@@ -6,7 +6,9 @@ The repairs, each made where the audit located the reference (``Reference.line``
 - ``self_links`` and ``duplicate_links``: the reference is removed (a list entry with its
   separator, or a ``[[wikilink]]`` unlinked to its text); for duplicates the first entry stays;
 - ``broken_links`` with exactly one close match (the same words but for punctuation, a plural, or
-  a fuzzy score of 95 or more): the reference is pointed at that concept's title.
+  a fuzzy score of 95 or more): the reference is pointed at that concept's title;
+- ``one_way_links``, only when named: the link back is added to the target's related list, after
+  its last entry and in the list's style (a target with no related entries is left alone).
 
 Every edit is made on one line of text, so every byte outside the changed lines (front-matter
 key order, comments, quoting, list style, line endings) stays as it was. An edit that cannot be
@@ -16,7 +18,7 @@ the old one did not have) is skipped and reported.
 
 from __future__ import annotations
 
-__all__ = ["FIXABLE", "Edit", "FilePlan", "FixPlan", "apply", "close_match", "plan_fixes"]
+__all__ = ["DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FixPlan", "apply", "close_match", "plan_fixes"]
 
 import bisect
 import difflib
@@ -40,7 +42,9 @@ from graph.resolve import Link
 from graph.text import normalise
 
 #: The checks ``fix`` repairs, in the order their edits are planned.
-FIXABLE: tuple[str, ...] = ("self_links", "duplicate_links", "alias_links", "broken_links")
+FIXABLE: tuple[str, ...] = ("self_links", "duplicate_links", "alias_links", "broken_links", "one_way_links")
+#: The checks repaired when no check is named (one_way_links adds links: only when asked for).
+DEFAULT_FIXES: tuple[str, ...] = FIXABLE[:4]
 
 _FORMATS = ("markdown", "yaml", "json", "jsonl", "records")
 # Characters that make a plain YAML scalar mean something else (a mapping, a comment, a flow list...).
@@ -200,6 +204,17 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
                 for i, link in indexed:
                     if link.via == "unresolved" and link.key == key:
                         add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
+            elif check == "one_way_links":
+                # The link back goes after the target's last related entry, in the same list.
+                target = finding["target"]
+                entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
+                if entries:
+                    i, last = entries[-1]
+                    origin = concepts[target].origin
+                    if origin is not None and last.line is not None:
+                        title = concepts[source].title
+                        edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
+                                          f"{target} gets the link back to {title!r}"))
     return edits
 
 
@@ -227,8 +242,41 @@ def _wikilink_edit(line: str, edit: Edit) -> str | None:
     return None
 
 
-def _edit_line(line: str, edit: Edit, is_json: bool) -> str | None:
+def _append_edit(line: str, edit: Edit, is_json: bool, newline: str) -> str | None:
+    """The line with ``edit.new`` added to the list after the entry ``edit.written``, in the list's style."""
+    new = edit.new or ""
+    if is_json:
+        token = _json_string(edit.written)
+        position = _json_element(line, token, last=True)
+        if position is None:
+            return None
+        end = position + len(token)
+        rest = line[end:].lstrip()
+        if rest.startswith("]"):
+            return line[:end] + ", " + _json_string(new) + line[end:]
+        if not rest:  # an element alone on its line: the new one on a line of its own, indented alike
+            indent = line[: len(line) - len(line.lstrip())]
+            return line[:end] + "," + newline + indent + _json_string(new) + line[end:]
+        return None
+    written = _json_string(new) if _YAML_SPECIAL.search(new) else new
+    item = re.match(r"^(\s*-\s+)(['\"]?)(.*?)\2\s*(#.*)?$", line)
+    if item and item.group(3) in (edit.written, f"[[{edit.written}]]"):
+        return line + newline + item.group(1) + written
+    matches = list(_token_pattern(edit.written).finditer(line))
+    if not matches:
+        return None
+    end = matches[-1].end()
+    if line[end:end + 1] in ("'", '"'):
+        end += 1
+    if line[end:].lstrip().startswith("]"):
+        return line[:end] + ", " + written + line[end:]
+    return None
+
+
+def _edit_line(line: str, edit: Edit, is_json: bool, newline: str = "\n") -> str | None:
     """The line (without its ending) with the edit made; "" to delete it; None when not found as expected."""
+    if edit.kind == "append":
+        return _append_edit(line, edit, is_json, newline)
     if edit.kind == "wikilink":
         return _wikilink_edit(line, edit)
     last = edit.check == "duplicate_links"  # the later entry goes; the first stays where it was written
@@ -303,7 +351,7 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
     """The edits that repair the chosen fixable checks' findings (default: all four), per file."""
     if glossary.format not in _FORMATS:
         raise UsageError(f"fix repairs Markdown, YAML, JSON and JSONL sources, not {glossary.format or 'this source'}")
-    chosen = FIXABLE
+    chosen = DEFAULT_FIXES
     if checks is not None:
         names = check_names(checks)
         unfixable = [c for c in names if c not in FIXABLE]
@@ -347,7 +395,7 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
             if not 0 <= index < len(lines):
                 continue
             body = lines[index].rstrip("\r\n")
-            changed = _edit_line(body, edit, is_json)
+            changed = _edit_line(body, edit, is_json, lines[index][len(body):] or "\n")
             if changed is not None:
                 # "" deletes a list item's whole line, ending included.
                 lines[index] = changed + lines[index][len(body):] if changed else ""

@@ -175,3 +175,33 @@ def test_neo4j_sources_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
 def test_formats_fix_cannot_edit(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, _, err = fix(capsys, str(data_dir / "audit" / "locations" / "glossary.csv"))
     assert code == 2 and "fix repairs Markdown, YAML, JSON and JSONL sources, not csv" in err
+
+
+@pytest.mark.parametrize("name", ["markdown", "records/glossary.json", "records/glossary.jsonl"])
+def test_one_way_links_only_when_named(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path,
+                                       name: str) -> None:
+    path = copy(data_dir, tmp_path, name)
+    before = audit(path)
+    assert before["one_way_links"]
+    # Not among the default repairs: adding links is an editor's call.
+    assert "one_way_links" not in fix(capsys, str(path))[1]
+    assert fix(capsys, str(path), "--check", "one_way_links", "--write")[0] == 0
+    after = audit(path)
+    # Every target that has a related list now links back; the rest (no list to add to) stay.
+    glossary = loaders.load(path)
+    listed = {c.id for c in glossary if any(r.kind == "related" for r in c.related)}
+    assert after["one_way_links"] == [f for f in before["one_way_links"] if f["target"] not in listed]
+    for check in ("broken_links", "alias_links", "self_links", "duplicate_links"):
+        assert after[check] == before[check]
+
+
+def test_one_way_links_in_a_yaml_block_list(capsys: pytest.CaptureFixture[str], data_dir: Path,
+                                           tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yaml"
+    shutil.copy2(data_dir / "audit" / "locations" / "glossary.yaml", path)
+    original = path.read_text(encoding="utf-8").split("\n")
+    code, _, _ = fix(capsys, str(path), "--check", "one_way_links", "--write")
+    assert code == 0
+    # vector-index's block list gains "- Retrieval" after its last entry, indented alike.
+    assert path.read_text(encoding="utf-8").split("\n") == [*original[:17], "      - Retrieval", *original[17:]]
+    assert audit(path)["one_way_links"] == []

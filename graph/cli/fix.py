@@ -28,7 +28,8 @@ from graph.stores import is_neo4j_uri
 def fix(checks: tuple[str, ...], write: bool, **params: Any) -> None:
     """Repair alias links, self and duplicate links, and broken links with one close match.
 
-    Prints a unified diff (a dry run) unless --write; each file's diff starts with why it changes.
+    With --check one_way_links, also add the missing links back. Prints a unified diff (a dry
+    run) unless --write; each file's diff starts with why it changes.
     """
     if is_neo4j_uri(params["source"]):
         raise UsageError("fix edits the glossary's files: give its file or folder, not a Neo4j dataset")
