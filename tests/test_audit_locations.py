@@ -84,7 +84,11 @@ def test_markdown_wikilinks_and_front_matter_items(tmp_path: Path) -> None:
         "Alpha is first.\n\nIt leans on [[Gamma]] and\nsometimes on [[Nowhere]]; see Beta\nand Gamma.\n",
         encoding="utf-8",
     )
-    (tmp_path / "b.md").write_text("# Beta\n\nThe second, after Alpha\n", encoding="utf-8")
+    # Code, a fenced block and a Markdown link are not prose: the mention is the one on line 7.
+    (tmp_path / "b.md").write_text(
+        "# Beta\n\n`Alpha()` is code and [Alpha docs](https://example.org/alpha) a link;\n"
+        "```\nAlpha\n```\nThe second, after Alpha\n", encoding="utf-8"
+    )
     (tmp_path / "gamma.md").write_text("---\ntitle: Gamma\nrelated: [Alpha, Beta]\n---\nThe third.\n", "utf-8")
     found = located(tmp_path, "broken_links,unlinked_mentions,dead_ends,one_way_links")
     assert found == {
@@ -98,7 +102,7 @@ def test_markdown_wikilinks_and_front_matter_items(tmp_path: Path) -> None:
             {"source": "gamma", "target": "b", "file": "gamma.md", "line": 3},
         ],
         "unlinked_mentions": [
-            {"source": "b", "target": "a", "mention": "Alpha", "count": 1, "file": "b.md", "line": 3},
+            {"source": "b", "target": "a", "mention": "Alpha", "count": 1, "file": "b.md", "line": 7},
         ],
     }
 

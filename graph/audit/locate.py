@@ -6,7 +6,8 @@ One place attaches locations to the findings of every check, from what the loade
 - link findings (``source`` and ``target``): the line of the reference as written; for
   ``duplicate_links`` the second entry (the one a fix removes);
 - concept findings (``id``): the concept's title line;
-- ``unlinked_mentions``: the line of the first mention, found in the source file as written;
+- ``unlinked_mentions``: the line of the first mention, found in the source file as written
+  (outside code, links, URLs and tags, as the mention finder reads the text);
 - group findings (``concepts``): the first concept's title line (for ``alias_collisions`` the
   first concept that owns the label as an alias).
 
@@ -26,7 +27,7 @@ from pathlib import Path, PurePath
 from graph.audit.data import AuditData, Finding
 from graph.model import Concept, Origin
 from graph.resolve import Link
-from graph.text import normalise
+from graph.text import normalise, strip_link_markup
 
 #: The keys a located finding gains (and that comparisons of findings, e.g. diff, leave out).
 LOCATION_FIELDS = ("file", "line")
@@ -203,6 +204,9 @@ def _search(mention: str, lines: list[str], first: int, end: int) -> int | None:
     if first >= end:
         return None
     text = "\n".join(lines[first:end])
+    if "[" in text or "`" in text or "<" in text or "://" in text or "~~~" in text:
+        # As the mention finder reads it: code, links, URLs and tags blanked (same offsets and lines).
+        text = strip_link_markup(text)
     offset = _find_word(text, mention)
     if offset < 0 and " " in mention:
         match = _mention_pattern(mention).search(text)
