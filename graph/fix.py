@@ -7,6 +7,9 @@ The repairs, each made where the audit located the reference (``Reference.line``
   separator, or a ``[[wikilink]]`` unlinked to its text); for duplicates the first entry stays;
 - ``broken_links`` with exactly one close match (the same words but for punctuation, a plural, or
   a fuzzy score of 95 or more): the reference is pointed at that concept's title;
+- ``unlinked_mentions``, only when named: the first mention in a note's text becomes a
+  ``[[Title]]`` (``[[Title|mention]]`` for an alias); a mention in a field that holds no links (a
+  record's definition, front matter) adds the target to the related list instead;
 - ``one_way_links``, only when named: the link back is added to the target's related list, after
   its last entry and in the list's style (a target with no related entries is left alone).
 
@@ -34,16 +37,19 @@ from rapidfuzz import fuzz
 
 from graph.audit.checks import check_names
 from graph.audit.data import AuditData
+from graph.audit.locate import find_word as _find_word
 from graph.audit.locate import source_root
 from graph.audit.report import run_audit
 from graph.errors import GlossgraphError, UsageError
 from graph.model import Concept, Glossary
 from graph.resolve import Link
-from graph.text import normalise
+from graph.text import normalise, strip_link_markup
 
 #: The checks ``fix`` repairs, in the order their edits are planned.
-FIXABLE: tuple[str, ...] = ("self_links", "duplicate_links", "alias_links", "broken_links", "one_way_links")
-#: The checks repaired when no check is named (one_way_links adds links: only when asked for).
+FIXABLE: tuple[str, ...] = (
+    "self_links", "duplicate_links", "alias_links", "broken_links", "unlinked_mentions", "one_way_links"
+)
+#: The checks repaired when no check is named (the last two add links: only when asked for).
 DEFAULT_FIXES: tuple[str, ...] = FIXABLE[:4]
 
 _FORMATS = ("markdown", "yaml", "json", "jsonl", "records")
@@ -204,6 +210,8 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
                 for i, link in indexed:
                     if link.via == "unresolved" and link.key == key:
                         add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
+            elif check == "unlinked_mentions":
+                _mention_edit(edits, finding, concepts, by_source.get(source, ()))
             elif check == "one_way_links":
                 # The link back goes after the target's last related entry, in the same list.
                 target = finding["target"]
@@ -216,6 +224,37 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
                         edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
                                           f"{target} gets the link back to {title!r}"))
     return edits
+
+
+def _front_matter_end(path: str) -> int:
+    """The line of a note's closing front-matter fence (0 when it has none)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    if not lines or lines[0].rstrip() != "---":
+        return 0
+    return next((i + 1 for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
+
+
+def _mention_edit(edits: list[Edit], finding: dict[str, object], concepts: dict[str, Concept],
+                  links: Iterable[Link]) -> None:
+    """Link the first mention where the text can hold a link (a note's text), else add the target to related."""
+    source, target, mention = str(finding["source"]), str(finding["target"]), str(finding["mention"])
+    origin, title = concepts[source].origin, concepts[target].title
+    line = finding.get("line")
+    if origin is None:
+        return
+    if origin.file.endswith((".md", ".markdown")) and isinstance(line, int) and line > _front_matter_end(origin.file):
+        link = f"[[{mention}]]" if normalise(mention) == normalise(title) else f"[[{title}|{mention}]]"
+        edits.append(Edit("unlinked_mentions", source, origin.file, line, "mention", mention, link,
+                          f"the first mention of {title!r} becomes a link"))
+        return
+    related = [k for k in links if k.kind == "related" and k.line is not None]
+    if related:
+        last = related[-1]
+        edits.append(Edit("unlinked_mentions", source, origin.file, last.line or 0, "append", last.written, title,
+                          f"{title!r} is mentioned in a field that holds no links: added to related"))
 
 
 def _token_pattern(written: str) -> re.Pattern[str]:
@@ -277,6 +316,12 @@ def _edit_line(line: str, edit: Edit, is_json: bool, newline: str = "\n") -> str
     """The line (without its ending) with the edit made; "" to delete it; None when not found as expected."""
     if edit.kind == "append":
         return _append_edit(line, edit, is_json, newline)
+    if edit.kind == "mention":
+        # Where the mention finder would see it: not inside code or an existing link.
+        offset = _find_word(strip_link_markup(line), edit.written)
+        if offset < 0 or edit.new is None:
+            return None
+        return line[:offset] + edit.new + line[offset + len(edit.written):]
     if edit.kind == "wikilink":
         return _wikilink_edit(line, edit)
     last = edit.check == "duplicate_links"  # the later entry goes; the first stays where it was written

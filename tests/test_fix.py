@@ -205,3 +205,29 @@ def test_one_way_links_in_a_yaml_block_list(capsys: pytest.CaptureFixture[str], 
     # vector-index's block list gains "- Retrieval" after its last entry, indented alike.
     assert path.read_text(encoding="utf-8").split("\n") == [*original[:17], "      - Retrieval", *original[17:]]
     assert audit(path)["one_way_links"] == []
+
+
+@pytest.mark.parametrize("name", ["audit/vault", "audit/locations/glossary.yaml", "audit/locations/glossary.jsonl"])
+def test_unlinked_mentions_only_when_named(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path,
+                                           name: str) -> None:
+    source = data_dir / name
+    path = tmp_path / source.name
+    if source.is_dir():
+        shutil.copytree(source, path)
+    else:
+        shutil.copy2(source, path)
+    before = audit(path)
+    assert before["unlinked_mentions"]
+    assert "unlinked_mentions" not in fix(capsys, str(path))[1]  # never by default: it edits prose
+    assert fix(capsys, str(path), "--check", "unlinked_mentions", "--write")[0] == 0
+    after = audit(path)
+    assert after["unlinked_mentions"] == []
+    for check in ("broken_links", "self_links", "duplicate_links", "alias_links"):
+        assert after[check] == before[check]
+    if path.is_dir():
+        # A mention in a note's text becomes a wikilink, by title (an acronym alias keeps its words as the label).
+        notes = (path / "reading-notes.md").read_text(encoding="utf-8")
+        assert notes.startswith("# Reading notes\n\n[[Retrieval-Augmented Generation|RAG]] and rag are different")
+        assert "A network of stacked [[attention]] blocks.\n\nIn code, `Attention()` is not prose:" in (
+            path / "transformer.md"
+        ).read_text(encoding="utf-8")

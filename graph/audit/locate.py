@@ -17,7 +17,7 @@ format cannot tell (a file-level origin).
 
 from __future__ import annotations
 
-__all__ = ["LOCATION_FIELDS", "locate", "source_root"]
+__all__ = ["LOCATION_FIELDS", "find_word", "locate", "source_root"]
 
 import bisect
 import re
@@ -184,7 +184,7 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
-def _find_word(text: str, mention: str) -> int:
+def find_word(text: str, mention: str) -> int:
     """The offset of the first whole-word occurrence of ``mention`` in ``text``, or -1 (plain search, no regex)."""
     position = text.find(mention)
     while position >= 0:
@@ -207,7 +207,7 @@ def _search(mention: str, lines: list[str], first: int, end: int) -> int | None:
     if "[" in text or "`" in text or "<" in text or "://" in text or "~~~" in text:
         # As the mention finder reads it: code, links, URLs and tags blanked (same offsets and lines).
         text = strip_link_markup(text)
-    offset = _find_word(text, mention)
+    offset = find_word(text, mention)
     if offset < 0 and " " in mention:
         match = _mention_pattern(mention).search(text)
         offset = match.start() if match else -1

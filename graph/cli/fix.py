@@ -28,7 +28,8 @@ from graph.stores import is_neo4j_uri
 def fix(checks: tuple[str, ...], write: bool, **params: Any) -> None:
     """Repair alias links, self and duplicate links, and broken links with one close match.
 
-    With --check one_way_links, also add the missing links back. Prints a unified diff (a dry
+    With --check one_way_links or unlinked_mentions, also add the missing links back or link the
+    first mentions. Prints a unified diff (a dry
     run) unless --write; each file's diff starts with why it changes.
     """
     if is_neo4j_uri(params["source"]):
