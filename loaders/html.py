@@ -73,7 +73,8 @@ _CONTAINERS = frozenset({"div", "section", "article", "main", "dt", "dd", "li", 
 #: Never text of an entry: page furniture, scripts, and the permalink marks next to titles.
 _FURNITURE = frozenset({"script", "style", "template", "noscript", "nav", "header", "footer", "aside", "button",
                         "form", "svg", "head"})
-_JUNK_CLASSES = frozenset({"headerlink", "hash-link", "mw-editsection", "reference", "anchorjs-link", "sr-only"})
+_PERMALINK_CLASSES = frozenset({"headerlink", "hash-link", "anchorjs-link"})
+_JUNK_CLASSES = frozenset({*_PERMALINK_CLASSES, "mw-editsection", "sr-only"})
 #: Index sections of an alphabetical glossary ("A", "0–9", "A-C") are not categories.
 _INDEX_SECTION_RE = re.compile(r"^\s*\w\s*(?:[-–—]\s*\w\s*)?$")
 _GLOSSARY_RE = re.compile(r"glossary", re.IGNORECASE)
@@ -117,7 +118,11 @@ def _is_junk(element: Element) -> bool:
     if not isinstance(tag, str) or tag in _FURNITURE:
         return True
     classes = element.get("class")
-    return bool(classes) and not _JUNK_CLASSES.isdisjoint(classes.split())
+    if not classes:
+        return False
+    names = classes.split()
+    # Wikipedia's footnote marks are sup.reference; Sphinx's a.reference are real links.
+    return not _JUNK_CLASSES.isdisjoint(names) or (tag == "sup" and "reference" in names)
 
 
 @dataclass
@@ -494,11 +499,24 @@ def _read_page(tree: Element, key: str, file: str, layout: str,
             return page
         if layout == "headings":
             raise LoadError(Problem(file, None, "no headings with an id on the page (layout headings)"))
+    _drop_permalinks(tree)
     # A site built with folder URLs (MkDocs, Docusaurus) names its pages by folder: guides/retention/index.html.
     parts = key.rsplit(".", 1)[0].split("/")
     name = parts[-2] if parts[-1] == "index" and len(parts) > 1 else parts[-1]
     page.concept = _page_concept(tree, file, slugify(name), selectors, pattern)
     return page
+
+
+def _drop_permalinks(tree: Element) -> None:
+    """Remove the permalink marks (¶) that site generators put into headings, keeping the text after them."""
+    for link in [a for a in tree.iter("a") if _PERMALINK_CLASSES.intersection((a.get("class") or "").split())]:
+        parent, previous = link.getparent(), link.getprevious()
+        if link.tail:
+            if previous is not None:
+                previous.tail = (previous.tail or "") + link.tail
+            else:
+                parent.text = (parent.text or "") + link.tail
+        parent.remove(link)
 
 
 def _deepest_anchored_heading(tree: Element) -> int | None:
