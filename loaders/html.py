@@ -75,9 +75,11 @@ _FURNITURE = frozenset({"script", "style", "template", "noscript", "nav", "heade
                         "form", "svg", "head"})
 _PERMALINK_CLASSES = frozenset({"headerlink", "hash-link", "anchorjs-link"})
 _JUNK_CLASSES = frozenset({*_PERMALINK_CLASSES, "mw-editsection", "sr-only"})
+
 #: Index sections of an alphabetical glossary ("A", "0–9", "A-C") are not categories.
 _INDEX_SECTION_RE = re.compile(r"^\s*\w\s*(?:[-–—]\s*\w\s*)?$")
 _GLOSSARY_RE = re.compile(r"glossary", re.IGNORECASE)
+_FRAGMENT_ONLY = urlsplit("#")
 
 
 def _spaced_text(element: Element) -> str:
@@ -112,17 +114,38 @@ def _select(root: Element, selectors: tuple[CSSSelector, ...]) -> list[Element]:
     return []
 
 
-def _is_junk(element: Element) -> bool:
-    """Furniture, footnote marks and permalink signs: left out of every text the glossary layouts read."""
-    tag = element.tag
-    if not isinstance(tag, str) or tag in _FURNITURE:
-        return True
-    classes = element.get("class")
-    if not classes:
-        return False
-    names = classes.split()
-    # Wikipedia's footnote marks are sup.reference; Sphinx's a.reference are real links.
-    return not _JUNK_CLASSES.isdisjoint(names) or (tag == "sup" and "reference" in names)
+def _prune(tree: Element) -> None:
+    """Remove what is never an entry's text before a glossary layout is read: furniture, footnote marks, permalinks.
+
+    Done once per page with lxml's own passes, so the text of every block can then be read in C
+    (``itertext``) instead of by walking it in Python; a line break becomes a space.
+    """
+    etree.strip_elements(tree, *_FURNITURE, with_tail=False)
+    junk = []
+    for element in tree.iter(etree.Element):
+        classes = element.get("class")
+        if classes:
+            names = classes.split()
+            # Wikipedia's footnote marks are sup.reference; Sphinx's a.reference are real links.
+            if not _JUNK_CLASSES.isdisjoint(names) or (element.tag == "sup" and "reference" in names):
+                junk.append(element)
+    for element in junk:
+        _remove(element)
+    for br in tree.iter("br"):
+        br.tail = " " + (br.tail or "")
+
+
+def _remove(element: Element) -> None:
+    """Remove an element from its parent, keeping the text that follows it."""
+    parent, previous = element.getparent(), element.getprevious()
+    if parent is None:
+        return
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 @dataclass
@@ -136,28 +159,12 @@ class _Link:
 
 def _inline(element: Element, links: list[_Link] | None = None) -> str:
     """The text of an element read as running text (whitespace collapsed), and the links inside it."""
-    parts: list[str] = []
-    stack: list[tuple[Element, bool]] = [(element, False)]
-    while stack:
-        node, closing = stack.pop()
-        if closing:
-            if node is not element and node.tail:
-                parts.append(node.tail)
-            continue
-        if node is not element and _is_junk(node):
-            if node.tail:
-                parts.append(node.tail)
-            continue
-        tag = node.tag
-        if tag == "br":
-            parts.append(" ")
-        elif tag == "a" and links is not None and node.get("href"):
-            links.append(_Link(node.get("href"), _inline(node), node.sourceline))
-        if node.text:
-            parts.append(node.text)
-        stack.append((node, True))
-        stack.extend((child, False) for child in list(node)[::-1])
-    return _SPACE_RE.sub(" ", "".join(parts)).strip()
+    if links is not None:
+        for anchor in element.iter("a"):
+            href = anchor.get("href")
+            if href:
+                links.append(_Link(href, _SPACE_RE.sub(" ", "".join(anchor.itertext())).strip(), anchor.sourceline))
+    return _SPACE_RE.sub(" ", "".join(element.itertext())).strip()
 
 
 def _list_text(element: Element, links: list[_Link]) -> str:
@@ -346,7 +353,7 @@ class _Reader:
                     flush()
                     buffer.append(node.tail or "")
                 continue
-            if _is_junk(child):
+            if not isinstance(child.tag, str):
                 pass
             elif child.tag in _CONTAINERS or child.tag in _PARAGRAPHS or child.tag in _LISTS or child.tag == "dl":
                 flush()
@@ -405,7 +412,7 @@ class _Reader:
         stack = [root]
         while stack:
             element = stack.pop()
-            if _is_junk(element):
+            if not isinstance(element.tag, str):
                 continue
             depth = _HEADINGS.get(element.tag)
             if depth is not None and depth <= level:
@@ -484,6 +491,7 @@ def _read_page(tree: Element, key: str, file: str, layout: str,
     if layout in ("auto", "dl"):
         glossaries = set(tree.iter("dl")) if layout == "dl" else set(_glossary_dls(tree))
         if glossaries:
+            _prune(tree)
             reader.read_dls(tree, glossaries)
             page.entries = reader.entries
             return page
@@ -494,6 +502,7 @@ def _read_page(tree: Element, key: str, file: str, layout: str,
         if level is None and layout == "headings":
             level = _deepest_anchored_heading(tree)
         if level is not None:
+            _prune(tree)
             reader.read_headings(tree, level)
             page.entries = reader.entries
             return page
@@ -510,13 +519,7 @@ def _read_page(tree: Element, key: str, file: str, layout: str,
 def _drop_permalinks(tree: Element) -> None:
     """Remove the permalink marks (¶) that site generators put into headings, keeping the text after them."""
     for link in [a for a in tree.iter("a") if _PERMALINK_CLASSES.intersection((a.get("class") or "").split())]:
-        parent, previous = link.getparent(), link.getprevious()
-        if link.tail:
-            if previous is not None:
-                previous.tail = (previous.tail or "") + link.tail
-            else:
-                parent.text = (parent.text or "") + link.tail
-        parent.remove(link)
+        _remove(link)
 
 
 def _deepest_anchored_heading(tree: Element) -> int | None:
@@ -552,7 +555,7 @@ def _resolve(pages: list[_Page]) -> Iterator[Concept]:
             related: dict[str, Reference] = {}
             sources: dict[tuple[str, str], Source] = {}
             for link in entry.links:
-                parts = urlsplit(link.href)
+                parts = _FRAGMENT_ONLY._replace(fragment=link.href[1:]) if link.href[:1] == "#" else urlsplit(link.href)
                 if parts.scheme or parts.netloc:
                     if parts.scheme in ("http", "https", "ftp", "mailto") or parts.netloc:
                         sources.setdefault((link.text, link.href), Source(link.text or link.href, link.href))
@@ -612,11 +615,14 @@ def _page_concept(tree: Element, file: str, concept_id: str, selectors: dict[str
             sources.append(Source(label, href))
     related = tuple(Reference(t) for t in (_spaced_text(a) for a in _select(tree, selectors["related"])) if t)
     body_tags = _select(tree, selectors["body"])
-    # The definition and the lists read as their own fields are not repeated in the body.
-    skip = {*heading[:1], *definition_tags[:1]}
-    for selector in selectors["body_exclude"]:
-        skip.update(selector(tree))
-    body = _body(body_tags[0], skip) if body_tags else ""
+    body = ""
+    if body_tags:
+        # The definition and the lists read as their own fields are not repeated in the body; only what is
+        # inside the body container can be left out of it, so the exclusions are looked for there alone.
+        skip = {*heading[:1], *definition_tags[:1]}
+        for selector in selectors["body_exclude"]:
+            skip.update(selector(body_tags[0]))
+        body = _body(body_tags[0], skip)
     category = first("category")
     return Concept(
         id=concept_id,
