@@ -266,10 +266,12 @@ def _glossary_dls(root: Element) -> Iterator[Element]:
 def _heading_level(root: Element) -> int | None:
     """The heading level of the terms of a heading-per-term glossary page, or None when the page is not one.
 
-    The page's title or ``h1`` must say Glossary; the term level is the level with the most headings
+    The page's ``h1`` (or, without one, its title) must say Glossary; the term level is the level with the most headings
     that carry an anchor (at least two), the deeper one on a tie.
     """
-    title = " ".join(_inline(e) for e in root.iter("title", "h1"))
+    # The h1 when there is one: a page per concept often has "Glossary" in its <title> but never in its h1.
+    h1 = next(root.iter("h1"), None)
+    title = _inline(h1) if h1 is not None else " ".join(_inline(e) for e in root.iter("title"))
     if not _GLOSSARY_RE.search(title):
         return None
     counts: dict[int, int] = {}

@@ -132,6 +132,20 @@ def test_docusaurus_headings_and_plain_dl_under_a_glossary_heading(tmp_path: Pat
     assert LocalStore(glossary).concept("Shard").links == ("index",)
 
 
+def test_a_concept_page_of_a_glossary_site_stays_one_concept(tmp_path: Path) -> None:
+    # "Glossary" in the <title> and breadcrumb, anchored <h2> sections: still a page per concept (its h1 decides).
+    (tmp_path / "tensor.html").write_text(
+        "<html><head><title>What is a Tensor? | ML Glossary</title></head><body>"
+        "<nav class='breadcrumb'><ol><li>Glossary</li><li>Maths</li><li>Tensor</li></ol></nav>"
+        "<main><h1>What is a Tensor?</h1><p class='definition'>An array with any number of axes.</p>"
+        "<article><h2 id='why'>Why It Matters</h2><p>Models compute on them.</p>"
+        "<h2 id='how'>How It Works</h2><p>Axes are indexed.</p></article></main></body></html>",
+        encoding="utf-8")
+    [concept] = loaders.load(tmp_path).concepts
+    assert (concept.id, concept.title, concept.categories) == ("tensor", "Tensor", ("Maths",))
+    assert concept.body.startswith("## Why It Matters\n\nModels compute on them.")
+
+
 def test_layout_option_overrides_detection(tmp_path: Path) -> None:
     page = loaders.load(HTML / "sphinx" / "glossary.html", layout="page", title_pattern=None)
     assert [c.title for c in page.concepts] == ["Glossary"]
