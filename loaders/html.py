@@ -107,6 +107,7 @@ def _compile(selectors: tuple[str, ...], field: str) -> tuple[CSSSelector, ...]:
 
 
 def _select(root: Element, selectors: tuple[CSSSelector, ...]) -> list[Element]:
+    """The matches of the first selector that matches anything."""
     for selector in selectors:
         found = selector(root)
         if found:
@@ -286,33 +287,32 @@ def _heading_level(root: Element) -> int | None:
 
 def _anchors(element: Element) -> list[str]:
     """The anchors an element defines: its id and those of the elements inside it (and old ``<a name>``)."""
-    found = []
-    for node in element.iter():
-        if isinstance(node.tag, str):
-            for value in (node.get("id"), node.get("name") if node.tag == "a" else None):
-                if value and value not in found:
-                    found.append(value)
-    return found
+    found: dict[str, None] = {}  # ordered and without repeats, in linear time
+    for node in element.iter(etree.Element):
+        for value in (node.get("id"), node.get("name") if node.tag == "a" else None):
+            if value:
+                found[value] = None
+    return list(found)
 
 
 class _Reader:
     """Reads the entries of one page in a glossary layout, walking every element once."""
 
-    def __init__(self, file: str, forced: bool):
-        self.file = file
+    def __init__(self, forced: bool):
         self.forced = forced  # layout given: every dl (or heading) counts, not only the detected ones
         self.entries: list[_Entry] = []
 
     def _entry(self, titles: list[Element], category: str | None) -> _Entry | None:
         """An entry from its title elements: the first names it, the others are aliases, the first anchor is its id."""
-        labels: list[str] = []
-        anchors: list[str] = []
+        found: dict[str, None] = {}
+        anchor_set: dict[str, None] = {}
         links: list[_Link] = []
         for title in titles:
             text = _inline(title, links)
-            if text and text not in labels:
-                labels.append(text)
-            anchors.extend(a for a in _anchors(title) if a not in anchors)
+            if text:
+                found[text] = None
+            anchor_set.update(dict.fromkeys(_anchors(title)))
+        labels, anchors = list(found), list(anchor_set)
         if not labels:
             return None
         # A title's own permalink is not a link to another entry; its other links (Wikipedia's article) are.
@@ -489,7 +489,7 @@ def _read_page(tree: Element, key: str, file: str, layout: str,
                selectors: dict[str, tuple[CSSSelector, ...]], pattern: re.Pattern[str] | None) -> _Page:
     """One parsed page in its layout (the given one, or the one detected)."""
     page = _Page(key, file)
-    reader = _Reader(file, forced=layout != "auto")
+    reader = _Reader(forced=layout != "auto")
     if layout in ("auto", "dl"):
         glossaries = set(tree.iter("dl")) if layout == "dl" else set(_glossary_dls(tree))
         if glossaries:
