@@ -75,6 +75,10 @@ _FURNITURE = frozenset({"script", "style", "template", "noscript", "nav", "heade
                         "form", "svg", "head"})
 _PERMALINK_CLASSES = frozenset({"headerlink", "hash-link", "anchorjs-link"})
 _JUNK_CLASSES = frozenset({*_PERMALINK_CLASSES, "mw-editsection", "sr-only"})
+#: Links that may be permalinks (the exact class word is checked after this cheap filter in C).
+_PERMALINK_XPATH = etree.XPath(
+    "//a[" + " or ".join(f"contains(@class, '{c}')" for c in sorted(_PERMALINK_CLASSES)) + "]"
+)
 
 #: Index sections of an alphabetical glossary ("A", "0–9", "A-C") are not categories.
 _INDEX_SECTION_RE = re.compile(r"^\s*\w\s*(?:[-–—]\s*\w\s*)?$")
@@ -520,8 +524,9 @@ def _read_page(tree: Element, key: str, file: str, layout: str,
 
 def _drop_permalinks(tree: Element) -> None:
     """Remove the permalink marks (¶) that site generators put into headings, keeping the text after them."""
-    for link in [a for a in tree.iter("a") if _PERMALINK_CLASSES.intersection((a.get("class") or "").split())]:
-        _remove(link)
+    for link in _PERMALINK_XPATH(tree):
+        if _PERMALINK_CLASSES.intersection(link.get("class").split()):
+            _remove(link)
 
 
 def _deepest_anchored_heading(tree: Element) -> int | None:

@@ -96,6 +96,6 @@ def test_bench_html_rows_and_linear_time_verdict(tmp_path: Path) -> None:
         by_operation["load 1 MB glossary page"][0].replace(",", ""))
     assert by_operation["refuse 2,000 nested in one stack"][7] == "refused: nested too deeply"
     # The verdict is printed either way; the exit code says which (1 when the check failed).
-    assert "time per MB at 2 is" in by_operation["load 2 MB glossary page"][7]
-    assert "time per item at 2,000 is" in by_operation["load 2,000 nested <ul><li>"][7]
+    assert "CPU time per MB at 2 is" in by_operation["load 2 MB glossary page"][7]
+    assert "CPU time per item at 2,000 is" in by_operation["load 2,000 nested <ul><li>"][7]
     assert done.returncode == (1 if "NOT LINEAR" in done.stdout else 0), done.stderr
