@@ -23,10 +23,10 @@ __all__ = ["DEFAULT_MAX_PAGE_SIZE", "DEFAULT_SELECTORS", "DEFAULT_TITLE_PATTERN"
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from cssselect import SelectorError
@@ -36,7 +36,11 @@ from lxml.cssselect import CSSSelector
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin, Reference, Source
 from graph.text import slugify
-from loaders.io import Collector, check_options, exclude_patterns, list_files, read_text
+from loaders import Progress
+from loaders.io import Collector, check_options, exclude_patterns, list_files, read_text, refuse_field_mapping
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
 
 #: Field → CSS selectors tried in order (the first that matches wins); the ``page`` layout.
 DEFAULT_SELECTORS: dict[str, tuple[str, ...]] = {
@@ -445,10 +449,11 @@ def _dl_items(dl: Element) -> Iterator[Element]:
 
 
 def load_html(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Progress | None = None,
     selectors: Mapping[str, Any] | None = None,
     title_pattern: str | None = DEFAULT_TITLE_PATTERN,
     layout: str = "auto",
@@ -458,6 +463,7 @@ def load_html(
 ) -> Glossary:
     """Load one saved page or a folder of them: a concept per page, or the entries of one-page glossaries."""
     check_options("html", options, ())
+    refuse_field_mapping("html", mapping)
     if layout not in LAYOUTS:
         raise UsageError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     unknown = sorted(set(selectors or {}) - set(DEFAULT_SELECTORS))
