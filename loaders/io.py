@@ -29,6 +29,7 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin
+from graph.untrusted import check_yaml_expansion, clip
 from graph.util import paused_gc
 
 #: Files larger than this are refused unless the ``max_file_size`` option raises the limit.
@@ -56,7 +57,7 @@ def parse_size(value: int | str | None) -> int:
         return value
     match = _SIZE_RE.match(str(value))
     if not match or isinstance(value, bool):
-        raise UsageError(f"max_file_size must be a size such as 200MB, got {value!r}")
+        raise UsageError(f"max_file_size must be a size such as 200MB, got {clip(value)}")
     number, unit = match.groups()
     return int(float(number) * _SIZE_UNITS[unit[:1].lower()])
 
@@ -142,7 +143,7 @@ def check_options(fmt: str, options: dict[str, Any], known: Iterable[str]) -> No
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise UsageError(
-            f"unknown option {unknown[0]!r} for the {fmt} loader; it knows: {', '.join(sorted(known))}"
+            f"unknown option {clip(unknown[0])} for the {fmt} loader; it knows: {', '.join(sorted(known))}"
         )
 
 
@@ -181,7 +182,7 @@ class Collector:
             origin = concept.origin or Origin(str(self.source))
             self.problem(Problem(
                 origin.file, origin.line,
-                f"duplicate id {concept.id!r}: already used at {first or self.source}",
+                f"duplicate id {clip(concept.id)}: already used at {first or self.source}",
             ))
             return
         self._seen[concept.id] = concept.origin
@@ -210,6 +211,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
     loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
+        # Counted on the composed nodes, before anything is built: an alias bomb is refused in milliseconds.
+        check_yaml_expansion(node, file, text)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark, started = error.problem_mark or error.context_mark, error.context_mark

@@ -23,6 +23,7 @@ import yaml
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Reference
 from graph.text import slugify, wikilinks
+from graph.untrusted import clip
 from loaders.fields import FieldMapping, describe, text_references
 from loaders.io import (
     Collector,
@@ -235,7 +236,7 @@ def _load_markdown(
     separator = str(options.get("list_separator", ";"))
     order = str(options.get("wikilink_order", "auto")).lower()
     if order not in WIKILINK_ORDERS:
-        raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {order!r}")
+        raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {clip(order)}")
     collector = Collector(path, "markdown", lenient, progress)
     if path.is_dir():
         root = path
