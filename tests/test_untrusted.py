@@ -1,0 +1,295 @@
+"""Hostile input (issue 12): alias bombs, entity chains, deep JSON, lone surrogates, failing writes, symlinks.
+
+Bombs run as a real `glossgraph` process under a memory limit and a time budget: a regression
+shows as a MemoryError or a timeout, not as a slow test suite.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import loaders
+from graph.cli import main
+from graph.errors import LoadError
+from graph.untrusted import check_yaml_expansion, clip, lone_surrogate_line, refuse_xml_entities
+from loaders.io import parse_yaml
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+SMALL = str(Path(__file__).resolve().parent / "data" / "loaders" / "glossary.json")
+#: Address space for a bomb run: the CLI with every import fits in well under this.
+MEMORY_LIMIT = 1024**3
+#: Wall time a bomb run may take on a loaded two-core machine (a refusal takes about one second).
+SECONDS = 20.0
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_bounded(*args: str) -> tuple[int, str, float]:
+    """Run the CLI in a process with at most 1 GiB of memory and 20 s: (exit code, stderr, seconds)."""
+    code = "import sys; from graph.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "GLOSSGRAPH_NO_PROGRESS": "1"}
+    env.pop("GLOSSGRAPH_DEBUG", None)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True, text=True, timeout=SECONDS, preexec_fn=_limited, env=env, check=False,
+    )
+    return done.returncode, done.stderr, time.monotonic() - started
+
+
+def _one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
+    return lines[0]
+
+
+# -- bounded error messages ----------------------------------------------------------------------
+
+
+def test_clip_never_renders_a_whole_value() -> None:
+    shared: list[Any] = ["lol"] * 9
+    for _ in range(8):
+        shared = [shared] * 9  # 387 million strings, if rendered whole
+    started = time.monotonic()
+    text = clip(shared)
+    assert time.monotonic() - started < 0.1
+    assert len(text) <= 80 and text.endswith("...") and text.startswith("[[[")
+    assert clip("x" * 10_000, 20) == "'xxxxxxxxxxxxxxxx..."
+    assert clip({"b": 1, "a": 2}) == "{'b': 1, 'a': 2}"  # the order as written
+    assert clip("two\nlines") == "'two\\nlines'"  # one line, however the value was written
+
+
+def test_a_bad_value_in_a_record_is_named_briefly(tmp_path: Path) -> None:
+    (tmp_path / "g.yaml").write_text("concepts:\n  - title: T\n    deprecated: [" + "maybe, " * 5000 + "maybe]\n")
+    with pytest.raises(LoadError) as raised:
+        loaders.load(tmp_path / "g.yaml")
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'g.yaml'}:3: field 'deprecated' must be true or false, got a list [")
+    assert len(message) < len(str(tmp_path)) + 160
+
+
+# -- YAML alias bombs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "culprit"),
+    [
+        ("alias-bomb.yaml", "alias-bomb.yaml"),
+        ("frontmatter-bomb", "frontmatter-bomb/laughter.md"),
+        ("records-bomb", "records-bomb/laughter.yaml"),
+    ],
+)
+def test_a_yaml_alias_bomb_is_refused_fast_in_bounded_memory(source: str, culprit: str) -> None:
+    code, err, seconds = run_bounded("load", str(HOSTILE / source))
+    line = _one_line(err)
+    assert code == 2
+    assert line.startswith(f"error: {HOSTILE / culprit}: the YAML aliases expand ")
+    assert "to 387,420,489" not in line and "over the limit of 100,000 added nodes" in line
+    assert seconds < SECONDS
+
+
+def test_yaml_aliases_within_the_budget_load(tmp_path: Path) -> None:
+    (tmp_path / "g.yaml").write_text(
+        "shared: &cats [Models, Training]\n"
+        "concepts:\n"
+        "  - {title: Attention, categories: *cats}\n"
+        "  - {title: Transformer, categories: *cats, related: [Attention]}\n"
+    )
+    glossary = loaders.load(tmp_path / "g.yaml")
+    assert [c.categories for c in glossary.concepts] == [("Models", "Training")] * 2
+
+
+def test_the_yaml_budget_counts_expansions_and_can_be_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b]\n"
+    _, node = parse_yaml(text, "small.yaml")  # 17 distinct nodes expand to 460: 443 added by aliases
+    check_yaml_expansion(node, "small.yaml", text)
+    monkeypatch.setenv("GLOSSGRAPH_YAML_ALIAS_NODES", "100")
+    with pytest.raises(LoadError) as raised:
+        check_yaml_expansion(node, "small.yaml", text)
+    # The budget is the larger of the setting and 10 times the document's own nodes.
+    assert str(raised.value) == (
+        "small.yaml: the YAML aliases expand 17 nodes to 460, over the limit of 170 added nodes "
+        "(an alias bomb?; raise it with GLOSSGRAPH_YAML_ALIAS_NODES)"
+    )
+    monkeypatch.setenv("GLOSSGRAPH_YAML_ALIAS_NODES", "1000")
+    check_yaml_expansion(node, "small.yaml", text)
+
+
+def test_a_recursive_yaml_alias_is_refused() -> None:
+    loader = yaml.SafeLoader("a: &a [1, *a]\n")
+    node = loader.get_single_node()
+    with pytest.raises(LoadError, match=r"^x\.yaml:1: the YAML refers to itself through an alias"):
+        check_yaml_expansion(node, "x.yaml", "a: &a [1, *a]\n")
+
+
+# -- XML entities --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["entity-chain.rdf", "entity-chain.graphml", "entity-chain.gexf"])
+def test_xml_entity_declarations_are_refused(name: str) -> None:
+    code, err, seconds = run_bounded("load", str(HOSTILE / name))
+    assert code == 2
+    assert _one_line(err) == (
+        f"error: {HOSTILE / name}:3: the XML declares entities (<!ENTITY>), which glossgraph refuses: they can "
+        "expand without bound or read other files; write the text or URI in place of each &name;"
+    )
+    assert seconds < SECONDS
+
+
+def test_the_entity_scan_reads_utf16_and_ignores_entities_without_a_doctype() -> None:
+    document = '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE g [\n<!ENTITY a "b">\n]>\n<g>&a;</g>'
+    with pytest.raises(LoadError, match=r"^u\.graphml:3: the XML declares entities"):
+        refuse_xml_entities(b"\xff\xfe" + document.encode("utf-16-le"), "u.graphml")
+    with pytest.raises(LoadError, match="EBCDIC"):
+        refuse_xml_entities("<?xml".encode("cp500") + b" ...", "e.graphml")
+    refuse_xml_entities(b"<g><!-- <!ENTITY is only text here --></g>", "c.graphml")
+
+
+# -- deep JSON -----------------------------------------------------------------------------------
+
+
+def _deep(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Each JSON-reading format with 100,000 nested brackets: (what to load, the file the error names)."""
+    nest = "[" * 100_000
+    (tmp_path / "deep.json").write_text('{"concepts": [\n{"title": "A"},\n' + nest)
+    (tmp_path / "deep.jsonl").write_text('{"title": "A"}\n' + nest + "\n")
+    (tmp_path / "nodelink.json").write_text('{"format": "glossgraph", "version": 1,\n"nodes": ' + nest)
+    snapshot = tmp_path / "snap"
+    snapshot.mkdir()
+    (snapshot / "manifest.json").write_text('{"format": "glossgraph-snapshot", "graph": ' + nest)
+    return {
+        "json": (tmp_path / "deep.json", f"{tmp_path / 'deep.json'}:3"),
+        "jsonl": (tmp_path / "deep.jsonl", f"{tmp_path / 'deep.jsonl'}:2"),
+        "nodelink": (tmp_path / "nodelink.json", f"{tmp_path / 'nodelink.json'}:2"),
+        "manifest": (snapshot, f"{snapshot / 'manifest.json'}"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["json", "jsonl", "nodelink", "manifest"])
+def test_deeply_nested_json_is_one_line_naming_the_file(tmp_path: Path, kind: str) -> None:
+    source, where = _deep(tmp_path)[kind]
+    code, err, seconds = run_bounded("load", str(source))
+    line = _one_line(err)
+    assert code == 2 and line.startswith(f"error: {where}: ") and "nested too deeply" in line
+    assert seconds < SECONDS
+
+
+def test_verify_reads_a_deep_manifest_as_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source, _ = _deep(tmp_path)["manifest"]
+    assert main(["verify", str(source)]) == 2
+    assert "nested too deeply" in _one_line(capsys.readouterr().err)
+
+
+# -- lone surrogates -----------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_is_refused_with_file_and_line() -> None:
+    with pytest.raises(LoadError) as raised:
+        loaders.load(HOSTILE / "lone-surrogate.json")
+    assert str(raised.value) == (
+        f"{HOSTILE / 'lone-surrogate.json'}:4: a \\u escape gives a lone surrogate (half of a UTF-16 pair), "
+        "which is not text"
+    )
+    with pytest.raises(LoadError, match=r"lone-surrogate\.ttl:7: a \\u escape gives a lone surrogate"):
+        loaders.load(HOSTILE / "lone-surrogate.ttl")
+
+
+def test_escaped_pairs_and_escaped_backslashes_are_not_surrogates() -> None:
+    assert lone_surrogate_line('"\\ud83d\\ude00 and \\\\ud800"') is None
+    assert lone_surrogate_line('"ok"\n"\\\\\\udfff"') == 2
+    assert lone_surrogate_line('"\\U0000D800"') == 1
+
+
+def test_a_lenient_jsonl_load_skips_the_surrogate_line_and_every_command_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "g.jsonl"
+    source.write_text('{"title": "Emoji \\ud83d\\ude00"}\n{"title": "Broken \\ud800"}\n', encoding="utf-8")
+    assert main(["show", str(source), "Emoji 😀", "--lenient"]) == 0
+    out, err = capsys.readouterr()
+    assert "Emoji 😀" in out and f"{source}:2: a \\u escape gives a lone surrogate" in err
+    for args in (["search", str(source), "broken"], ["export", str(source), "--format", "json",
+                                                       "-o", str(tmp_path / "out.json")]):
+        assert main([*args, "--lenient"]) in (0, 1)
+    assert "Broken" not in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+def test_a_surrogate_in_a_csv_exports_json_cell_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "nodes.csv").write_text('id,kind,title,aliases\nrag,concept,RAG,"[""\\udc00""]"\n')
+    (folder / "edges.csv").write_text("source,target,type\n")
+    with pytest.raises(LoadError, match=r"nodes\.csv:2: node 'rag': field 'aliases' escapes a lone surrogate"):
+        loaders.load(folder)
+
+
+# -- the CLI's last resort -----------------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_one_line_naming_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import graph.cli.query as query
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("boom\nsecond line")
+
+    monkeypatch.setattr(query, "open_source", broken)
+    assert main(["show", SMALL, "rag"]) == 2
+    err = capsys.readouterr().err
+    assert _one_line(err) == (
+        "error: glossgraph show failed unexpectedly: ValueError: boom second line (run with --debug for the traceback)"
+    )
+    assert main(["--debug", "show", SMALL, "rag"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):") and "ValueError: boom" in err
+    assert err.strip().splitlines()[-1].startswith("error: glossgraph show failed unexpectedly")
+
+
+@pytest.mark.parametrize(("number", "text"), [(errno.ENOSPC, "No space left on device"),
+                                              (errno.EROFS, "Read-only file system")])
+def test_a_full_or_read_only_output_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], number: int, text: str
+) -> None:
+    target = tmp_path / "out.graphml"
+
+    def fail(descriptor: int) -> None:
+        raise OSError(number, os.strerror(number), str(target))
+
+    monkeypatch.setattr(os, "fsync", fail)
+    assert main(["export", SMALL, "--format", "graphml", "-o", str(target)]) == 2
+    assert _one_line(capsys.readouterr().err) == f"error: glossgraph export failed: {target}: {text}"
+    assert not target.exists()
+
+
+def test_a_write_over_the_file_size_limit_is_one_line(tmp_path: Path) -> None:
+    """A real failing write: the process may not grow a file past 4 KiB (as on a full disk)."""
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    code = "import sys; from graph.cli import main; sys.exit(main(sys.argv[1:]))"
+    target = tmp_path / "big.json"
+    sample = str(Path(__file__).resolve().parent.parent / "data" / "ai-glossary")
+    done = subprocess.run(
+        [sys.executable, "-c", code, "export", sample, "--format", "json", "-o", str(target)],
+        capture_output=True, text=True, timeout=60, preexec_fn=small_files, check=False,
+        env={**os.environ, "GLOSSGRAPH_NO_PROGRESS": "1"},
+    )
+    assert done.returncode == 2
+    line = _one_line(done.stderr)
+    assert line.startswith("error: glossgraph export failed: ") and line.endswith("File too large")
+    assert not target.exists()
+
