@@ -33,7 +33,7 @@ from lxml import etree
 from graph.errors import LoadError, Problem
 from graph.exports.records import FORMAT, FORMAT_VERSION, JSON_FIELDS, glossary_from_records, unflat_node
 from graph.model import Glossary
-from graph.untrusted import clip, json_nesting_error, refuse_lone_surrogates, refuse_xml_entities
+from graph.untrusted import clip, inside, json_nesting_error, refuse_lone_surrogates, refuse_xml_entities
 from loaders.io import check_options, parse_size
 
 #: The manifest file that marks a snapshot folder.
@@ -255,6 +255,8 @@ def load_csv_pair(
     folder = Path(path)
     nodes = folder / "nodes.csv"
     where = str(nodes)
+    if nodes.is_symlink() and not inside(folder, nodes):
+        raise LoadError(Problem(where, None, "nodes.csv is a symlink leading outside the folder"))
     data = _read_bytes(nodes, max_file_size)
     try:
         text = data.decode("utf-8-sig")
@@ -335,6 +337,8 @@ def load_snapshot(
     name = manifest.get("graph", "graph.json") if isinstance(manifest, dict) else "graph.json"
     if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
         raise LoadError(Problem(str(manifest_path), None, f"the manifest names a bad graph file: {clip(name)}"))
+    if (folder / name).is_symlink() and not inside(folder, folder / name):
+        raise LoadError(Problem(str(folder / name), None, "the graph file is a symlink leading outside the snapshot"))
     glossary = load_nodelink(folder / name, lenient=lenient, progress=progress, **options)
     glossary.source = str(folder)
     glossary.format = "snapshot"

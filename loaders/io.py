@@ -29,7 +29,7 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin
-from graph.untrusted import check_yaml_expansion, clip
+from graph.untrusted import check_yaml_expansion, clip, inside
 from graph.util import paused_gc
 
 #: Files larger than this are refused unless the ``max_file_size`` option raises the limit.
@@ -100,17 +100,26 @@ def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = ()) -> list[Path]:
+def list_files(
+    folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (), warnings: list[Problem] | None = None
+) -> list[Path]:
     """The files under a folder with one of the endings, sorted by relative path; hidden files and folders skipped.
 
     ``exclude`` holds glob patterns matched against the relative path (with "/") or the file name.
+    Symlinks that lead outside the folder, and names that are not UTF-8, are skipped; each one is
+    noted in ``warnings`` when given (a vault must not pull ``/etc/passwd`` into the graph).
     """
     wanted = tuple(s.lower() for s in suffixes)
     found: list[tuple[str, Path]] = []
+    notes = warnings if warnings is not None else []
     for root, dirs, files in os.walk(folder):
+        base = Path(root)
         # Pruning in place keeps os.walk out of .git, .obsidian and the like entirely.
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = Path(root)
+        for name in dirs:
+            # os.walk does not enter linked folders; say so when one leads out of the folder.
+            if os.path.islink(base / name) and not inside(folder, base / name):
+                notes.append(Problem(str(base / name), None, _OUTSIDE))
         for name in files:
             if name.startswith(".") or not name.lower().endswith(wanted):
                 continue
@@ -118,9 +127,30 @@ def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (
             relative = file.relative_to(folder).as_posix()
             if exclude and _excluded(relative, name, exclude):
                 continue
+            if os.path.islink(file) and not inside(folder, file):
+                notes.append(Problem(str(file), None, _OUTSIDE))
+                continue
+            if not _utf8(relative):
+                shown = str(file).encode("utf-8", "backslashreplace").decode("utf-8")
+                notes.append(Problem(shown, None, "skipped: the file name is not UTF-8 (rename the file)"))
+                continue
             found.append((relative, file))
     found.sort(key=lambda pair: pair[0])
     return [file for _, file in found]
+
+
+_OUTSIDE = "skipped: a symlink that leads outside the folder being loaded"
+
+
+def _utf8(name: str) -> bool:
+    """False for a name os.walk decoded with surrogate escapes (its bytes are not UTF-8)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def relative_stem(file: Path, root: Path) -> str:
@@ -167,6 +197,8 @@ class Collector:
         self.progress = progress
         self.concepts: list[Concept] = []
         self.problems: list[Problem] = []
+        #: What the load accepted or skipped without failing (e.g. a symlink out of the folder).
+        self.warnings: list[Problem] = []
         self._seen: dict[str, Origin | None] = {}
 
     def problem(self, *problems: Problem) -> None:
@@ -200,7 +232,8 @@ class Collector:
         if not self.concepts:
             # The problems that left nothing to load come first: they are what the user must fix.
             raise LoadError([*self.problems, Problem(str(self.source), None, f"no concepts found ({self.fmt})")])
-        return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems))
+        return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems),
+                        warnings=list(self.warnings))
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:

@@ -240,7 +240,7 @@ def _load_markdown(
     collector = Collector(path, "markdown", lenient, progress)
     if path.is_dir():
         root = path
-        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")))
+        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no Markdown files (.md)"))
     else:

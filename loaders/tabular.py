@@ -286,7 +286,7 @@ def _load_records(
     collector = Collector(path, fmt, lenient, progress)
     if path.is_dir():
         root = path
-        files = list_files(path, suffixes, exclude_patterns(options.get("exclude")))
+        files = list_files(path, suffixes, exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, f"the folder holds no {' or '.join(suffixes)} files"))
         # In a folder, a file may hold a single concept (the one-file-per-concept layout).
@@ -411,7 +411,7 @@ def _load_jsonl(
     label_first = _label_first(options)
     collector = Collector(path, "jsonl", lenient, progress)
     if path.is_dir():
-        files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")))
+        files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no .jsonl files"))
     else:

@@ -293,3 +293,65 @@ def test_a_write_over_the_file_size_limit_is_one_line(tmp_path: Path) -> None:
     assert line.startswith("error: glossgraph export failed: ") and line.endswith("File too large")
     assert not target.exists()
 
+
+
+# -- symlinks out of the folder ------------------------------------------------------------------
+
+
+def _vault_with_links(tmp_path: Path, suffix: str, body: str) -> tuple[Path, Path]:
+    """A folder with one real note, a link to a note outside it, a link inside it, and a linked folder outside."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / f"secret{suffix}").write_text(body.replace("NAME", "Secret"))
+    vault = tmp_path / "vault"
+    (vault / "sub").mkdir(parents=True)
+    (vault / f"attention{suffix}").write_text(body.replace("NAME", "Attention"))
+    (vault / f"secret{suffix}").symlink_to(outside / f"secret{suffix}")
+    (vault / "sub" / f"again{suffix}").symlink_to(Path("..") / f"attention{suffix}")
+    (vault / "linked").symlink_to(outside, target_is_directory=True)
+    return vault, outside
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [(".md", "---\ntitle: NAME\n---\n\nA note.\n"), (".yaml", "title: NAME\nid: NAME\n"),
+     (".jsonl", '{"title": "NAME"}\n')],
+)
+def test_folder_loaders_skip_symlinks_leading_outside(tmp_path: Path, suffix: str, body: str) -> None:
+    vault, _ = _vault_with_links(tmp_path, suffix, body)
+    if suffix != ".md":  # the inner link duplicates an id: only Markdown names concepts by file
+        (vault / "sub" / f"again{suffix}").unlink()
+    glossary = loaders.load(vault, "jsonl" if suffix == ".jsonl" else None)  # a .jsonl folder is not detected
+    titles = sorted(c.title for c in glossary.concepts)
+    assert "Secret" not in titles and "Attention" in titles
+    assert sorted(str(w) for w in glossary.warnings) == [
+        f"{vault / 'linked'}: skipped: a symlink that leads outside the folder being loaded",
+        f"{vault / ('secret' + suffix)}: skipped: a symlink that leads outside the folder being loaded",
+    ]
+
+
+def test_the_cli_prints_the_skipped_symlink(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vault, _ = _vault_with_links(tmp_path, ".md", "---\ntitle: NAME\n---\n\nA note.\n")
+    assert main(["search", str(vault), "secret", "--format", "json"]) == 1
+    err = capsys.readouterr().err
+    assert f"warning: {vault / 'secret.md'}: skipped: a symlink that leads outside the folder" in err
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "attention.md").write_text("# Attention\n\nA note.\n")
+    (Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.md"))).write_text("# Cafe\n\nA note.\n")
+    glossary = loaders.load(tmp_path)
+    assert [c.title for c in glossary.concepts] == ["Attention"]
+    assert [str(w) for w in glossary.warnings] == [
+        f"{tmp_path}/caf\\udce9.md: skipped: the file name is not UTF-8 (rename the file)"
+    ]
+
+
+def test_a_snapshot_whose_graph_file_leads_outside_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.json").write_text('{"format": "glossgraph", "nodes": []}')
+    snapshot = tmp_path / "snap"
+    snapshot.mkdir()
+    (snapshot / "manifest.json").write_text('{"format": "glossgraph-snapshot", "graph": "graph.json"}')
+    (snapshot / "graph.json").symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(LoadError, match=r"graph\.json: the graph file is a symlink leading outside the snapshot"):
+        loaders.load(snapshot)

@@ -176,11 +176,14 @@ def open_source(params: dict[str, Any]) -> GraphStore:
             **loader_options(params),
         }
         store = open_store(source, params.get("fmt"), **load_options)
-    problems = store.glossary().problems
+    glossary = store.glossary()
+    problems = glossary.problems
     if problems:
         stderr.print(f"[yellow]skipped {len(problems)} problem(s) (--lenient):[/yellow]")
         for problem in problems:
             stderr.print(f"  {problem}", markup=False)
+    for warning in glossary.warnings:
+        stderr.print(f"warning: {warning}", markup=False)
     return store
 
 
