@@ -6,12 +6,14 @@ Kept out of the app so they can be tested without Streamlit and reused by other 
 from __future__ import annotations
 
 __all__ = [
+    "ALLOW_PATH_ENV",
     "DEFAULT_SAMPLE",
     "MAX_UPLOAD_BYTES",
     "SOURCE_ENV",
     "ExploreState",
     "PathsState",
     "SourceSpec",
+    "allowed_root",
     "default_source",
     "display_path",
     "md_escape",
@@ -19,6 +21,7 @@ __all__ = [
     "parse_paths",
     "safe_url",
     "save_upload",
+    "server_path",
 ]
 
 import hashlib
@@ -32,11 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from graph.build import EDGE_TYPES
-from graph.errors import LoadError, Problem
+from graph.errors import LoadError, Problem, UsageError
 from graph.protocol import DIRECTIONS
+from graph.untrusted import clip, inside
 
 #: The environment variable `glossgraph app SOURCE` uses to hand the source to the app.
 SOURCE_ENV = "GLOSSGRAPH_SOURCE"
+#: The environment variable `glossgraph app --allow-path DIR` uses to hand the allowed root to the app.
+ALLOW_PATH_ENV = "GLOSSGRAPH_ALLOW_PATH"
 
 
 def _sample_folder() -> Path:
@@ -95,6 +101,31 @@ def display_path(location: str | Path, cwd: Path | None = None) -> str:
         return path.relative_to(cwd or Path.cwd()).as_posix() or "."
     except ValueError:
         return str(location)
+
+
+def allowed_root() -> Path | None:
+    """The folder visitors may load paths from (`glossgraph app --allow-path DIR`), or None: the path box is off."""
+    root = os.environ.get(ALLOW_PATH_ENV, "").strip()
+    return Path(root) if root else None
+
+
+def server_path(text: str, root: Path | None) -> Path:
+    """The file or folder a visitor typed, checked to lie inside ``root`` once every symlink is resolved.
+
+    A relative path is taken inside ``root``. UsageError when no root was allowed, when the path
+    does not exist, or when it leads outside the root (by ``..``, an absolute path or a symlink).
+    """
+    if root is None:
+        raise UsageError("loading a path on the server is off (start the app with --allow-path DIR)")
+    candidate = Path(text.strip()).expanduser()
+    if not candidate.is_absolute():
+        candidate = root / candidate
+    if not candidate.exists():
+        raise UsageError(f"no such file or folder inside {root.name}/: {clip(text.strip())}")
+    if not inside(root, candidate):
+        # Visitors see this: name the allowed folder, not where it lies on the server.
+        raise UsageError(f"only paths inside {root.name}/ may be loaded; {clip(text.strip())} is not")
+    return candidate.resolve()
 
 
 def default_source() -> SourceSpec:

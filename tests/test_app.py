@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.appstate import SOURCE_ENV, display_path
+from graph.appstate import ALLOW_PATH_ENV, SOURCE_ENV, display_path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -269,7 +269,8 @@ def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
 # -- Source ---------------------------------------------------------------------------------------
 
 
-def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest) -> None:
+def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ALLOW_PATH_ENV, str(BROKEN.parent))
     at = _page(app, "explore", concept="transformer")
     at.text_input(key="src_path").input(str(BROKEN))
     at.button(key="src_path_load").click()
@@ -278,6 +279,30 @@ def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest) -> N
     assert len(errors) == 1 and f"`{BROKEN / 'bad.md'}`, line 4: invalid YAML" in errors[0]
     assert f"{display_path(FIXTURE)}: 10 concepts" in at.sidebar.caption[0].value.replace("\\", "")
     assert [h.value for h in at.header] == ["Transformer"]
+
+
+def test_the_server_path_box_is_off_unless_a_root_is_allowed(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOW_PATH_ENV, raising=False)
+    at = _run(app)
+    assert [t.key for t in at.sidebar.text_input if t.key == "src_path"] == []
+    assert not _keys(at, "src_path")
+
+
+@pytest.mark.parametrize("typed", ["/etc", "../../../../../../etc", "outside-link"])
+def test_the_server_path_box_never_leaves_its_root(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, typed: str
+) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "outside-link").symlink_to(FIXTURE, target_is_directory=True)
+    monkeypatch.setenv(ALLOW_PATH_ENV, str(root))
+    at = _run(app)
+    at.text_input(key="src_path").input(typed)
+    at.button(key="src_path_load").click()
+    _run(at)
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1 and "only paths inside root/ may be loaded" in errors[0].replace("\\", "")
+    assert at.sidebar.caption[0].value.endswith(": 10 concepts (local store)")
 
 
 def test_a_zip_upload_becomes_the_source(app: AppTest) -> None:

@@ -355,3 +355,42 @@ def test_a_snapshot_whose_graph_file_leads_outside_is_refused(tmp_path: Path) ->
     (snapshot / "graph.json").symlink_to(tmp_path / "elsewhere.json")
     with pytest.raises(LoadError, match=r"graph\.json: the graph file is a symlink leading outside the snapshot"):
         loaders.load(snapshot)
+
+
+def test_server_paths_resolve_inside_the_allowed_root(tmp_path: Path) -> None:
+    from graph.appstate import server_path
+    from graph.errors import UsageError
+
+    root = tmp_path / "root"
+    (root / "notes").mkdir(parents=True)
+    (root / "inner-link").symlink_to(root / "notes")
+    assert server_path("notes", root) == (root / "notes").resolve()
+    assert server_path(" inner-link ", root) == (root / "notes").resolve()
+    assert server_path(str(root / "notes"), root) == (root / "notes").resolve()
+    with pytest.raises(UsageError, match=r"^loading a path on the server is off \(start the app with --allow-path"):
+        server_path("notes", None)
+    with pytest.raises(UsageError, match=r"^no such file or folder inside root/: 'missing'$"):
+        server_path("missing", root)
+    with pytest.raises(UsageError, match=r"^only paths inside root/ may be loaded; '\.\.' is not$"):
+        server_path("..", root)
+
+
+def test_only_the_allow_path_option_opens_the_path_box(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.cli.app as app_command
+    from graph.appstate import ALLOW_PATH_ENV
+
+    started: list[dict[str, str]] = []
+
+    def execve(_program: str, _args: list[str], env: dict[str, str]) -> None:
+        started.append(env)
+
+    def call(_args: list[str], env: dict[str, str]) -> int:
+        return 0  # no server: the test only reads the environment the app would get
+
+    monkeypatch.setattr(app_command.os, "execve", execve)
+    monkeypatch.setattr(app_command.subprocess, "call", call)
+    monkeypatch.setenv(ALLOW_PATH_ENV, "/")  # left over in the shell: must not open the box
+    assert main(["app", SMALL]) == 0
+    assert main(["app", SMALL, "--allow-path", str(tmp_path)]) == 0
+    assert [env.get(ALLOW_PATH_ENV) for env in started] == [None, str(tmp_path.resolve())]
+    assert main(["app", SMALL, "--allow-path", str(tmp_path / "missing")]) == 2

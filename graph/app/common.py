@@ -13,7 +13,15 @@ from typing import Any
 
 import streamlit as st
 
-from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, default_source, md_escape, save_upload
+from graph.appstate import (
+    MAX_UPLOAD_BYTES,
+    SourceSpec,
+    allowed_root,
+    default_source,
+    md_escape,
+    save_upload,
+    server_path,
+)
 from graph.errors import GlossgraphError, LoadError
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
@@ -167,7 +175,12 @@ def _load_upload() -> None:
 def _load_path() -> None:
     text = (st.session_state.get("src_path") or "").strip()
     if text:
-        _try_source(SourceSpec(text))
+        try:
+            path = server_path(text, allowed_root())
+        except GlossgraphError as error:
+            st.session_state["source_error"] = error_text(error)
+            return
+        _try_source(SourceSpec(str(path)))
 
 
 def _load_neo4j() -> None:
@@ -213,8 +226,11 @@ def source_sidebar() -> GraphStore | None:
                 key="src_upload",
                 on_change=_load_upload,
             )
-            st.text_input("Folder or file path on the server", key="src_path", placeholder="data/ai-glossary")
-            st.button("Load path", on_click=_load_path, key="src_path_load")
+            root = allowed_root()
+            if root is not None:  # off unless the app was started with --allow-path DIR
+                st.text_input(f"Folder or file path on the server, inside {md_escape(root.name)}/", key="src_path",
+                              placeholder="glossary")
+                st.button("Load path", on_click=_load_path, key="src_path_load")
             if _neo4j_available():
                 st.markdown("**Neo4j**")
                 st.text_input("URI", key="src_uri", placeholder="neo4j://127.0.0.1:7687")
