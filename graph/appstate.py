@@ -28,8 +28,10 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import stat
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -182,20 +184,39 @@ def _unzip(name: str, data: bytes, target: Path, limit: int) -> None:
                 raise LoadError(Problem(name, None, f"the archive unpacks to over {_mb(limit)}"))
         staging = target.with_name(target.name + ".part")
         staging.mkdir(parents=True, exist_ok=True)
-        for member in members:
-            if member.is_dir():
-                continue
-            destination = staging.joinpath(*PurePosixPath(member.filename).parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as source, destination.open("wb") as out:
-                # Count real bytes too: a forged header cannot smuggle more than the limit.
-                written = 0
-                while chunk := source.read(1 << 16):
-                    written += len(chunk)
-                    if written > member.file_size:
-                        raise LoadError(Problem(name, None, f"{member.filename}: larger than its header says"))
-                    out.write(chunk)
-        staging.replace(target)
+        try:
+            for member in members:
+                if member.is_dir():
+                    continue
+                _extract(name, archive, member, staging.joinpath(*PurePosixPath(member.filename).parts))
+            staging.replace(target)
+        except BaseException:
+            # A half-unpacked archive must not stay behind (nor be taken for a finished one later).
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _extract(name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo, destination: Path) -> None:
+    """Unpack one member, trusting neither its size header nor its compressed data."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with archive.open(member) as source, destination.open("wb") as out:
+            # Count real bytes too: a forged header cannot smuggle more than the limit.
+            written = 0
+            while chunk := source.read(1 << 16):
+                written += len(chunk)
+                if written > member.file_size:
+                    raise LoadError(Problem(name, None, f"{clip(member.filename)}: larger than its header says"))
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        # A forged or truncated entry (a bad CRC, a stream that ends early, an unknown method, a password).
+        raise LoadError(Problem(name, None, f"{clip(member.filename)}: not readable ({_first_line(error)})")) from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _check_member(name: str, member: zipfile.ZipInfo) -> None:

@@ -107,6 +107,10 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+# An anchor (``&name``) where YAML allows one: without any, a document has no aliases to expand.
+_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
+
+
 def check_yaml_expansion(node: yaml.Node | None, file: str, text: str = "") -> None:
     """Refuse a composed YAML document that aliases expand beyond the budget, or that refers to itself.
 
@@ -114,7 +118,7 @@ def check_yaml_expansion(node: yaml.Node | None, file: str, text: str = "") -> N
     distinct node (memoised, iterative: no recursion limit to hit) however large the expansion.
     ``text`` (the document) lets documents without any alias skip the walk.
     """
-    if node is None or (text and ("*" not in text or "&" not in text)):
+    if node is None or (text and not _ANCHOR_RE.search(text)):
         return
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()

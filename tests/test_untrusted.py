@@ -394,3 +394,43 @@ def test_only_the_allow_path_option_opens_the_path_box(tmp_path: Path, monkeypat
     assert main(["app", SMALL, "--allow-path", str(tmp_path)]) == 0
     assert [env.get(ALLOW_PATH_ENV) for env in started] == [None, str(tmp_path.resolve())]
     assert main(["app", SMALL, "--allow-path", str(tmp_path / "missing")]) == 2
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _forge(data: bytes, offset_in_header: int, value: int) -> bytes:
+    """Overwrite a 4-byte field of the first member's local and central headers."""
+    import struct
+
+    out = bytearray(data)
+    local = out.find(b"PK\x03\x04")
+    central = out.find(b"PK\x01\x02")
+    struct.pack_into("<I", out, local + offset_in_header, value)
+    struct.pack_into("<I", out, central + offset_in_header + 2, value)  # the central header has 2 more bytes
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [(22, 10, "'notes/a.md': not readable (Bad CRC-32 for file 'notes/a.md')"),  # size 10: cut short
+     (14, 0xDEADBEEF, "'notes/a.md': not readable (Bad CRC-32 for file 'notes/a.md')")],
+)
+def test_a_forged_zip_upload_is_one_error_and_leaves_nothing(tmp_path: Path, field: int, value: int,
+                                                            message: str) -> None:
+    from graph.appstate import save_upload
+
+    forged = _forge(_zip({"notes/a.md": b"# A\n\n" + b"A note. " * 200}), field, value)
+    root = tmp_path / "uploads"
+    with pytest.raises(LoadError) as raised:
+        save_upload("notes.zip", forged, root)
+    assert str(raised.value) == f"notes.zip: {message}"
+    assert [p.name for p in root.rglob("*") if p.is_file() or p.name.endswith(".part")] == []
