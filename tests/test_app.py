@@ -320,3 +320,22 @@ def test_a_zip_upload_becomes_the_source(app: AppTest) -> None:
     assert [h.value for h in at.header] == ["\\<img src\\=x onerror\\=alert\\(1\\)\\> Hostile"]
     assert ("\\<script\\>alert\\(2\\)\\</script\\> is a definition that must show as text\\."
             in _markdown(at))
+
+
+def test_an_unexpected_error_is_one_box_not_a_traceback(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.app.common as common
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom <b>bold</b>\nsecond line")
+
+    monkeypatch.setattr(common, "neighbourhood_view", broken)
+    monkeypatch.delenv("GLOSSGRAPH_DEBUG", raising=False)
+    at = _page(app, "explore", concept="transformer")
+    assert [e.value for e in at.main.error] == [
+        "Something went wrong: RuntimeError: boom \\<b\\>bold\\</b\\> (the source and this page are unchanged; "
+        "try another view or source)"
+    ]
+    monkeypatch.setenv("GLOSSGRAPH_DEBUG", "1")
+    at.run()
+    assert len(at.exception) == 1 and "boom" in at.exception[0].message  # the traceback, under --debug
+    assert len(at.main.error) == 1

@@ -6,6 +6,7 @@ Pages call these and graph/; they hold no graph logic of their own.
 from __future__ import annotations
 
 import importlib.util
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,7 +45,9 @@ __all__ = [
     "paths_view",
     "search",
     "show_error",
+    "show_unexpected",
     "source_sidebar",
+    "unexpected_text",
 ]
 
 
@@ -141,6 +144,22 @@ def show_error(error: BaseException, where: Any = st) -> None:
     where.error(error_text(error))
 
 
+def unexpected_text(error: BaseException) -> str:
+    """An error nobody planned for as one line of markdown for people, user text escaped."""
+    lines = str(error).strip().splitlines()
+    detail = lines[0] if lines else ""
+    detail = detail if len(detail) <= 300 else detail[:297] + "..."
+    return (f"Something went wrong: {md_escape(type(error).__name__)}: {md_escape(detail)} "
+            "(the source and this page are unchanged; try another view or source)")
+
+
+def show_unexpected(error: BaseException) -> None:
+    """The app's last resort: one error box; the traceback too when the app runs with --debug."""
+    st.error(unexpected_text(error))
+    if os.environ.get("GLOSSGRAPH_DEBUG"):
+        st.exception(error)
+
+
 # -- the source sidebar -----------------------------------------------------------------------
 
 
@@ -150,6 +169,9 @@ def _try_source(spec: SourceSpec) -> bool:
         get_store(spec)
     except (GlossgraphError, OSError, ImportError) as error:
         st.session_state["source_error"] = error_text(error)
+        return False
+    except Exception as error:  # a callback has no page to catch it: the sidebar box is the last resort
+        st.session_state["source_error"] = unexpected_text(error)
         return False
     st.session_state["source"] = spec
     st.session_state.pop("source_error", None)
@@ -168,6 +190,9 @@ def _load_upload() -> None:
         path = save_upload(upload.name, upload.getvalue(), UPLOAD_ROOT)
     except (GlossgraphError, OSError) as error:
         st.session_state["source_error"] = error_text(error)
+        return
+    except Exception as error:
+        st.session_state["source_error"] = unexpected_text(error)
         return
     _try_source(SourceSpec(str(path)))
 

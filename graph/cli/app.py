@@ -14,7 +14,7 @@ import click
 
 from graph.app import MAIN_SCRIPT
 from graph.appstate import ALLOW_PATH_ENV, DEFAULT_SAMPLE, MAX_UPLOAD_BYTES, SOURCE_ENV
-from graph.cli.base import cli, open_source, stderr
+from graph.cli.base import cli, open_source, run_state, stderr
 from graph.stores import is_neo4j_uri
 
 #: The Streamlit entry point, inside the package so an installed wheel serves the app too.
@@ -64,6 +64,8 @@ def app(source: str | None, port: int, host: str, allow_path: str | None, **para
     env.pop(ALLOW_PATH_ENV, None)
     if allow_path:
         env[ALLOW_PATH_ENV] = allow_path
+    if run_state.get("debug"):
+        env["GLOSSGRAPH_DEBUG"] = "1"  # the app shows tracebacks under its error boxes too
     if params.get("dataset"):
         env["GLOSSGRAPH_DATASET"] = params["dataset"]
     for option, variable in (("neo4j_user", "NEO4J_USERNAME"), ("neo4j_password", "NEO4J_PASSWORD"),
