@@ -270,8 +270,21 @@ def test_a_full_or_read_only_output_is_one_line(
 
     monkeypatch.setattr(os, "fsync", fail)
     assert main(["export", SMALL, "--format", "graphml", "-o", str(target)]) == 2
-    assert _one_line(capsys.readouterr().err) == f"error: glossgraph export failed: {target}: {text}"
-    assert not target.exists()
+    assert _one_line(capsys.readouterr().err) == f"error: cannot write {target}: {text}"
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_an_os_error_anywhere_else_is_one_line_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import graph.cli.query as query
+
+    def denied(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), "/srv/notes/a.md")
+
+    monkeypatch.setattr(query, "open_source", denied)
+    assert main(["show", SMALL, "rag"]) == 2
+    assert _one_line(capsys.readouterr().err) == "error: glossgraph show failed: /srv/notes/a.md: Permission denied"
 
 
 def test_a_write_over_the_file_size_limit_is_one_line(tmp_path: Path) -> None:
@@ -290,7 +303,7 @@ def test_a_write_over_the_file_size_limit_is_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     line = _one_line(done.stderr)
-    assert line.startswith("error: glossgraph export failed: ") and line.endswith("File too large")
+    assert line == f"error: cannot write {target}: File too large"
     assert not target.exists()
 
 
