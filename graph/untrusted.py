@@ -127,7 +127,8 @@ def check_yaml_expansion(node: yaml.Node | None, file: str, text: str = "") -> N
         current, finished = stack.pop()
         key = id(current)
         if finished:
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(current))
+            # Saturating: a chain of thousands of doubling aliases must not grow ever longer integers.
+            sizes[key] = min(_SATURATED, 1 + sum(sizes[id(child)] for child in _children(current)))
             open_nodes.discard(key)
             continue
         if key in sizes:
@@ -149,10 +150,13 @@ def check_yaml_expansion(node: yaml.Node | None, file: str, text: str = "") -> N
         ))
 
 
+#: Expansion counts stop here: any document this large is refused anyway.
+_SATURATED = 10**15
+
+
 def _rough(number: int) -> str:
-    """A node count for a message: exact when short, else its order of magnitude (bombs reach 10^100)."""
-    text = f"{number:,}"
-    return text if len(text) <= 20 else f"about 10^{len(str(number)) - 1}"
+    """A node count for a message."""
+    return f"{number:,}" if number < _SATURATED else f"over {_SATURATED:,}"
 
 
 # -- JSON --------------------------------------------------------------------------------------
@@ -165,15 +169,15 @@ def json_nesting_error(text: str, file: str, first_line: int = 1) -> LoadError:
 
     Names the line where the nesting passes 500 levels (``first_line``: the line ``text`` starts on).
     """
-    depth, line, last = 0, first_line, 0
+    depth = 0
     for match in _JSON_TOKEN_RE.finditer(text):
         token = match.group()
-        if token in "[{":
+        if token == "[" or token == "{":
             depth += 1
             if depth > 500:
-                line += text.count("\n", last, match.start())
+                line = first_line + text.count("\n", 0, match.start())
                 return LoadError(Problem(file, line, "the JSON is nested too deeply (over 500 levels) to load"))
-        elif token in "]}":
+        elif token == "]" or token == "}":
             depth -= 1
     return LoadError(Problem(file, None, "the JSON is nested too deeply to load"))
 

@@ -447,3 +447,11 @@ def test_a_forged_zip_upload_is_one_error_and_leaves_nothing(tmp_path: Path, fie
         save_upload("notes.zip", forged, root)
     assert str(raised.value) == f"notes.zip: {message}"
     assert [p.name for p in root.rglob("*") if p.is_file() or p.name.endswith(".part")] == []
+
+
+def test_a_long_chain_of_doubling_aliases_is_counted_without_huge_numbers() -> None:
+    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 3000)]
+    started = time.monotonic()
+    with pytest.raises(LoadError, match=r"expand 6,003 nodes to over 1,000,000,000,000,000, over the limit"):
+        parse_yaml("\n".join(lines), "chain.yaml")  # 2^3000 nodes: a number with 900 digits, if kept
+    assert time.monotonic() - started < 5
