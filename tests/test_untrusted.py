@@ -455,3 +455,11 @@ def test_a_long_chain_of_doubling_aliases_is_counted_without_huge_numbers() -> N
     with pytest.raises(LoadError, match=r"expand 6,003 nodes to over 1,000,000,000,000,000, over the limit"):
         parse_yaml("\n".join(lines), "chain.yaml")  # 2^3000 nodes: a number with 900 digits, if kept
     assert time.monotonic() - started < 5
+
+
+def test_the_alias_bomb_refusal_itself_takes_milliseconds() -> None:
+    started = time.monotonic()
+    for source in ("alias-bomb.yaml", "frontmatter-bomb", "records-bomb"):
+        with pytest.raises(LoadError, match="the YAML aliases expand"):
+            loaders.load(HOSTILE / source)
+    assert time.monotonic() - started < 1.0  # three refusals; the issue asked for well under a second each
