@@ -463,3 +463,14 @@ def test_the_alias_bomb_refusal_itself_takes_milliseconds() -> None:
         with pytest.raises(LoadError, match="the YAML aliases expand"):
             loaders.load(HOSTILE / source)
     assert time.monotonic() - started < 1.0  # three refusals; the issue asked for well under a second each
+
+
+def test_an_allow_list_alias_bomb_is_refused() -> None:
+    from graph.audit import AllowList
+
+    text = (HOSTILE / "alias-bomb.yaml").read_text().replace("concepts:", "allow:").split("allow:")[0]
+    text += "allow:\n  orphans: *l8\n"
+    started = time.monotonic()
+    with pytest.raises(LoadError, match=r"^allow-list upload: the YAML aliases expand "):
+        AllowList.parse(text, "allow-list upload")
+    assert time.monotonic() - started < 1.0
