@@ -328,11 +328,12 @@ def _vault_with_links(tmp_path: Path, suffix: str, body: str) -> tuple[Path, Pat
 @pytest.mark.parametrize(
     ("suffix", "body"),
     [(".md", "---\ntitle: NAME\n---\n\nA note.\n"), (".yaml", "title: NAME\nid: NAME\n"),
-     (".jsonl", '{"title": "NAME"}\n')],
+     (".jsonl", '{"title": "NAME"}\n'),
+     (".html", '<html><body><main><h1>NAME</h1><p class="definition">A term.</p></main></body></html>')],
 )
 def test_folder_loaders_skip_symlinks_leading_outside(tmp_path: Path, suffix: str, body: str) -> None:
     vault, _ = _vault_with_links(tmp_path, suffix, body)
-    if suffix != ".md":  # the inner link duplicates an id: only Markdown names concepts by file
+    if suffix not in (".md", ".html"):  # the inner link duplicates an id: Markdown and HTML name concepts by file
         (vault / "sub" / f"again{suffix}").unlink()
     glossary = loaders.load(vault, "jsonl" if suffix == ".jsonl" else None)  # a .jsonl folder is not detected
     titles = sorted(c.title for c in glossary.concepts)
