@@ -256,6 +256,12 @@ def test_an_unexpected_error_is_one_line_naming_the_command(
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):") and "ValueError: boom" in err
     assert err.strip().splitlines()[-1].startswith("error: glossgraph show failed unexpectedly")
+    monkeypatch.setenv("GLOSSGRAPH_DEBUG", "0")  # off, as written
+    assert main(["show", SMALL, "rag"]) == 2
+    _one_line(capsys.readouterr().err)
+    monkeypatch.setenv("GLOSSGRAPH_DEBUG", "1")
+    assert main(["show", SMALL, "rag"]) == 2
+    assert "Traceback" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("number", "text"), [(errno.ENOSPC, "No space left on device"),

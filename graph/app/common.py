@@ -156,7 +156,7 @@ def unexpected_text(error: BaseException) -> str:
 def show_unexpected(error: BaseException) -> None:
     """The app's last resort: one error box; the traceback too when the app runs with --debug."""
     st.error(unexpected_text(error))
-    if os.environ.get("GLOSSGRAPH_DEBUG"):
+    if os.environ.get("GLOSSGRAPH_DEBUG", "").lower() not in ("", "0", "false", "no"):
         st.exception(error)
 
 

@@ -23,7 +23,7 @@ for _module in pkgutil.iter_modules(__path__):
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; errors become one line on stderr and exit code 2 (1 for nothing found / no path)."""
-    run_state.update(command=None, debug=bool(os.environ.get("GLOSSGRAPH_DEBUG")))
+    run_state.update(command=None, debug=os.environ.get("GLOSSGRAPH_DEBUG", "").lower() not in ("", "0", "false", "no"))
     try:
         return _run(argv)
     except BrokenPipeError:
