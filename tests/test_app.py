@@ -305,6 +305,39 @@ def test_the_server_path_box_never_leaves_its_root(
     assert at.sidebar.caption[0].value.endswith(": 10 concepts (local store)")
 
 
+#: An upload name that closes a code span and opens a link if the error box puts it in backticks.
+PHISHING_NAME = "x` [Session expired - log in](https://evil.example) `.zip"
+
+
+def test_an_upload_name_in_an_error_box_stays_text(app: AppTest) -> None:
+    at = _run(app)
+    at.file_uploader(key="src_upload").upload(PHISHING_NAME, b"PK not really a zip", "application/zip")
+    _run(at)
+    [error] = [e.value for e in at.sidebar.error]
+    assert "not a readable zip archive" in error
+    # The name is one code span its backticks cannot close: no markdown, no link.
+    assert f"``{PHISHING_NAME}``" in error
+    assert at.sidebar.caption[0].value.endswith(": 10 concepts (local store)")
+
+
+def test_uploads_are_private_to_the_session_and_removed_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at.file_uploader(key="src_upload").upload(
+        "two.json", b'{"concepts": [{"title": "One"}, {"title": "Two"}]}', "application/json"
+    )
+    _run(at)
+    area = at.session_state["upload_area"]
+    folder = area.folder
+    assert folder.is_dir() and folder.name.startswith("session-") and area.used() > 0
+    assert at.sidebar.caption[0].value.endswith(": 2 concepts (local store)")
+    del area, at
+    gc.collect()
+    assert not folder.exists()
+
+
 def test_a_zip_upload_becomes_the_source(app: AppTest) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -17,10 +17,11 @@ import streamlit as st
 from graph.appstate import (
     MAX_UPLOAD_BYTES,
     SourceSpec,
+    UploadArea,
     allowed_root,
+    code_span,
     default_source,
     md_escape,
-    save_upload,
     server_path,
 )
 from graph.errors import GlossgraphError, LoadError
@@ -48,6 +49,7 @@ __all__ = [
     "show_unexpected",
     "source_sidebar",
     "unexpected_text",
+    "upload_area",
 ]
 
 
@@ -132,7 +134,9 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, LoadError):
         lines = []
         for problem in error.problems[:10]:
-            where = f"`{problem.file}`" + (f", line {problem.line}" if problem.line else "")
+            # File names are user-supplied (an upload's name): a code span fenced longer than any
+            # backtick run in the name, so the name cannot close it and turn the rest into markdown.
+            where = code_span(problem.file) + (f", line {problem.line}" if problem.line else "")
             lines.append(f"- {where}: {md_escape(problem.message)}")
         more = f"\n- ... and {len(error.problems) - 10} more" if len(error.problems) > 10 else ""
         return "Could not load this source:\n\n" + "\n".join(lines) + more
@@ -187,7 +191,7 @@ def _load_upload() -> None:
     if upload is None:
         return
     try:
-        path = save_upload(upload.name, upload.getvalue(), UPLOAD_ROOT)
+        path = upload_area().save(upload.name, upload.getvalue(), keep=_current_location())
     except (GlossgraphError, OSError) as error:
         st.session_state["source_error"] = error_text(error)
         return
@@ -195,6 +199,19 @@ def _load_upload() -> None:
         st.session_state["source_error"] = unexpected_text(error)
         return
     _try_source(SourceSpec(str(path)))
+
+
+def upload_area() -> UploadArea:
+    """This session's private upload folder, removed when the session ends."""
+    area = st.session_state.get("upload_area")
+    if not isinstance(area, UploadArea) or area.closed:
+        area = st.session_state["upload_area"] = UploadArea(UPLOAD_ROOT)
+    return area
+
+
+def _current_location() -> str | None:
+    spec = st.session_state.get("source")
+    return spec.location if isinstance(spec, SourceSpec) and not spec.is_neo4j else None
 
 
 def _load_path() -> None:
