@@ -69,6 +69,7 @@ class Concept:
     ``origin`` and ``path`` say where the concept came from and do not take part in equality:
     two concepts are equal when their content is. ``parents`` are the concept's broader concepts
     as written (a SKOS broader, an ontology is_a, a Dendron or Logseq namespace parent);
+    ``deprecated`` concepts may name the concept that replaces them in ``replaced_by``;
     ``translations`` hold the labels in other languages; ``attributes`` keeps source fields the
     model has no place for (e.g. a Dendron note id).
 
@@ -89,6 +90,7 @@ class Concept:
     parents: tuple[Reference, ...] = ()
     translations: tuple[Translation, ...] = ()
     deprecated: bool = False
+    replaced_by: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     path: str | None = field(default=None, compare=False)
     origin: Origin | None = field(default=None, compare=False)
@@ -118,7 +120,9 @@ class Concept:
             "published": self.published,
             "sources": [{"title": s.title, "url": s.url} for s in self.sources],
             "related": [{"target": r.target, "kind": r.kind} for r in self.related],
+            "parents": [r.target for r in self.parents],
             "deprecated": self.deprecated,
+            "replaced_by": self.replaced_by,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -72,6 +72,7 @@ KIND_STYLES: dict[str, tuple[str, str | None, str]] = {
 #: How each edge type looks: (dashes, colour, legend text).
 EDGE_STYLES: dict[str, tuple[bool | list[int], str, str]] = {
     "related": (False, "#6b6b6b", "related (arrow as authored)"),
+    "broader": ([10, 5], "#1f5fa8", "broader (arrow towards the parent)"),
     "alias": ([4, 4], "#a9a9a9", "alias of"),
     "category": ([2, 6], "#8f8f8f", "in category"),
 }
@@ -252,7 +253,7 @@ def concept_degrees(store: GraphStore) -> tuple[dict[str, int], set[str]]:
     neighbours: dict[str, set[str]] = {c.id: set() for c in store.glossary().concepts}
     incoming: set[str] = set()
     for link in store.links():
-        if link.target is not None and link.target != link.source:
+        if link.kind != "broader" and link.target is not None and link.target != link.source:
             neighbours[link.source].add(link.target)
             neighbours.setdefault(link.target, set()).add(link.source)
             incoming.add(link.target)
@@ -368,7 +369,7 @@ def render_html(
     edges: dict[tuple[str, str], None] = {}
     missing: dict[str, str] = {}
     for link in store.links():
-        if link.source not in kept or link.source == link.target:
+        if link.kind == "broader" or link.source not in kept or link.source == link.target:
             continue
         if link.target is None:
             key = "missing:" + link.key

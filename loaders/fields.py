@@ -35,11 +35,13 @@ from loaders.io import node_line, parse_yaml, read_text, value_node
 #: The concept fields a mapping can fill.
 CONCEPT_FIELDS = (
     "id", "title", "definition", "body", "aliases", "categories",
-    "level", "published", "sources", "related", "deprecated",
+    "level", "published", "sources", "related", "parents", "deprecated",
 )
 
 #: Other names a user may give a concept field in a mapping.
-_FIELD_SYNONYMS = {"category": "categories", "alias": "aliases", "source": "sources"}
+_FIELD_SYNONYMS = {
+    "category": "categories", "alias": "aliases", "source": "sources", "parent": "parents", "broader": "parents",
+}
 
 #: Input names recognised by default, most specific first; nested paths last.
 DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
@@ -55,6 +57,7 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "related": (
         "related", "related_terms", "related_concepts", "see_also", "links", "relationships.related",
     ),
+    "parents": ("parents", "parent", "broader"),
     "deprecated": ("deprecated", "obsolete"),
 }
 
@@ -232,6 +235,7 @@ def _flag(raw: Any, _sep: str, _label_first: bool) -> bool:
 _CONVERTERS = {
     "id": _text, "title": _text, "definition": _text, "body": _text, "level": _text, "published": _date_text,
     "aliases": _names, "categories": _names, "related": _references, "sources": _sources, "deprecated": _flag,
+    "parents": _references,
 }
 
 
@@ -478,6 +482,7 @@ class FieldMapping:
             published=values.get("published") or None,
             sources=values.get("sources", ()),
             related=related,
+            parents=tuple([make(target, "related", line) for target in values.get("parents", ())]),
             deprecated=values.get("deprecated", False),
             path=path,
             origin=Origin(file, line),

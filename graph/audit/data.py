@@ -20,16 +20,33 @@ Finding = dict[str, Any]
 
 
 class AuditData:
-    """A glossary and its link table, with the link sets and mention scan the checks share (built lazily)."""
+    """A glossary and its link table, with the link sets and mention scan the checks share (built lazily).
+
+    ``out`` and ``inc`` are the related links between distinct concepts; ``parents`` and
+    ``children`` the resolved broader links between distinct concepts (a concept that is its own
+    parent is in ``self_parents``); ``deprecated`` the ids of deprecated concepts.
+    """
 
     def __init__(self, concepts: Iterable[Concept], links: Iterable[Link]):
         self.concepts: dict[str, Concept] = {c.id: c for c in concepts}
         self.links: list[Link] = list(links)
         self.out: dict[str, set[str]] = {cid: set() for cid in self.concepts}
         self.inc: dict[str, set[str]] = {cid: set() for cid in self.concepts}
+        self.parents: dict[str, set[str]] = {}
+        self.children: dict[str, set[str]] = {}
+        self.self_parents: set[str] = set()
+        self.deprecated: set[str] = {cid for cid, c in self.concepts.items() if c.deprecated}
         for link in self.links:
             target = link.target
-            if target is not None and target != link.source and target in self.inc and link.source in self.out:
+            if target is None or target not in self.inc or link.source not in self.out:
+                continue
+            if link.kind == "broader":
+                if target == link.source:
+                    self.self_parents.add(target)
+                else:
+                    self.parents.setdefault(link.source, set()).add(target)
+                    self.children.setdefault(target, set()).add(link.source)
+            elif target != link.source:
                 self.out[link.source].add(target)
                 self.inc[target].add(link.source)
 
@@ -45,8 +62,37 @@ class AuditData:
 
     @property
     def link_count(self) -> int:
-        """Resolved links between distinct concepts, each (source, target) pair once."""
+        """Resolved related links between distinct concepts, each (source, target) pair once."""
         return sum(len(targets) for targets in self.out.values())
+
+    @property
+    def broader_count(self) -> int:
+        """Resolved broader links between distinct concepts, each (child, parent) pair once."""
+        return sum(len(ups) for ups in self.parents.values())
+
+    def in_hierarchy(self, concept_id: str) -> bool:
+        """True when a concept has a parent or a child: the hierarchy links it both ways."""
+        return concept_id in self.parents or concept_id in self.children
+
+    def linked(self, source: str, target: str) -> bool:
+        """True when ``source`` links to ``target`` by a related link or as its parent or child."""
+        return (
+            target in self.out[source]
+            or target in self.parents.get(source, ())
+            or target in self.children.get(source, ())
+        )
+
+    def ancestors(self, concept_id: str) -> set[str]:
+        """Every concept up the parents of a concept (a cycle ends the walk; itself only when in a cycle)."""
+        parents = self.parents
+        seen: set[str] = set()
+        stack = list(parents.get(concept_id, ()))
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(parents.get(node, ()))
+        return seen
 
     @cached_property
     def finder(self) -> MentionFinder:
@@ -70,12 +116,14 @@ class AuditData:
 
     @cached_property
     def components(self) -> list[list[str]]:
-        """Connected components of the undirected link graph (isolated concepts alone), largest first.
+        """Connected components of the undirected graph of related and broader links, largest first.
 
-        Each component's ids are sorted; components of equal size are ordered by their first id.
+        Isolated concepts are components alone. Deprecated concepts still connect the others but are
+        no members. Each component's ids are sorted; components of equal size by their first id.
         """
         seen: set[str] = set()
         found: list[list[str]] = []
+        parents, children, deprecated = self.parents, self.children, self.deprecated
         for start in self.concepts:
             if start in seen:
                 continue
@@ -83,12 +131,14 @@ class AuditData:
             stack, members = [start], [start]
             while stack:
                 node = stack.pop()
-                for other in (*self.out[node], *self.inc[node]):
+                for other in (*self.out[node], *self.inc[node], *parents.get(node, ()), *children.get(node, ())):
                     if other not in seen:
                         seen.add(other)
                         members.append(other)
                         stack.append(other)
-            found.append(sorted(members))
+            current = sorted(m for m in members if m not in deprecated) if deprecated else sorted(members)
+            if current:
+                found.append(current)
         found.sort(key=lambda members: (-len(members), members[0]))
         return found
 

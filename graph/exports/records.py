@@ -54,10 +54,11 @@ NODE_FIELDS = (
     "related",
     "deprecated",
     "parents",
+    "replaced_by",
 )
 #: Node fields whose values are lists or objects: JSON text in formats that only hold strings.
 JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents")
-#: Edge fields in column order; via, written and count belong to related edges only.
+#: Edge fields in column order; via, written and count belong to related and broader edges only.
 EDGE_FIELDS = ("source", "target", "type", "via", "written", "count")
 
 
@@ -109,7 +110,7 @@ def graph_records(source: Glossary | GraphStore) -> GraphRecords:
     edges: list[dict[str, Any]] = []
     for s, t, edge_type, attrs in graph.edges(keys=True, data=True):
         edge: dict[str, Any] = {"source": s, "target": t, "type": edge_type}
-        if edge_type == "related":
+        if edge_type in ("related", "broader"):
             edge.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
         edges.append(edge)
     edges.sort(key=lambda e: (e["source"], e["target"], e["type"]))
@@ -263,6 +264,7 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
             check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {written_kind!r}")
             ref_kind = "related"
         related.append(Reference(ref["target"], ref_kind))
+    parents = tuple(Reference(target) for target in check.strings(record, "parents"))
     sources = tuple(Source(s["title"], s.get("url", "")) for s in check.objects(record, "sources", ("title", "url")))
     return Concept(
         id=record["id"],
@@ -275,6 +277,9 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         published=check.text(record, "published", None, nullable=True),
         sources=sources,
         related=tuple(related),
+        parents=parents,
         deprecated=deprecated,
+        # An empty replacement is no replacement (string-only formats cannot tell "" from none).
+        replaced_by=check.text(record, "replaced_by", None, nullable=True) or None,
         origin=Origin(where, record.get("_line")),
     )

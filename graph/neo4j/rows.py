@@ -64,7 +64,9 @@ def concept_from(props: dict[str, Any]) -> Concept:
         related=tuple(
             Reference(r["target"], r["kind"], r.get("line")) for r in json.loads(props.get("related") or "[]")
         ),
+        parents=tuple(Reference(target) for target in props.get("parents") or ()),
         deprecated=bool(props.get("deprecated", False)),
+        replaced_by=props.get("replaced_by"),
         path=props.get("path"),
         origin=Origin(origin_file, props.get("origin_line")) if origin_file is not None else None,
     )
@@ -114,16 +116,17 @@ class LoadPlan:
                 row["parents"] = json.dumps(parents[name], ensure_ascii=False)
             self.nodes[kind].append(row)
         self.edges: dict[str, list[dict[str, Any]]] = {
-            "related_concept": [], "related_missing": [], "alias": [], "category": [], "category_parent": [],
+            "related_concept": [], "related_missing": [], "broader_concept": [], "broader_missing": [],
+            "alias": [], "category": [], "category_parent": [],
         }
         for source, target, edge_type, attrs in local.graph.edges(keys=True, data=True):
-            if edge_type == "related":
+            if edge_type in ("related", "broader"):
                 if node_kind(target) == "missing":
                     row = {"s": source, "t": target.split(":", 1)[1]}
-                    self.edges["related_missing"].append(row)
+                    self.edges[f"{edge_type}_missing"].append(row)
                 else:
                     row = {"s": source, "t": target}
-                    self.edges["related_concept"].append(row)
+                    self.edges[f"{edge_type}_concept"].append(row)
                 row.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
             elif edge_type == "alias":
                 self.edges["alias"].append({"s": source.split(":", 1)[1], "t": target})
@@ -134,6 +137,7 @@ class LoadPlan:
         self.expected = {
             **{kind: len(rows) for kind, rows in self.nodes.items()},
             "related": len(self.edges["related_concept"]) + len(self.edges["related_missing"]),
+            "broader": len(self.edges["broader_concept"]) + len(self.edges["broader_missing"]),
             "alias_edges": len(self.edges["alias"]),
             "category_edges": len(self.edges["category"]) + len(self.edges["category_parent"]),
         }
