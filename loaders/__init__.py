@@ -196,5 +196,8 @@ register("skos", "loaders.skos:load_skos", (".ttl", ".rdf", ".owl", ".skos", ".n
 register("html", "loaders.html:load_html", (".html", ".htm"),
          "folder of saved glossary pages; option selectors (CSS selectors per field)")
 add_detector("skos", _lazy_detector("loaders.skos", "is_skos_xml"))
+register("obo", "loaders.obo:load_obo", (".obo",),
+         "OBO ontology ([Term] frames; is_a as broader links), read with fastobo")
+add_detector("obo", _lazy_detector("loaders.obo", "is_obo"))
 add_folder_format(".html", "html")
 add_folder_format(".htm", "html")

@@ -243,17 +243,19 @@ def _fast_reference() -> Any:
     """A Reference constructor that sets the slots directly: several times faster than the frozen
     dataclass ``__init__``, which matters at a million references. Falls back to the class itself
     if the model ever grows a field this does not know about."""
-    if tuple(f.name for f in fields(Reference)) != ("target", "kind", "line"):
+    if tuple(f.name for f in fields(Reference)) != ("target", "kind", "line", "relation"):
         return Reference
     new = object.__new__
     slots: Any = Reference
     set_target, set_kind, set_line = slots.target.__set__, slots.kind.__set__, slots.line.__set__
+    set_relation = slots.relation.__set__
 
     def make(target: str, kind: str = "related", line: int | None = None) -> Reference:
         reference: Reference = new(Reference)
         set_target(reference, target)
         set_kind(reference, kind)
         set_line(reference, line)
+        set_relation(reference, None)
         return reference
 
     return make

@@ -257,13 +257,13 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         check.fail(record, f"deprecated must be true or false, not {deprecated!r}")
         deprecated = False
     related = []
-    for ref in check.objects(record, "related", ("target", "kind")):
+    for ref in check.objects(record, "related", ("target", "kind", "relation")):
         written_kind = ref.get("kind", "related")
         ref_kind = next((kind for kind in LINK_KINDS if kind == written_kind), None)
         if ref_kind is None:
             check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {written_kind!r}")
             ref_kind = "related"
-        related.append(Reference(ref["target"], ref_kind))
+        related.append(Reference(ref["target"], ref_kind, relation=ref.get("relation")))
     parents = tuple(Reference(target) for target in check.strings(record, "parents"))
     sources = tuple(Source(s["title"], s.get("url", "")) for s in check.objects(record, "sources", ("title", "url")))
     return Concept(

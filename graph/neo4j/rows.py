@@ -29,7 +29,7 @@ def concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, An
         # Neo4j cannot store lists of maps: sources and references go in as JSON text (with lines).
         "sources": json.dumps([{"title": s.title, "url": s.url} for s in concept.sources], ensure_ascii=False),
         "related": json.dumps(
-            [{"target": r.target, "kind": r.kind, "line": r.line} for r in concept.related], ensure_ascii=False
+            [{**r.to_json(), "line": r.line} for r in concept.related], ensure_ascii=False
         ),
         "path": concept.path,
         "origin_file": concept.origin.file if concept.origin else None,
@@ -62,7 +62,8 @@ def concept_from(props: dict[str, Any]) -> Concept:
         published=props.get("published"),
         sources=tuple(Source(s["title"], s["url"]) for s in json.loads(props.get("sources") or "[]")),
         related=tuple(
-            Reference(r["target"], r["kind"], r.get("line")) for r in json.loads(props.get("related") or "[]")
+            Reference(r["target"], r["kind"], r.get("line"), r.get("relation"))
+            for r in json.loads(props.get("related") or "[]")
         ),
         parents=tuple(Reference(target) for target in props.get("parents") or ()),
         deprecated=bool(props.get("deprecated", False)),
