@@ -332,7 +332,8 @@ def draw_paths(
     for path in paths:
         for hop in path.hops:
             source, target = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
-            edges[(source, target, hop.type)] = None
+            # Drawn as authored: a narrower hop is a broader link from the child to its parent.
+            edges[(source, target, "broader" if hop.type == "narrower" else hop.type)] = None
     return network_html(nodes, [DrawEdge(*e) for e in edges], colours=colours, height=height)
 
 

@@ -275,3 +275,16 @@ def test_diff_reports_broader_links_added_and_removed() -> None:
         "removed": [{"source": "dog", "target": "mammal", "type": "broader"}],
     }
     assert result["concepts"]["changed"] == [{"id": "dog", "fields": ["parents"]}]
+
+
+def test_drawings_show_broader_links_towards_the_parent() -> None:
+    from graph.render import draw_neighbourhood, draw_paths
+
+    store = LocalStore(hierarchy())
+    paths = store.paths("animal", "dog", k=1, edge_types=["broader"])
+    html = draw_paths(store, paths)
+    # Both hops were walked down (narrower) and are drawn as authored: child -> parent, as broader links.
+    assert '"from": "mammal", "to": "animal"' in html and '"from": "dog", "to": "mammal"' in html
+    assert "broader (arrow towards the parent)" in html and "narrower" not in html
+    hood = draw_neighbourhood(store, store.neighbourhood("cat", 1, ["broader", "related"]))
+    assert "broader (arrow towards the parent)" in hood and "related (arrow as authored)" in hood

@@ -40,6 +40,10 @@ def _skos_hierarchy() -> Glossary:
     return loaders.load("tests/data/skos/hierarchy.ttl")
 
 
+def _obo() -> Glossary:
+    return loaders.load("tests/data/obo/mini.obo")
+
+
 GLOSSARIES: dict[str, Callable[[], Glossary]] = {
     "small": small,
     "tangled": tangled,
@@ -47,6 +51,7 @@ GLOSSARIES: dict[str, Callable[[], Glossary]] = {
     "sample": _sample,
     "hierarchy": hierarchy,
     "skos_hierarchy": _skos_hierarchy,
+    "obo": _obo,
 }
 
 
