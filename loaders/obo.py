@@ -21,13 +21,16 @@ from __future__ import annotations
 __all__ = ["is_obo", "load_obo"]
 
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import LoadError, Problem
 from graph.model import Concept, Glossary, Origin, Reference, Source
-from loaders.io import Collector, check_options, read_text
+from loaders import Progress
+from loaders.io import Collector, check_options, read_text, refuse_field_mapping
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
 
 _HEADER_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?format-version:[ \t]*\S")
 _TERM_ID_RE = re.compile(r"^\[Term\][ \t]*\n(?:[ \t]*(?:!.*)?\n)*id:[ \t]*(\S+)", re.MULTILINE)
@@ -50,10 +53,11 @@ def _text(value: Any) -> str:
 
 
 def load_obo(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Progress | None = None,
     max_file_size: int | str | None = None,
     **options: Any,
 ) -> Glossary:
@@ -61,7 +65,7 @@ def load_obo(
     import fastobo
 
     check_options("obo", options, ())
-    path = Path(path)
+    refuse_field_mapping("obo", mapping)
     text = read_text(path, max_file_size)
     try:
         document = fastobo.loads(text)
