@@ -288,3 +288,15 @@ def test_drawings_show_broader_links_towards_the_parent() -> None:
     assert "broader (arrow towards the parent)" in html and "narrower" not in html
     hood = draw_neighbourhood(store, store.neighbourhood("cat", 1, ["broader", "related"]))
     assert "broader (arrow towards the parent)" in hood and "related (arrow as authored)" in hood
+
+
+def test_show_lists_parents_children_and_the_replacement(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = export(hierarchy(), "json", tmp_path / "h.json")
+    assert main(["show", str(source), "mammal"]) == 0
+    table = capsys.readouterr().out
+    assert "Animal (animal)" in table and "Cat (cat), Dog (dog), Dog (old)" in table
+    assert main(["show", str(source), "old"]) == 0
+    assert "yes, replaced by dog" in capsys.readouterr().out
+    assert main(["show", str(source), "cat", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["parents"], shown["broader"], shown["narrower"]) == (["mammal", "pet"], ["mammal", "pet"], [])
