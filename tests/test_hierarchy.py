@@ -300,3 +300,20 @@ def test_show_lists_parents_children_and_the_replacement(capsys: pytest.CaptureF
     assert main(["show", str(source), "cat", "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["parents"], shown["broader"], shown["narrower"]) == (["mammal", "pet"], ["mammal", "pet"], [])
+
+
+def test_suggestions_leave_out_the_hierarchy_and_deprecated_concepts() -> None:
+    from graph.model import Concept
+    from graph.suggest import suggest
+
+    glossary = Glossary([
+        Concept("animal", "Animal", "Alive."),
+        Concept("mammal", "Mammal", "An Animal with fur.", parents=(Reference("animal"),)),
+        Concept("dog", "Dog", "A Mammal that barks, unlike a Wolfhound; see Kennel.", parents=(Reference("mammal"),)),
+        Concept("wolfhound", "Wolfhound", "Old entry.", deprecated=True, replaced_by="dog"),
+        Concept("kennel", "Kennel", "Where a dog sleeps."),
+    ])
+    # dog's text names its parent, a deprecated concept and the kennel: only the kennel is suggested.
+    assert [s.target for s in suggest(glossary, "dog").suggestions] == ["kennel"]
+    # The animal's descendants are not suggested to it either, though the mammal mentions it.
+    assert "mammal" not in [s.target for s in suggest(glossary, "animal").suggestions]

@@ -84,15 +84,11 @@ class AuditData:
 
     def ancestors(self, concept_id: str) -> set[str]:
         """Every concept up the parents of a concept (a cycle ends the walk; itself only when in a cycle)."""
-        parents = self.parents
-        seen: set[str] = set()
-        stack = list(parents.get(concept_id, ()))
-        while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(parents.get(node, ()))
-        return seen
+        return _reach(self.parents, concept_id)
+
+    def descendants(self, concept_id: str) -> set[str]:
+        """Every concept down the children of a concept (a cycle ends the walk)."""
+        return _reach(self.children, concept_id)
 
     @cached_property
     def finder(self) -> MentionFinder:
@@ -142,3 +138,15 @@ class AuditData:
         found.sort(key=lambda members: (-len(members), members[0]))
         return found
 
+
+
+def _reach(step: dict[str, set[str]], start: str) -> set[str]:
+    """Every node reachable from ``start`` through ``step`` (start itself only when on a cycle)."""
+    seen: set[str] = set()
+    stack = list(step.get(start, ()))
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(step.get(node, ()))
+    return seen
