@@ -33,6 +33,7 @@ import yaml
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Origin, Reference, Source
 from graph.text import parse_wikilink, slugify, strip_code, wikilinks
+from graph.untrusted import clip
 from loaders.io import node_line, parse_yaml, read_text, value_node
 
 #: The concept fields a mapping can fill.
@@ -100,10 +101,9 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
+        return f"the number {clip(value)}"
+    # Never the whole value: an alias bomb's repr alone would take minutes and gigabytes.
+    text = clip(value, 60)
     if isinstance(value, dict):
         return f"an object {text}"
     if isinstance(value, list | tuple):
@@ -153,7 +153,7 @@ def _names(raw: Any, sep: str, _label_first: bool) -> tuple[str, ...]:
     elif kind is list or kind is tuple:
         items = raw
     else:
-        raise _Bad(f"a list (or text separated by {sep!r})", raw)
+        raise _Bad(f"a list (or text separated by {clip(sep)})", raw)
     try:
         # The common case, every entry text, in one comprehension; anything else takes the slow path.
         return tuple([name for name in [item.strip() for item in items] if name])
@@ -383,10 +383,10 @@ class FieldMapping:
             canonical = canonical_field(name)
             if canonical is None:
                 raise UsageError(
-                    f"unknown concept field {name!r} in --field; the fields are: {', '.join(CONCEPT_FIELDS)}"
+                    f"unknown concept field {clip(name)} in --field; the fields are: {', '.join(CONCEPT_FIELDS)}"
                 )
             if not isinstance(path, str) or not path.strip():
-                raise UsageError(f"--field {name} needs an input field name, got {path!r}")
+                raise UsageError(f"--field {name} needs an input field name, got {clip(path)}")
             explicit[canonical] = (path.strip(),)
         return cls(explicit, options, fmt)
 
@@ -455,7 +455,7 @@ class FieldMapping:
                 found = value_node(node, key)
                 where = node_line(found[0]) if found else line
                 mapped = "" if key_form(written) == name else f" (the concept's {name})"
-                raise LoadError(Problem(file, where, f"field {written!r}{mapped} {bad}")) from None
+                raise LoadError(Problem(file, where, f"field {clip(written)}{mapped} {bad}")) from None
             if value is None:
                 continue
             if node is not None and name == "related":
@@ -561,7 +561,7 @@ def _read_config(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]
     allowed = ("fields", "format", "options")
     for key in data:
         if key not in allowed:
-            raise LoadError(Problem(file, line_of(str(key)), f"unknown key {key!r}; expected {', '.join(allowed)}"))
+            raise LoadError(Problem(file, line_of(str(key)), f"unknown key {clip(key)}; expected {', '.join(allowed)}"))
     fmt = data.get("format")
     if fmt is not None and not isinstance(fmt, str):
         raise LoadError(Problem(file, line_of("format"), f"format must be a format name, got {describe(fmt)}"))
@@ -578,12 +578,12 @@ def _read_config(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]
         canonical = canonical_field(str(name))
         if canonical is None:
             raise LoadError(Problem(
-                file, where, f"unknown concept field {name!r}; the fields are: {', '.join(CONCEPT_FIELDS)}"
+                file, where, f"unknown concept field {clip(name)}; the fields are: {', '.join(CONCEPT_FIELDS)}"
             ))
         choices = [paths] if isinstance(paths, str) else paths
         if not isinstance(choices, list) or not choices or not all(isinstance(p, str) and p.strip() for p in choices):
             raise LoadError(Problem(
-                file, where, f"field {name!r} must name an input field (or a list of them), got {describe(paths)}"
+                file, where, f"field {clip(name)} must name an input field (or a list of them), got {describe(paths)}"
             ))
         explicit[canonical] = tuple(p.strip() for p in choices)
     return explicit, {str(k): v for k, v in options.items()}, fmt

@@ -476,8 +476,11 @@ def load_html(
     except re.error as error:
         raise UsageError(f"title_pattern is not a valid regular expression: {error}") from None
     root = Path(path)
-    files = [root] if root.is_file() else list_files(root, (".html", ".htm"), exclude_patterns(exclude))
     collector = Collector(root, "html", lenient, progress)
+    # Symlinks out of the folder are skipped; the shared walk notes each one as a warning.
+    files = [root] if root.is_file() else list_files(
+        root, (".html", ".htm"), exclude_patterns(exclude), collector.warnings
+    )
     if not files:
         raise LoadError(Problem(str(root), None, "no .html or .htm files found"))
     limit = max_file_size if max_file_size is not None else DEFAULT_MAX_PAGE_SIZE

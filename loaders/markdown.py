@@ -23,6 +23,7 @@ import yaml
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Reference
 from graph.text import slugify, wikilinks
+from graph.untrusted import clip
 from loaders.fields import FieldMapping, describe, text_references
 from loaders.io import (
     Collector,
@@ -235,11 +236,11 @@ def _load_markdown(
     separator = str(options.get("list_separator", ";"))
     order = str(options.get("wikilink_order", "auto")).lower()
     if order not in WIKILINK_ORDERS:
-        raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {order!r}")
+        raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {clip(order)}")
     collector = Collector(path, "markdown", lenient, progress)
     if path.is_dir():
         root = path
-        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")))
+        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no Markdown files (.md)"))
     else:

@@ -33,6 +33,7 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Glossary
+from graph.untrusted import clip, json_nesting_error, lone_surrogate_line, refuse_lone_surrogates
 from loaders.fields import FieldMapping, describe, key_form
 from loaders.io import (
     Collector,
@@ -112,6 +113,7 @@ def read_json(text: str, file: str, list_keys: tuple[str, ...] = LIST_KEYS) -> t
     Records are the elements of a top-level list or of the list under one of ``list_keys``.
     """
     decode = json.JSONDecoder().raw_decode
+    refuse_lone_surrogates(text, file)
     try:
         pos = _skip(text, 0)
         if pos == len(text):
@@ -155,6 +157,8 @@ def read_json(text: str, file: str, list_keys: tuple[str, ...] = LIST_KEYS) -> t
         raise LoadError(Problem(file, error.lineno, f"invalid JSON: {error.msg} at column {error.colno}")) from None
     except _JsonSyntax:
         raise _json_error(text, file) from None
+    except RecursionError:
+        raise json_nesting_error(text, file) from None
     return items, top
 
 
@@ -184,7 +188,7 @@ def _delimiter(file: Path, text: str, option: Any) -> str:
         value = str(option)
         value = "\t" if value.lower() in ("tab", "\\t") else value
         if len(value) != 1:
-            raise UsageError(f"delimiter must be one character, got {option!r}")
+            raise UsageError(f"delimiter must be one character, got {clip(option)}")
         return value
     if file.suffix.lower() == ".tsv":
         return "\t"
@@ -206,7 +210,7 @@ def read_csv(text: str, file: Path, delimiter: Any = None) -> tuple[list[Item], 
         raise LoadError(Problem(name, 1, f"invalid CSV: {error}")) from None
     twice = [column for column, count in Counter(h for h in header if h).items() if count > 1]
     if twice:
-        raise LoadError(Problem(name, 1, f"the header names the column {twice[0]!r} twice"))
+        raise LoadError(Problem(name, 1, f"the header names the column {clip(twice[0])} twice"))
     if not any(header):
         raise LoadError(Problem(name, 1, "the header row is empty"))
     width = len(header)
@@ -253,7 +257,7 @@ def _by_suffix(file: Path, text: str, options: dict[str, Any]) -> tuple[list[Ite
 def _label_first(options: dict[str, Any]) -> bool:
     order = str(options.get("wikilink_order", "obsidian")).lower()
     if order not in ("obsidian", "dendron"):
-        raise UsageError(f"wikilink_order must be obsidian or dendron for this format, got {order!r}")
+        raise UsageError(f"wikilink_order must be obsidian or dendron for this format, got {clip(order)}")
     return order == "dendron"
 
 
@@ -282,7 +286,7 @@ def _load_records(
     collector = Collector(path, fmt, lenient, progress)
     if path.is_dir():
         root = path
-        files = list_files(path, suffixes, exclude_patterns(options.get("exclude")))
+        files = list_files(path, suffixes, exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, f"the folder holds no {' or '.join(suffixes)} files"))
         # In a folder, a file may hold a single concept (the one-file-per-concept layout).
@@ -407,7 +411,7 @@ def _load_jsonl(
     label_first = _label_first(options)
     collector = Collector(path, "jsonl", lenient, progress)
     if path.is_dir():
-        files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")))
+        files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no .jsonl files"))
     else:
@@ -430,6 +434,13 @@ def _load_jsonl(
                 record = loads(text)
             except json.JSONDecodeError as error:
                 collector.problem(Problem(name, number, f"invalid JSON: {error.msg} at column {error.colno}"))
+                continue
+            except RecursionError:
+                collector.problem(*json_nesting_error(text, name, number).problems)
+                continue
+            if "\\u" in text and lone_surrogate_line(text) is not None:
+                collector.problem(Problem(name, number, "a \\u escape gives a lone surrogate (half of a UTF-16 pair), "
+                                                        "which is not text"))
                 continue
             if type(record) is not dict:
                 collector.problem(Problem(name, number, f"expected an object (one concept), found {describe(record)}"))
