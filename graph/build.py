@@ -3,8 +3,9 @@
 Node keys: a concept is keyed by its id; the other kinds by ``kind:normalised-name`` so that they
 never collide with concept ids (ids with those prefixes are refused at build time).
 Edge keys are the edge type, so there is at most one edge of each type between two nodes; a
-``related`` edge carries how its reference resolved (``via``), the target as written first
-(``written``) and how many times the source listed it (``count``).
+``related`` or ``broader`` edge carries how its reference resolved (``via``), the target as
+written first (``written``) and how many times the source listed it (``count``). A ``broader``
+edge goes from a concept to its parent (the link table's references of kind "broader").
 """
 
 from __future__ import annotations
@@ -58,14 +59,15 @@ def node_kind(key: str) -> NodeKind:
 
 
 def build_graph(glossary: Glossary, links: Iterable[Link]) -> nx.MultiDiGraph:
-    """The graph of a glossary: concept, alias, category and missing nodes; related, alias, category edges.
+    """The graph of a glossary: concept, alias, category and missing nodes; related, broader, alias, category edges.
 
     >>> from graph.model import Concept, Reference
     >>> from graph.resolve import resolve_links
-    >>> g = Glossary([Concept("a", "A", related=(Reference("B"),)), Concept("b", "B", aliases=("bee",))])
+    >>> g = Glossary([Concept("a", "A", related=(Reference("B"),), parents=(Reference("b"),)),
+    ...               Concept("b", "B", aliases=("bee",))])
     >>> G = build_graph(g, resolve_links(g))
     >>> sorted(G.edges(keys=True))
-    [('a', 'b', 'related'), ('alias:bee', 'b', 'alias')]
+    [('a', 'b', 'broader'), ('a', 'b', 'related'), ('alias:bee', 'b', 'alias')]
     """
     graph = nx.MultiDiGraph(source=glossary.source, format=glossary.format)
     for concept in glossary.concepts:
@@ -110,9 +112,10 @@ def build_graph(glossary: Glossary, links: Iterable[Link]) -> nx.MultiDiGraph:
         keys = succ[source].get(target)
         if keys is None:
             keys = succ[source][target] = pred[target][source] = {}
-        existing = keys.get("related")
+        edge_type = "broader" if link.kind == "broader" else "related"
+        existing = keys.get(edge_type)
         if existing is not None:
             existing["count"] += 1
         else:
-            keys["related"] = {"via": link.via, "written": link.written, "count": 1}
+            keys[edge_type] = {"via": link.via, "written": link.written, "count": 1}
     return graph

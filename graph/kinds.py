@@ -4,7 +4,7 @@ Each is a ``Literal`` so that mypy catches a misspelt value at the call site; th
 is the same set at run time, in display order.
 
 >>> EDGE_TYPES
-('related', 'alias', 'category')
+('related', 'broader', 'alias', 'category')
 >>> "in" in DIRECTIONS
 True
 """
@@ -26,8 +26,9 @@ __all__ = [
 
 from typing import Literal, get_args
 
-#: The kinds of edge in the graph: concept → concept, concept → alias label, concept → category.
-EdgeType = Literal["related", "alias", "category"]
+#: The kinds of edge in the graph: concept → related concept, concept → its broader (parent) concept,
+#: alias label → concept, concept → category.
+EdgeType = Literal["related", "broader", "alias", "category"]
 EDGE_TYPES: tuple[EdgeType, ...] = get_args(EdgeType)
 
 #: "both" ignores the direction links were authored in; "out" follows them; "in" walks them backwards.
@@ -59,5 +60,9 @@ CheckName = Literal[
     "uncategorised",
     "missing_definitions",
     "disconnected_clusters",
+    "deprecated_links",
+    "hierarchy_cycles",
+    "relation_clashes",
+    "polyhierarchy",
 ]
 CHECK_NAMES: tuple[CheckName, ...] = get_args(CheckName)

@@ -97,11 +97,20 @@ class LocalStore:
             s for s, keys in graph.pred[concept_id].items()
             if "related" in keys and s != concept_id and node_kind(s) == "concept"
         )
+        broader = sorted(
+            t for t, keys in graph.succ[concept_id].items()
+            if "broader" in keys and t != concept_id and node_kind(t) == "concept"
+        )
+        narrower = sorted(
+            s for s, keys in graph.pred[concept_id].items()
+            if "broader" in keys and s != concept_id and node_kind(s) == "concept"
+        )
         broken = sorted(
             {link.written for link in self._links if link.source == concept_id and link.target is None}
         )
-        titles = {i: self._concepts[i].title for i in (*links, *backlinks)}
-        return ConceptView(self._concepts[concept_id], tuple(links), tuple(backlinks), tuple(broken), titles)
+        titles = {i: self._concepts[i].title for i in (*links, *backlinks, *broader, *narrower)}
+        return ConceptView(self._concepts[concept_id], tuple(links), tuple(backlinks), tuple(broken), titles,
+                           tuple(broader), tuple(narrower))
 
     # -- walking the graph -----------------------------------------------------------------
 
@@ -219,7 +228,7 @@ class LocalStore:
                     if other in on_trail or to_goal[other] > remaining:
                         continue
                     node = trail[-1]
-                    hop = Hop(node, other, edge_type, forward)
+                    hop = Hop.walked(node, other, edge_type, forward)
                     if other == goal:
                         if remaining == 0:
                             found.append(ConceptPath((*trail, other), (*hops, hop)))
@@ -264,9 +273,18 @@ class LocalStore:
         counts = {kind: 0 for kind in ("concept", "alias", "category", "missing")}
         for _node, kind in self.graph.nodes(data="kind"):
             counts[kind] += 1
-        links = self_links = broken = ambiguous = 0
+        links = broader = self_links = broken = ambiguous = 0
         unresolved_targets = set()
         for source, target, edge_type, via in self.graph.edges(keys=True, data="via"):
+            if edge_type == "broader":
+                if via == "unresolved":
+                    broken += 1
+                    unresolved_targets.add(target)
+                elif via == "ambiguous":
+                    ambiguous += 1
+                elif source != target:
+                    broader += 1
+                continue
             if edge_type != "related":
                 continue
             if via == "unresolved":
@@ -281,6 +299,7 @@ class LocalStore:
         return Stats(
             concepts=counts["concept"],
             links=links,
+            broader=broader,
             aliases=counts["alias"],
             categories=counts["category"],
             broken_links=broken,

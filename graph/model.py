@@ -54,12 +54,21 @@ class Reference:
     """A reference to another concept as its author wrote it (wikilink label and #section removed).
 
     ``line`` is informative only and does not take part in equality, so a glossary that went
-    through an export and back still compares equal.
+    through an export and back still compares equal. ``relation`` names the kind of relation an
+    ontology gave the link (OBO's ``relationship: part_of X``), None for a plain related link.
     """
 
     target: str
     kind: LinkKind = "related"
     line: int | None = field(default=None, compare=False)
+    relation: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        """The reference as exports write it: target and kind, and the relation when there is one."""
+        data = {"target": self.target, "kind": self.kind}
+        if self.relation is not None:
+            data["relation"] = self.relation
+        return data
 
 
 @dataclass(slots=True)
@@ -69,6 +78,7 @@ class Concept:
     ``origin`` and ``path`` say where the concept came from and do not take part in equality:
     two concepts are equal when their content is. ``parents`` are the concept's broader concepts
     as written (a SKOS broader, an ontology is_a, a Dendron or Logseq namespace parent);
+    ``deprecated`` concepts may name the concept that replaces them in ``replaced_by``;
     ``translations`` hold the labels in other languages; ``attributes`` keeps source fields the
     model has no place for (e.g. a Dendron note id).
 
@@ -89,6 +99,7 @@ class Concept:
     parents: tuple[Reference, ...] = ()
     translations: tuple[Translation, ...] = ()
     deprecated: bool = False
+    replaced_by: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     path: str | None = field(default=None, compare=False)
     origin: Origin | None = field(default=None, compare=False)
@@ -117,8 +128,10 @@ class Concept:
             "level": self.level,
             "published": self.published,
             "sources": [{"title": s.title, "url": s.url} for s in self.sources],
-            "related": [{"target": r.target, "kind": r.kind} for r in self.related],
+            "related": [r.to_json() for r in self.related],
+            "parents": [r.target for r in self.parents],
             "deprecated": self.deprecated,
+            "replaced_by": self.replaced_by,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def link_graph(store: GraphStore) -> nx.DiGraph:
     graph.add_edges_from(
         (link.source, link.target)
         for link in store.links()
-        if link.target is not None and link.target != link.source
+        if link.kind != "broader" and link.target is not None and link.target != link.source
     )
     return graph
 

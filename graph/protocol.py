@@ -111,20 +111,27 @@ class SearchHit:
 
 @dataclass(frozen=True, slots=True)
 class ConceptView:
-    """A concept with its resolved outgoing links, its backlinks and its broken references."""
+    """A concept with its resolved related links and backlinks, its broken references, and its place in the hierarchy.
+
+    ``broader`` are the ids of its resolved parents, ``narrower`` those of the concepts whose parent it is.
+    """
 
     concept: Concept
     links: tuple[str, ...]
     backlinks: tuple[str, ...]
     broken: tuple[str, ...] = ()
     titles: dict[str, str] = field(default_factory=dict)
+    broader: tuple[str, ...] = ()
+    narrower: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """JSON form: the concept's fields plus links and backlinks (ids)."""
+        """JSON form: the concept's fields plus links, backlinks, broader and narrower (ids)."""
         data = self.concept.to_dict()
         data["links"] = list(self.links)
         data["backlinks"] = list(self.backlinks)
         data["broken"] = list(self.broken)
+        data["broader"] = list(self.broader)
+        data["narrower"] = list(self.narrower)
         return data
 
 
@@ -173,12 +180,20 @@ class Neighbourhood:
 
 @dataclass(frozen=True, slots=True)
 class Hop:
-    """One step of a path, oriented along the path; ``forward`` is False when walked against the link."""
+    """One step of a path, oriented along the path; ``forward`` is False when walked against the link.
+
+    A broader link walked from parent to child is labelled ``narrower``.
+    """
 
     source: str
     target: str
     type: str
     forward: bool = True
+
+    @classmethod
+    def walked(cls, source: str, target: str, edge_type: str, forward: bool) -> Hop:
+        """The hop over an edge of ``edge_type`` walked along (forward) or against it."""
+        return cls(source, target, "narrower" if edge_type == "broader" and not forward else edge_type, forward)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +218,13 @@ class Stats:
     """Counts that describe a glossary graph.
 
     ``links`` counts resolved related links between distinct concepts, each pair once;
-    ``broken_links`` counts (source, target) pairs that resolve to nothing.
+    ``broader`` counts resolved concept → parent links between distinct concepts, each pair once;
+    ``broken_links`` counts (source, target) pairs that resolve to nothing (related or broader).
     """
 
     concepts: int
     links: int
+    broader: int
     aliases: int
     categories: int
     broken_links: int

@@ -72,6 +72,7 @@ KIND_STYLES: dict[str, tuple[str, str | None, str]] = {
 #: How each edge type looks: (dashes, colour, legend text).
 EDGE_STYLES: dict[str, tuple[bool | list[int], str, str]] = {
     "related": (False, "#6b6b6b", "related (arrow as authored)"),
+    "broader": ([10, 5], "#1f5fa8", "broader (arrow towards the parent)"),
     "alias": ([4, 4], "#a9a9a9", "alias of"),
     "category": ([2, 6], "#8f8f8f", "in category"),
 }
@@ -252,7 +253,7 @@ def concept_degrees(store: GraphStore) -> tuple[dict[str, int], set[str]]:
     neighbours: dict[str, set[str]] = {c.id: set() for c in store.glossary().concepts}
     incoming: set[str] = set()
     for link in store.links():
-        if link.target is not None and link.target != link.source:
+        if link.kind != "broader" and link.target is not None and link.target != link.source:
             neighbours[link.source].add(link.target)
             neighbours.setdefault(link.target, set()).add(link.source)
             incoming.add(link.target)
@@ -331,7 +332,8 @@ def draw_paths(
     for path in paths:
         for hop in path.hops:
             source, target = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
-            edges[(source, target, hop.type)] = None
+            # Drawn as authored: a narrower hop is a broader link from the child to its parent.
+            edges[(source, target, "broader" if hop.type == "narrower" else hop.type)] = None
     return network_html(nodes, [DrawEdge(*e) for e in edges], colours=colours, height=height)
 
 
@@ -368,7 +370,7 @@ def render_html(
     edges: dict[tuple[str, str], None] = {}
     missing: dict[str, str] = {}
     for link in store.links():
-        if link.source not in kept or link.source == link.target:
+        if link.kind == "broader" or link.source not in kept or link.source == link.target:
             continue
         if link.target is None:
             key = "missing:" + link.key

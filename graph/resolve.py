@@ -4,11 +4,11 @@ from __future__ import annotations
 
 __all__ = ["RESOLVED_VIA", "Link", "Resolution", "Resolver", "resolve_links"]
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from graph.errors import AmbiguousReference, ConceptNotFound
-from graph.model import Concept, Glossary
+from graph.model import Concept, Glossary, Reference
 from graph.text import normalise
 
 #: The ways a reference can resolve, in the order they are tried.
@@ -38,6 +38,7 @@ class Link:
     """One reference of one concept, with its resolution: a row of the link table.
 
     ``key`` is the normalised target as written; broken and ambiguous links are grouped by it.
+    ``kind`` is the reference's kind ("related", "wikilink"), or "broader" for a hierarchy parent.
     """
 
     source: str
@@ -123,7 +124,10 @@ def _append_unique(index: dict[str, list[str]], key: str, concept_id: str) -> No
 
 
 def resolve_links(glossary: Glossary, resolver: Resolver | None = None) -> list[Link]:
-    """The link table of a glossary: one Link per reference, in concept and reference order."""
+    """The link table of a glossary: one Link per reference, in concept and reference order.
+
+    A concept's related references come first, then its parents (kind "broader").
+    """
     resolver = resolver or Resolver(glossary.concepts)
     # Glossaries write the same targets again and again (hubs): resolve and normalise each spelling once.
     cache: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {}
@@ -131,7 +135,7 @@ def resolve_links(glossary: Glossary, resolver: Resolver | None = None) -> list[
     append = table.append
     for concept in glossary.concepts:
         source = concept.id
-        for ref in concept.related:
+        for ref, kind in _references(concept):
             written = ref.target
             seen = cache.get(written)
             if seen is None:
@@ -139,5 +143,13 @@ def resolve_links(glossary: Glossary, resolver: Resolver | None = None) -> list[
                 resolution = resolver.resolve_key(key)
                 seen = cache[written] = (resolution.via, resolution.target, key, resolution.candidates)
             via, target, key, candidates = seen
-            append(Link(source, written, ref.kind, via, target, key, candidates, ref.line))
+            append(Link(source, written, kind, via, target, key, candidates, ref.line))
     return table
+
+
+def _references(concept: Concept) -> Iterator[tuple[Reference, str]]:
+    """Every reference of a concept with its link kind: related ones as written, then parents as broader."""
+    for ref in concept.related:
+        yield ref, ref.kind
+    for ref in concept.parents:
+        yield ref, "broader"

@@ -9,7 +9,8 @@ Evidence for a missing link A → B, added up into the score:
 - A and B share a category: 0.5. When the other evidence gives fewer than ``limit``
   candidates, the best-linked concepts of A's categories fill the list, with this reason alone.
 
-Concepts already linked from A, and A itself, are never suggested.
+Concepts already linked from A, and A itself, are never suggested; nor are A's ancestors and
+descendants in the hierarchy (a related link would clash with it) or deprecated concepts.
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def suggest_for(
     """
     concept = data.concepts[concept_id]
     linked = data.out[concept_id]
+    if data.parents or data.deprecated:
+        # A related link to a concept above or below in the hierarchy would clash with it, and one
+        # to a deprecated concept would be a deprecated link: neither is suggested.
+        linked = linked | data.ancestors(concept_id) | data.descendants(concept_id) | data.deprecated
     found: dict[str, _Candidate] = {}
 
     def candidate(target: str) -> _Candidate:

@@ -221,5 +221,8 @@ register("html", "loaders.html:load_html", (".html", ".htm"),
          "saved glossary pages: one per concept, or one-page glossaries (Sphinx, Wikipedia, MkDocs); "
          "options layout, selectors")
 add_detector("skos", _lazy_detector("loaders.skos", "is_skos_xml"))
+register("obo", "loaders.obo:load_obo", (".obo",),
+         "OBO ontology ([Term] frames; is_a as broader links), read with fastobo")
+add_detector("obo", _lazy_detector("loaders.obo", "is_obo"))
 add_folder_format(".html", "html")
 add_folder_format(".htm", "html")

@@ -39,11 +39,13 @@ from loaders.io import node_line, parse_yaml, read_text, value_node
 #: The concept fields a mapping can fill.
 CONCEPT_FIELDS = (
     "id", "title", "definition", "body", "aliases", "categories",
-    "level", "published", "sources", "related", "deprecated",
+    "level", "published", "sources", "related", "parents", "deprecated",
 )
 
 #: Other names a user may give a concept field in a mapping.
-_FIELD_SYNONYMS = {"category": "categories", "alias": "aliases", "source": "sources"}
+_FIELD_SYNONYMS = {
+    "category": "categories", "alias": "aliases", "source": "sources", "parent": "parents", "broader": "parents",
+}
 
 #: Input names recognised by default, most specific first; nested paths last.
 DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
@@ -59,6 +61,7 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "related": (
         "related", "related_terms", "related_concepts", "see_also", "links", "relationships.related",
     ),
+    "parents": ("parents", "parent", "broader"),
     "deprecated": ("deprecated", "obsolete"),
 }
 
@@ -240,6 +243,7 @@ def _flag(raw: Any, _sep: str, _label_first: bool) -> bool:
 _CONVERTERS = {
     "id": _text, "title": _text, "definition": _text, "body": _text, "level": _text, "published": _date_text,
     "aliases": _names, "categories": _names, "related": _references, "sources": _sources, "deprecated": _flag,
+    "parents": _references,
 }
 
 
@@ -247,17 +251,19 @@ def _fast_reference() -> Any:
     """A Reference constructor that sets the slots directly: several times faster than the frozen
     dataclass ``__init__``, which matters at a million references. Falls back to the class itself
     if the model ever grows a field this does not know about."""
-    if tuple(f.name for f in fields(Reference)) != ("target", "kind", "line"):
+    if tuple(f.name for f in fields(Reference)) != ("target", "kind", "line", "relation"):
         return Reference
     new = object.__new__
     slots: Any = Reference
     set_target, set_kind, set_line = slots.target.__set__, slots.kind.__set__, slots.line.__set__
+    set_relation = slots.relation.__set__
 
     def make(target: str, kind: str = "related", line: int | None = None) -> Reference:
         reference: Reference = new(Reference)
         set_target(reference, target)
         set_kind(reference, kind)
         set_line(reference, line)
+        set_relation(reference, None)
         return reference
 
     return make
@@ -524,6 +530,7 @@ class FieldMapping:
             published=values.get("published") or None,
             sources=values.get("sources", ()),
             related=related,
+            parents=tuple([make(target, "related", line) for target in values.get("parents", ())]),
             deprecated=values.get("deprecated", False),
             path=path,
             origin=Origin(file, line),

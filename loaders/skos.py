@@ -5,12 +5,17 @@ Mapping (see docs/formats.md):
   the last ``#`` or ``/``), so links point at ids, never at labels that may be ambiguous;
 - ``prefLabel`` → title, ``altLabel`` and ``hiddenLabel`` → aliases, ``definition`` → definition
   (falling back to ``scopeNote``), the other notes (scopeNote, example, note) → body;
-- ``related`` → related references (by the target's id), in id order; ``broader`` → a related
-  reference to the broader concept too, so intermediate levels of the hierarchy stay visible;
-- categories: a top concept (``topConceptOf`` or listed by ``hasTopConcept``) names a category;
-  a concept's category is the label of the nearest top concept(s) up its ``broader`` chain (a top
-  concept is in its own category); ``broader`` between top concepts is the category hierarchy;
-- ``owl:deprecated true`` → deprecated; ``dct:source`` → sources.
+- ``related`` → related references (by the target's id), in id order;
+- ``broader``, and ``narrower`` read as its inverse (the union, each parent once) → parents, in id
+  order; ``broaderTransitive``/``narrowerTransitive`` add an ancestor as a parent only when the
+  direct links do not already reach it (so a closure published beside the direct links adds nothing);
+- categories: a top concept (``topConceptOf`` or listed by ``hasTopConcept``) is a root and names a
+  category; a concept's category is the label of the nearest top concept(s) up its parents (a top
+  concept is in its own category); ``broader`` between top concepts is the category hierarchy.
+  A scheme without top concepts takes the roots of each concept's broader chain (its ancestors
+  without parents; a root is in its own category) as categories instead;
+- ``owl:deprecated true`` → deprecated, ``dct:isReplacedBy`` → replaced_by (the target's id);
+  ``dct:source`` → sources.
 Language: literals tagged ``lang`` (default "en", subtags match: "en" takes "en-GB") are used
 first, then untagged ones, then any language (in sorted order), per property.
 """
@@ -155,6 +160,11 @@ def load_skos(
         ids[uri] = concept_id
     tops = {s for s in graph.subjects(SKOS.topConceptOf, None)} | {o for o in graph.objects(None, SKOS.hasTopConcept)}
     titles: dict[Node, str] = {uri: _title(graph, uri, lang) for uri in ids}
+    parents = _parents(graph)
+    # Without declared top concepts, the roots of the hierarchy stand in for them.
+    roots = tops or {p for ups in parents.values() for p in ups if not parents.get(p)} | {
+        uri for uri in ids if not parents.get(uri)
+    }
 
     def target_id(node: Node) -> str:
         known = ids.get(node) if isinstance(node, URIRef) else None
@@ -169,29 +179,30 @@ def load_skos(
         body = "\n\n".join([*definitions[1:], *(n for n in notes if n != definition)])
         labels = _texts(graph, uri, (SKOS.altLabel,), lang, True) + _texts(graph, uri, (SKOS.hiddenLabel,), lang, True)
         aliases = [a for a in labels if a != titles[uri]]
-        broader = sorted(graph.objects(uri, SKOS.broader), key=str)
         related = sorted({target_id(o) for o in graph.objects(uri, SKOS.related)})
-        references = [Reference(t) for t in related] + [Reference(target_id(b)) for b in broader
-                                                        if target_id(b) not in related]
+        broader = sorted({target_id(b) for b in parents.get(uri, ())})
+        replacements = sorted(target_id(o) for o in graph.objects(uri, DCTERMS.isReplacedBy))
         collector.add(Concept(
             id=ids[uri],
             title=titles[uri],
             definition=definition,
             body=body,
             aliases=tuple(dict.fromkeys(aliases)),
-            categories=tuple(titles[t] for t in _top_ancestors(graph, uri, tops) if t in titles),
+            categories=tuple(titles[t] for t in _top_ancestors(parents, uri, roots) if t in titles),
             sources=_sources(graph, uri),
-            related=tuple(references),
+            related=tuple(Reference(t) for t in related),
+            parents=tuple(Reference(t) for t in broader),
             deprecated=any(o.toPython() is True or str(o).lower() == "true"
                            for o in graph.objects(uri, OWL.deprecated) if isinstance(o, Literal)),
+            replaced_by=replacements[0] if replacements else None,
             origin=Origin(str(path)),
         ))
         collector.tick(number + 1, len(ids))
     glossary = collector.glossary()
     glossary.category_parents = {
-        titles[top]: tuple(sorted(titles[b] for b in graph.objects(top, SKOS.broader) if b in tops and b in titles))
-        for top in sorted(tops, key=str)
-        if top in titles and any(b in tops for b in graph.objects(top, SKOS.broader))
+        titles[top]: tuple(sorted(titles[b] for b in parents.get(top, ()) if b in roots and b in titles))
+        for top in sorted(roots, key=str)
+        if top in titles and any(b in roots and b in titles for b in parents.get(top, ()))
     }
     return glossary
 
@@ -204,8 +215,39 @@ def _title(graph: Graph, uri: URIRef, lang: str | None) -> str:
     return _local_name(str(uri))
 
 
-def _top_ancestors(graph: Graph, uri: URIRef, tops: set[Node]) -> list[Node]:
-    """The nearest top concepts up the broader chain (breadth first; the concept itself when it is one)."""
+def _parents(graph: Graph) -> dict[Node, set[Node]]:
+    """Each concept's parents: broader ∪ inverse narrower, then transitive ancestors the direct links miss."""
+    parents: dict[Node, set[Node]] = {}
+    for child, parent in graph.subject_objects(SKOS.broader):
+        parents.setdefault(child, set()).add(parent)
+    for parent, child in graph.subject_objects(SKOS.narrower):
+        parents.setdefault(child, set()).add(parent)
+    transitive: dict[Node, set[Node]] = {}
+    for child, ancestor in graph.subject_objects(SKOS.broaderTransitive):
+        transitive.setdefault(child, set()).add(ancestor)
+    for ancestor, child in graph.subject_objects(SKOS.narrowerTransitive):
+        transitive.setdefault(child, set()).add(ancestor)
+    for child in sorted(transitive, key=str):
+        for ancestor in sorted(transitive[child], key=str):
+            if ancestor != child and ancestor not in _ancestors(parents, child):
+                parents.setdefault(child, set()).add(ancestor)
+    return parents
+
+
+def _ancestors(parents: dict[Node, set[Node]], node: Node) -> set[Node]:
+    """Every concept up the parents of ``node`` (cycles end the walk)."""
+    seen: set[Node] = set()
+    stack = list(parents.get(node, ()))
+    while stack:
+        up = stack.pop()
+        if up not in seen:
+            seen.add(up)
+            stack.extend(parents.get(up, ()))
+    return seen
+
+
+def _top_ancestors(parents: dict[Node, set[Node]], uri: Node, tops: set[Node]) -> list[Node]:
+    """The nearest top concepts up the parents (breadth first; the concept itself when it is one)."""
     if uri in tops:
         return [uri]
     found: list[Node] = []
@@ -214,7 +256,7 @@ def _top_ancestors(graph: Graph, uri: URIRef, tops: set[Node]) -> list[Node]:
     while level and not found:
         following: list[Node] = []
         for node in level:
-            for parent in sorted(graph.objects(node, SKOS.broader), key=str):
+            for parent in sorted(parents.get(node, ()), key=str):
                 if parent in seen:
                     continue
                 seen.add(parent)

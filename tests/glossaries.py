@@ -85,3 +85,33 @@ def lattice(size: int = 40, seed: int = 7) -> Glossary:
         concepts.append(Concept(concept_id, f"Node {i}", f"Node number {i}.", aliases=(f"N{i}",) if i % 5 == 0 else (),
                                 categories=(f"Group {i % 4}",), related=refs(*targets)))
     return Glossary(concepts, source=f"tests/glossaries.py:lattice({size},{seed})", format="python")
+
+
+def hierarchy() -> Glossary:
+    """Broader links of every shape, for the hierarchy's queries, stats and audit on both stores.
+
+    broader edges: mammal→animal, bird→animal, dog→mammal (by title), cat→mammal, cat→pet (two
+    parents), old→mammal, loop1→loop2, loop2→loop1 (a cycle), ouro→ouro (its own parent), and
+    stray→missing:nowhere (a broken parent). related: dog→cat, cat→dog, bird→animal (a clash with
+    its parent), puppy→old (old is deprecated, replaced by dog), puppy→dog.
+    """
+    return Glossary(
+        [
+            Concept("animal", "Animal", "Any animal.", categories=("Zoo",)),
+            Concept("mammal", "Mammal", "Has fur.", categories=("Zoo",), parents=refs("animal")),
+            Concept("bird", "Bird", "Has feathers.", categories=("Zoo",), parents=refs("animal"),
+                    related=refs("Animal")),
+            Concept("dog", "Dog", "Barks.", parents=refs("Mammal"), related=refs("cat")),
+            Concept("cat", "Cat", "Purrs.", parents=refs("mammal", "pet"), related=refs("dog")),
+            Concept("pet", "Pet", "Lives with people."),
+            Concept("old", "Dog", "The old entry for dogs.", parents=refs("mammal"), deprecated=True,
+                    replaced_by="dog"),
+            Concept("puppy", "Puppy", "A young dog.", related=refs("old", "dog")),
+            Concept("loop1", "Loop one", "", parents=refs("loop2")),
+            Concept("loop2", "Loop two", "", parents=refs("loop1")),
+            Concept("ouro", "Ouroboros", "", parents=refs("ouro")),
+            Concept("stray", "Stray", "Lost.", parents=refs("Nowhere")),
+        ],
+        source="tests/glossaries.py:hierarchy",
+        format="python",
+    )

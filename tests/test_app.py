@@ -185,7 +185,7 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     at = _page(app, "audit")
     labels = [t.label for t in at.tabs]
     assert labels[:5] == ["worklist", "orphans (1)", "dead_ends (1)", "isolated (0)", "broken_links (1)"]
-    assert labels[-1] == "disconnected_clusters (1)" and len(labels) == 16
+    assert labels[-1] == "polyhierarchy (0)" and len(labels) == 20
     # Each finding's file and line follow its fields.
     assert _tab(at, "broken_links") == [
         {"source": "large-language-model", "target": "Tokenizer", "file": "large-language-model.md", "line": 7}
@@ -204,7 +204,9 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     assert [t.label for t in at.tabs if not t.dataframe] == ["isolated (0)", "ambiguous_links (0)",
                                                              "self_links (0)", "duplicate_links (0)",
                                                              "alias_collisions (0)", "duplicate_titles (0)",
-                                                             "missing_definitions (0)"]
+                                                             "missing_definitions (0)", "deprecated_links (0)",
+                                                             "hierarchy_cycles (0)", "relation_clashes (0)",
+                                                             "polyhierarchy (0)"]
     *worklist, suggestions = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
@@ -225,7 +227,7 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     ]
     assert [m.label for m in at.metric][:4] == ["Concepts", "Links", "with incoming", "with outgoing"]
     assert [m.value for m in at.metric][:4] == ["10", "13", "90%", "90%"]
-    assert len(at.get("download_button")) == 15
+    assert len(at.get("download_button")) == 19
 
 
 def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:

@@ -132,6 +132,11 @@ EXPECTED: dict[str, list[dict]] = {
     "uncategorised": concepts("evaluation", "glossary-index"),
     "missing_definitions": concepts("glossary-index"),
     "disconnected_clusters": [{"concepts": ["x-alpha", "x-beta", "x-gamma"], "size": 3}],
+    # No hierarchy and nothing deprecated here: tests/test_hierarchy.py has their cases.
+    "deprecated_links": [],
+    "hierarchy_cycles": [],
+    "relation_clashes": [],
+    "polyhierarchy": [],
 }
 
 

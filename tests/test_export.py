@@ -48,13 +48,16 @@ def awkward_glossary() -> Glossary:
                 aliases=("ユニコード", "Ελληνικά"),
                 categories=("Models & Architecture",),
                 related=(Reference("xss", "wikilink"),),
+                parents=(Reference("Long definition"),),
                 deprecated=True,
+                replaced_by="Ünïcödé — 日本語 🚀, \"v2\"; new",
             ),
             Concept("empty-fields", "Empty fields", level="", published=""),
             Concept("long", "Long definition", definition=LONG_DEFINITION, categories=("Cat; with semicolon",)),
             Concept("xss", XSS_TITLE, definition="<b>bold</b> & <a href='javascript:alert(1)'>link</a>",
                     aliases=("</script><script>alert(2)</script>",), categories=("<i>Cat</i>",),
-                    related=(Reference("quotes"), Reference("<img src=y>"))),
+                    related=(Reference("quotes"), Reference("<img src=y>")),
+                    parents=(Reference("Ünïcödé — 日本語 🚀"), Reference('No parent; "here", really'))),
         ],
         category_parents={"Models & Architecture": ("AI", "Cat; with semicolon"), "AI": ()},
     )
@@ -168,8 +171,10 @@ def test_csv_read_by_pandas(tmp_path: Path) -> None:
     assert nodes.set_index("id").loc["long"]["definition"] == LONG_DEFINITION
     assert nodes.set_index("id").loc["xss"]["title"] == XSS_TITLE
     assert len(edges) == len(expected_edges)
-    assert set(edges["type"]) == {"related", "alias", "category"}
-    assert edges[edges["type"] == "related"]["count"].sum() == sum(e.get("count", 0) for e in expected_edges)
+    assert set(edges["type"]) == {"related", "broader", "alias", "category"}
+    assert edges[edges["type"] == "related"]["count"].sum() == sum(
+        e.get("count", 0) for e in expected_edges if e["type"] == "related")
+    assert edges[edges["type"] == "broader"]["count"].sum() == 3
 
 
 def test_csv_keeps_empty_text_apart_from_absent_values(tmp_path: Path) -> None:
@@ -309,7 +314,7 @@ def test_bad_exports_name_the_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as error:
         loaders.load(folder)
     assert error.value.file == str(folder / "nodes.csv") and error.value.line == 4
-    assert "16 cells where the header has 15" in str(error.value)
+    assert "17 cells where the header has 16" in str(error.value)
 
 
 def test_duplicate_node_ids_are_refused(tmp_path: Path) -> None:

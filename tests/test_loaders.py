@@ -214,20 +214,21 @@ def test_loaders_conform_to_the_protocol_for_mypy() -> None:
     from loaders.exports import load_csv_pair, load_gexf, load_graphml, load_nodelink, load_snapshot
     from loaders.html import load_html
     from loaders.markdown import load_markdown
+    from loaders.obo import load_obo
     from loaders.skos import load_skos
     from loaders.tabular import load_csv, load_json, load_jsonl, load_record_folder, load_yaml
 
     # mypy checks this assignment: a loader whose signature drifts fails `make lint`.
     every: list[Loader] = [
         load_markdown, load_json, load_yaml, load_jsonl, load_csv, load_record_folder,
-        load_nodelink, load_graphml, load_gexf, load_csv_pair, load_snapshot, load_skos, load_html,
+        load_nodelink, load_graphml, load_gexf, load_csv_pair, load_snapshot, load_skos, load_html, load_obo,
     ]
     from loaders import FORMATS
 
     assert {f.loader() for f in FORMATS.values()} == set(every)
 
 
-@pytest.mark.parametrize("suffix", [".ttl", ".graphml"])
+@pytest.mark.parametrize("suffix", [".ttl", ".graphml", ".obo"])
 def test_formats_with_fixed_fields_refuse_a_field_mapping(tmp_path: Path, suffix: str) -> None:
     source = tmp_path / f"g{suffix}"
     source.write_text("", encoding="utf-8")

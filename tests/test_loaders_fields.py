@@ -148,7 +148,7 @@ def test_unknown_concept_field_on_the_command_line() -> None:
         FieldMapping.build({"summary": "x"})
     assert str(raised.value) == (
         "unknown concept field 'summary' in --field; the fields are: id, title, definition, body, aliases, "
-        "categories, level, published, sources, related, deprecated"
+        "categories, level, published, sources, related, parents, deprecated"
     )
 
 
@@ -157,7 +157,7 @@ def test_unknown_concept_field_on_the_command_line() -> None:
     [
         ("fields:\n  title: name\nfeilds: {}\n", ":3: unknown key 'feilds'; expected fields, format, options"),
         ("fields:\n  title: name\n  colour: c\n", ":3: unknown concept field 'colour'; the fields are: id, title, "
-         "definition, body, aliases, categories, level, published, sources, related, deprecated"),
+         "definition, body, aliases, categories, level, published, sources, related, parents, deprecated"),
         (
             "fields:\n  related: 5\n",
             ":2: field 'related' must name an input field (or a list of them), got the number 5",

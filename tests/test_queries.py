@@ -135,6 +135,6 @@ def test_ambiguous_alias_is_refused_for_lookups() -> None:
 
 def test_stats(store: LocalStore) -> None:
     assert store.stats().to_json() == {
-        "concepts": 7, "links": 6, "aliases": 2, "categories": 2, "broken_links": 1,
+        "concepts": 7, "links": 6, "broader": 0, "aliases": 2, "categories": 2, "broken_links": 1,
         "ambiguous_links": 0, "missing_targets": 1, "self_links": 1, "references": 8,
     }

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from glossaries import lattice, small, tangled
+from glossaries import hierarchy, lattice, small, tangled
 
 import loaders
 from graph.audit import run_audit
@@ -27,7 +27,8 @@ from graph.protocol import GraphStore
 pytestmark = pytest.mark.neo4j
 
 EDGE_TYPE_SETS = [
-    list(c) for n in (1, 2, 3) for c in combinations(("alias", "category", "related"), n)
+    *(list(c) for n in (1, 2, 3) for c in combinations(("alias", "category", "related"), n)),
+    ["broader"], ["broader", "related"], ["alias", "broader", "category", "related"],
 ]
 DIRECTIONS = ("both", "out", "in")
 
@@ -36,11 +37,22 @@ def _sample() -> Glossary:
     return loaders.load("data/ai-glossary")
 
 
+def _skos_hierarchy() -> Glossary:
+    return loaders.load("tests/data/skos/hierarchy.ttl")
+
+
+def _obo() -> Glossary:
+    return loaders.load("tests/data/obo/mini.obo")
+
+
 GLOSSARIES: dict[str, Callable[[], Glossary]] = {
     "small": small,
     "tangled": tangled,
     "lattice": lattice,
     "sample": _sample,
+    "hierarchy": hierarchy,
+    "skos_hierarchy": _skos_hierarchy,
+    "obo": _obo,
 }
 
 
@@ -162,6 +174,9 @@ PATH_CASES = [
     (4, 6, ["alias", "category", "related"], "both"),
     (2, 5, ["category", "related"], "out"),
     (6, 3, ["alias", "related"], "both"),
+    (3, 6, ["broader"], "both"),
+    (2, 5, ["broader", "related"], "in"),
+    (4, 6, ["alias", "broader", "category", "related"], "out"),
 ]
 
 

@@ -26,13 +26,17 @@ __all__ = [
     "check_name",
     "check_names",
     "dead_ends",
+    "deprecated_links",
     "disconnected_clusters",
     "duplicate_links",
     "duplicate_titles",
+    "hierarchy_cycles",
     "isolated",
     "missing_definitions",
     "one_way_links",
     "orphans",
+    "polyhierarchy",
+    "relation_clashes",
     "self_links",
     "uncategorised",
     "unlinked_mentions",
@@ -127,25 +131,31 @@ def _written(links: Iterable[Link]) -> str:
     return min(counts, key=lambda w: (-counts[w], w))
 
 
+def _current_rows(data: AuditData, keep: Callable[[str], bool]) -> list[Finding]:
+    """Rows of the concepts that are not deprecated and that ``keep`` selects (the structural checks)."""
+    deprecated = data.deprecated
+    return _concept_rows(data, lambda cid: cid not in deprecated and keep(cid))
+
+
 @check("warning", ("id", "title"), key="id",
-       summary="Concepts no other concept links to.")
+       summary="Concepts no other concept links to (a parent links to its children and they to it).")
 def orphans(data: AuditData) -> list[Finding]:
-    """Concepts with no incoming link: ``{id, title}`` by id."""
-    return _concept_rows(data, lambda cid: not data.inc[cid])
+    """Current concepts with no incoming related link and no parent or child: ``{id, title}`` by id."""
+    return _current_rows(data, lambda cid: not data.inc[cid] and not data.in_hierarchy(cid))
 
 
 @check("warning", ("id", "title"), key="id",
-       summary="Concepts that link to no other concept.")
+       summary="Concepts that link to no other concept (a parent or child counts).")
 def dead_ends(data: AuditData) -> list[Finding]:
-    """Concepts with no outgoing link: ``{id, title}`` by id."""
-    return _concept_rows(data, lambda cid: not data.out[cid])
+    """Current concepts with no outgoing related link and no parent or child: ``{id, title}`` by id."""
+    return _current_rows(data, lambda cid: not data.out[cid] and not data.in_hierarchy(cid))
 
 
 @check("warning", ("id", "title"), key="id",
-       summary="Concepts with no link in or out.")
+       summary="Concepts with no link in or out, and no place in the hierarchy.")
 def isolated(data: AuditData) -> list[Finding]:
-    """Concepts with no link in or out: ``{id, title}`` by id."""
-    return _concept_rows(data, lambda cid: not data.inc[cid] and not data.out[cid])
+    """Current concepts with no related link in or out and no parent or child: ``{id, title}`` by id."""
+    return _current_rows(data, lambda cid: not data.inc[cid] and not data.out[cid] and not data.in_hierarchy(cid))
 
 
 @check("error", ("source", "target"), key="source",
@@ -204,9 +214,9 @@ def alias_links(data: AuditData) -> list[Finding]:
 
 
 @check("warning", ("source", "target"), key="source",
-       summary="Links A to B where B has no link back to A.")
+       summary="Related links A to B where B has no related link back to A.")
 def one_way_links(data: AuditData) -> list[Finding]:
-    """Links A → B where B has no link to A: ``{source, target}``."""
+    """Related links A → B where B has no related link to A: ``{source, target}`` (broader links are one-way)."""
     return [
         {"source": source, "target": target}
         for source in sorted(data.out)
@@ -219,7 +229,11 @@ def one_way_links(data: AuditData) -> list[Finding]:
        summary="Concepts that list themselves as related.")
 def self_links(data: AuditData) -> list[Finding]:
     """References of a concept to itself: ``{source, target}`` with target as written, once per spelling's key."""
-    grouped = _per_source(link for link in data.links if link.target is not None and link.target == link.source)
+    # A concept that is its own parent is a hierarchy cycle, not a self link.
+    grouped = _per_source(
+        link for link in data.links
+        if link.target is not None and link.target == link.source and link.kind != "broader"
+    )
     return sorted(
         ({"source": source, "target": _written(links)} for (source, _key), links in grouped.items()),
         key=lambda f: (f["source"], normalise(f["target"]), f["target"]),
@@ -258,11 +272,14 @@ def duplicate_links(data: AuditData) -> list[Finding]:
 @check("warning", ("source", "target", "mention", "count"), key="source",
        summary="A concept's title or alias in another's text without a link to it.")
 def unlinked_mentions(data: AuditData) -> list[Finding]:
-    """Concept B's title or alias in A's text while A has no link to B: ``{source, target, mention, count}``."""
+    """Concept B's title or alias in A's text while A has no link to B (nor is its parent or child).
+
+    Findings: ``{source, target, mention, count}``.
+    """
     return [
         {"source": source, "target": target, "mention": mention, "count": count}
         for (source, target), (mention, count) in sorted(data.mentions.items())
-        if target not in data.out[source]
+        if not data.linked(source, target)
     ]
 
 
@@ -294,9 +311,11 @@ def alias_collisions(data: AuditData) -> list[Finding]:
 @check("error", ("title", "concepts"), key="title",
        summary="Different concepts with the same normalised title.")
 def duplicate_titles(data: AuditData) -> list[Finding]:
-    """Different ids with the same normalised title: ``{title, concepts}``."""
+    """Different current ids with the same normalised title: ``{title, concepts}`` (a deprecated twin is fine)."""
     by_title: dict[str, list[Concept]] = {}
     for concept in data.concepts.values():
+        if concept.deprecated:
+            continue
         by_title.setdefault(normalise(concept.title), []).append(concept)
     rows = [
         {"title": min(c.title for c in group), "concepts": sorted(c.id for c in group)}
@@ -309,8 +328,8 @@ def duplicate_titles(data: AuditData) -> list[Finding]:
 @check("info", ("id", "title"), key="id",
        summary="Concepts with no category.")
 def uncategorised(data: AuditData) -> list[Finding]:
-    """Concepts with no category: ``{id, title}``."""
-    return _concept_rows(data, lambda cid: not any(c.strip() for c in data.concepts[cid].categories))
+    """Current concepts with no category: ``{id, title}``."""
+    return _current_rows(data, lambda cid: not any(c.strip() for c in data.concepts[cid].categories))
 
 
 @check("warning", ("id", "title"), key="id",
@@ -323,9 +342,96 @@ def missing_definitions(data: AuditData) -> list[Finding]:
 @check("warning", ("concepts", "size"), key="concepts",
        summary="Groups of linked concepts cut off from the largest group.")
 def disconnected_clusters(data: AuditData) -> list[Finding]:
-    """Components of the undirected link graph other than the largest, with 2+ concepts: ``{concepts, size}``."""
+    """Components of the undirected link graph but the largest, with 2+ current concepts: ``{concepts, size}``."""
     return [
         {"concepts": members, "size": len(members)} for members in data.components[1:] if len(members) > 1
+    ]
+
+
+@check("warning", ("source", "target", "kind", "replaced_by"), key="source",
+       summary="Links from current concepts to a deprecated concept (with its replacement when known).")
+def deprecated_links(data: AuditData) -> list[Finding]:
+    """Related or broader links of a current concept to a deprecated one: ``{source, target, kind, replaced_by}``.
+
+    ``kind`` is "related" or "broader"; ``replaced_by`` the replacement as the deprecated concept
+    names it, or None.
+    """
+    deprecated = data.deprecated
+    if not deprecated:
+        return []
+    rows: set[tuple[str, str, str]] = set()
+    for source, targets in data.out.items():
+        if source not in deprecated:
+            rows.update((source, t, "related") for t in targets if t in deprecated)
+    for source, ups in data.parents.items():
+        if source not in deprecated:
+            rows.update((source, t, "broader") for t in ups if t in deprecated)
+    return [
+        {"source": s, "target": t, "kind": k, "replaced_by": data.concepts[t].replaced_by}
+        for s, t, k in sorted(rows)
+    ]
+
+
+@check("error", ("id", "title", "cycle"), key="id",
+       summary="Concepts that are their own ancestor through broader links.")
+def hierarchy_cycles(data: AuditData) -> list[Finding]:
+    """Concepts that are their own ancestor: ``{id, title, cycle}``, cycle = the ids of the loop they are in."""
+    import networkx as nx
+
+    cycles: dict[str, list[str]] = {cid: [cid] for cid in data.self_parents}
+    if data.parents:
+        graph = nx.DiGraph((child, parent) for child, ups in data.parents.items() for parent in ups)
+        for component in nx.strongly_connected_components(graph):
+            if len(component) > 1:
+                cycle = sorted(component)
+                cycles.update(dict.fromkeys(cycle, cycle))
+    return [{"id": cid, "title": data.concepts[cid].title, "cycle": cycles[cid]} for cid in sorted(cycles)]
+
+
+@check("warning", ("source", "target", "hierarchy"), key="source",
+       summary="Concepts linked both as related and by the hierarchy (a parent, child, ancestor or descendant).")
+def relation_clashes(data: AuditData) -> list[Finding]:
+    """Related links A → B where B is also above or below A: ``{source, target, hierarchy}``.
+
+    ``hierarchy`` says where B is from A: "broader" (a parent), "ancestor" (further up),
+    "narrower" (a child) or "descendant" (further down). A concept in a cycle is its own
+    ancestor; such pairs are reported as ancestors.
+    """
+    if not data.parents:
+        return []
+    cache: dict[str, set[str]] = {}
+
+    def ancestors(cid: str) -> set[str]:
+        found = cache.get(cid)
+        if found is None:
+            found = cache[cid] = data.ancestors(cid)
+        return found
+
+    rows = []
+    for source in sorted(data.out):
+        for target in sorted(data.out[source]):
+            if target in data.parents.get(source, ()):
+                where = "broader"
+            elif target in data.children.get(source, ()):
+                where = "narrower"
+            elif target in ancestors(source):
+                where = "ancestor"
+            elif source in ancestors(target):
+                where = "descendant"
+            else:
+                continue
+            rows.append({"source": source, "target": target, "hierarchy": where})
+    return rows
+
+
+@check("info", ("id", "title", "parents"), key="id",
+       summary="Concepts with more than one parent.")
+def polyhierarchy(data: AuditData) -> list[Finding]:
+    """Concepts with two or more parents: ``{id, title, parents}`` (parent ids, sorted)."""
+    return [
+        {"id": cid, "title": data.concepts[cid].title, "parents": sorted(ups)}
+        for cid, ups in sorted(data.parents.items())
+        if len(ups) > 1
     ]
 
 

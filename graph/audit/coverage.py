@@ -24,27 +24,30 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def coverage(data: AuditData, with_mentions: bool = True) -> dict[str, float | None]:
-    """The coverage metrics (METRICS) of a glossary.
+    """The coverage metrics (METRICS) of a glossary's current (not deprecated) concepts.
 
-    ``share_mentions_linked`` = mention pairs (A's text mentions B) where A links to B, over all
-    mention pairs; it is null when ``with_mentions`` is False (the text was not scanned).
+    A parent and its children count as linked both ways for the shares linked in and out;
+    reciprocity is about related links only. ``share_mentions_linked`` = mention pairs (A's text
+    mentions B) where A links to B or is its parent or child, over all mention pairs; it is null
+    when ``with_mentions`` is False (the text was not scanned).
     """
-    total = len(data.concepts)
+    deprecated = data.deprecated
+    current = [cid for cid in data.concepts if cid not in deprecated]
+    total = len(current)
     links = data.link_count
     reciprocal = sum(1 for source, targets in data.out.items() for t in targets if source in data.out[t])
     mentions_linked: float | None = None
     if with_mentions:
         pairs = data.mentions
-        linked = sum(1 for source, target in pairs if target in data.out[source])
+        linked = sum(1 for source, target in pairs if data.linked(source, target))
         mentions_linked = _share(linked, len(pairs))
     return {
-        "share_with_incoming": _share(sum(1 for s in data.inc.values() if s), total),
-        "share_with_outgoing": _share(sum(1 for s in data.out.values() if s), total),
+        "share_with_incoming": _share(sum(1 for c in current if data.inc[c] or data.in_hierarchy(c)), total),
+        "share_with_outgoing": _share(sum(1 for c in current if data.out[c] or data.in_hierarchy(c)), total),
         "reciprocity": _share(reciprocal, links),
         "share_mentions_linked": mentions_linked,
         "share_in_largest_cluster": _share(len(data.components[0]) if data.components else 0, total),
         "share_categorised": _share(
-            sum(1 for c in data.concepts.values() if any(x.strip() for x in c.categories)), total
+            sum(1 for c in current if any(x.strip() for x in data.concepts[c].categories)), total
         ),
     }
-

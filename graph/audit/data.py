@@ -20,7 +20,12 @@ Finding = dict[str, Any]
 
 
 class AuditData:
-    """A glossary and its link table, with the link sets and mention scan the checks share (built lazily)."""
+    """A glossary and its link table, with the link sets and mention scan the checks share (built lazily).
+
+    ``out`` and ``inc`` are the related links between distinct concepts; ``parents`` and
+    ``children`` the resolved broader links between distinct concepts (a concept that is its own
+    parent is in ``self_parents``); ``deprecated`` the ids of deprecated concepts.
+    """
 
     def __init__(self, concepts: Iterable[Concept], links: Iterable[Link], source: str = ""):
         #: Where the glossary was loaded from (a path, or "" when built in code): the root of finding locations.
@@ -29,9 +34,21 @@ class AuditData:
         self.links: list[Link] = list(links)
         self.out: dict[str, set[str]] = {cid: set() for cid in self.concepts}
         self.inc: dict[str, set[str]] = {cid: set() for cid in self.concepts}
+        self.parents: dict[str, set[str]] = {}
+        self.children: dict[str, set[str]] = {}
+        self.self_parents: set[str] = set()
+        self.deprecated: set[str] = {cid for cid, c in self.concepts.items() if c.deprecated}
         for link in self.links:
             target = link.target
-            if target is not None and target != link.source and target in self.inc and link.source in self.out:
+            if target is None or target not in self.inc or link.source not in self.out:
+                continue
+            if link.kind == "broader":
+                if target == link.source:
+                    self.self_parents.add(target)
+                else:
+                    self.parents.setdefault(link.source, set()).add(target)
+                    self.children.setdefault(target, set()).add(link.source)
+            elif target != link.source:
                 self.out[link.source].add(target)
                 self.inc[target].add(link.source)
 
@@ -48,8 +65,33 @@ class AuditData:
 
     @property
     def link_count(self) -> int:
-        """Resolved links between distinct concepts, each (source, target) pair once."""
+        """Resolved related links between distinct concepts, each (source, target) pair once."""
         return sum(len(targets) for targets in self.out.values())
+
+    @property
+    def broader_count(self) -> int:
+        """Resolved broader links between distinct concepts, each (child, parent) pair once."""
+        return sum(len(ups) for ups in self.parents.values())
+
+    def in_hierarchy(self, concept_id: str) -> bool:
+        """True when a concept has a parent or a child: the hierarchy links it both ways."""
+        return concept_id in self.parents or concept_id in self.children
+
+    def linked(self, source: str, target: str) -> bool:
+        """True when ``source`` links to ``target`` by a related link or as its parent or child."""
+        return (
+            target in self.out[source]
+            or target in self.parents.get(source, ())
+            or target in self.children.get(source, ())
+        )
+
+    def ancestors(self, concept_id: str) -> set[str]:
+        """Every concept up the parents of a concept (a cycle ends the walk; itself only when in a cycle)."""
+        return _reach(self.parents, concept_id)
+
+    def descendants(self, concept_id: str) -> set[str]:
+        """Every concept down the children of a concept (a cycle ends the walk)."""
+        return _reach(self.children, concept_id)
 
     @cached_property
     def finder(self) -> MentionFinder:
@@ -73,12 +115,14 @@ class AuditData:
 
     @cached_property
     def components(self) -> list[list[str]]:
-        """Connected components of the undirected link graph (isolated concepts alone), largest first.
+        """Connected components of the undirected graph of related and broader links, largest first.
 
-        Each component's ids are sorted; components of equal size are ordered by their first id.
+        Isolated concepts are components alone. Deprecated concepts still connect the others but are
+        no members. Each component's ids are sorted; components of equal size by their first id.
         """
         seen: set[str] = set()
         found: list[list[str]] = []
+        parents, children, deprecated = self.parents, self.children, self.deprecated
         for start in self.concepts:
             if start in seen:
                 continue
@@ -86,12 +130,26 @@ class AuditData:
             stack, members = [start], [start]
             while stack:
                 node = stack.pop()
-                for other in (*self.out[node], *self.inc[node]):
+                for other in (*self.out[node], *self.inc[node], *parents.get(node, ()), *children.get(node, ())):
                     if other not in seen:
                         seen.add(other)
                         members.append(other)
                         stack.append(other)
-            found.append(sorted(members))
+            current = sorted(m for m in members if m not in deprecated) if deprecated else sorted(members)
+            if current:
+                found.append(current)
         found.sort(key=lambda members: (-len(members), members[0]))
         return found
 
+
+
+def _reach(step: dict[str, set[str]], start: str) -> set[str]:
+    """Every node reachable from ``start`` through ``step`` (start itself only when on a cycle)."""
+    seen: set[str] = set()
+    stack = list(step.get(start, ()))
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(step.get(node, ()))
+    return seen

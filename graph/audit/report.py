@@ -181,6 +181,13 @@ def _worklist(report: AuditReport, data: AuditData, limit: int) -> dict[str, lis
                 rows.append({**finding, "mentions": back[1]})
         rows.sort(key=lambda r: (-r["mentions"], r["source"], r["target"]))
         work["one_way_links"] = rows[:limit]
+    if "deprecated_links" in report.checks:
+        # A link with a known replacement is a one-word fix: those first.
+        rows = sorted(report.open_findings("deprecated_links"),
+                      key=lambda r: (r["replaced_by"] is None, r["source"], r["target"], r["kind"]))
+        work["deprecated_links"] = rows[:limit]
+    if "hierarchy_cycles" in report.checks:
+        work["hierarchy_cycles"] = report.open_findings("hierarchy_cycles")[:limit]
     return work
 
 
@@ -239,7 +246,12 @@ def _run(
         allowed[check] = flags
     unused = [e for i, e in enumerate(allow.entries) if i not in used and e.check in chosen]
     scanned = any(c in chosen for c in ("unlinked_mentions", "orphans", "one_way_links"))
-    totals: dict[str, Any] = {"concepts": len(data.concepts), "links": data.link_count}
+    totals: dict[str, Any] = {
+        "concepts": len(data.concepts),
+        "links": data.link_count,
+        "broader": data.broader_count,
+        "deprecated": len(data.deprecated),
+    }
     totals.update(coverage(data, with_mentions=scanned))
     report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused, data.source)
     report.worklist = _worklist(report, data, worklist_limit)

@@ -18,7 +18,7 @@ from graph.cli.base import (
     stdout,
 )
 from graph.errors import NoPath, UsageError
-from graph.kinds import EdgeType
+from graph.kinds import EDGE_TYPES, EdgeType
 from graph.neo4j.config import display_uri
 from graph.protocol import DIRECTIONS, GraphStore, check_direction, check_edge_types
 
@@ -32,7 +32,7 @@ edge_types_option = click.option(
     default="related",
     show_default=True,
     metavar="TYPES",
-    help="Comma-separated edge types to follow: related, alias, category.",
+    help=f"Comma-separated edge types to follow: {', '.join(EDGE_TYPES)}.",
 )
 direction_option = click.option(
     "--direction",
@@ -94,7 +94,7 @@ def _load_into_neo4j(uri: str, replace: bool, params: dict[str, Any]) -> GraphSt
 @source_options
 @format_option("table", "json")
 def stats(output: str, **params: Any) -> None:
-    """Count concepts, links, aliases, categories and broken links."""
+    """Count concepts, links, broader links, aliases, categories and broken links."""
     data = open_source(params).stats().to_json()
     if output == "json":
         emit_json(data)
@@ -147,6 +147,11 @@ def show(concept: str, output: str, **params: Any) -> None:
         ("links", ", ".join(f"{view.titles.get(i, i)} ({i})" for i in view.links)),
         ("backlinks", ", ".join(f"{view.titles.get(i, i)} ({i})" for i in view.backlinks)),
     ]
+    if view.broader or view.narrower:
+        rows.append(("broader", ", ".join(f"{view.titles.get(i, i)} ({i})" for i in view.broader)))
+        rows.append(("narrower", ", ".join(f"{view.titles.get(i, i)} ({i})" for i in view.narrower)))
+    if c.deprecated:
+        rows.append(("deprecated", f"yes, replaced by {c.replaced_by}" if c.replaced_by else "yes"))
     if view.broken:
         rows.append(("broken", ", ".join(view.broken)))
     if c.origin:
@@ -218,7 +223,8 @@ def path(
             stdout.print(f"path {number} ({p.length} hops)", style="bold", markup=False)
             stdout.print(f"  {titles[p.concepts[0]]}", markup=False)
             for hop in p.hops:
-                arrow = f"--{hop.type}-->" if hop.forward else f"<--{hop.type}--"
+                # A narrower hop is a broader link walked down: it reads forward along the path.
+                arrow = f"--{hop.type}-->" if hop.forward or hop.type == "narrower" else f"<--{hop.type}--"
                 stdout.print(f"    {arrow} {titles[hop.target]}", markup=False)
     if not found:
         if output != "json":

@@ -135,11 +135,11 @@ def cypher_script(records: GraphRecords, dataset: str) -> str:
             "s": edge["source"] if source_kind == "concept" else _local_key(edge["source"]),
             "t": edge["target"] if target_kind == "concept" else _local_key(edge["target"]),
         }
-        if edge["type"] == "related":
+        if edge["type"] in ("related", "broader"):
             row.update(via=edge["via"], written=edge["written"], count=edge["count"])
         groups.setdefault((edge["type"], source_kind, target_kind), []).append(row)
     for (edge_type, source_kind, target_kind), rows in sorted(groups.items()):
-        props = " {via: row.via, written: row.written, count: row.count}" if edge_type == "related" else ""
+        props = " {via: row.via, written: row.written, count: row.count}" if edge_type in ("related", "broader") else ""
         body = f"{match(source_kind, 's')}\n{match(target_kind, 't')}\nCREATE (s)-[:{rel[edge_type]}{props}]->(t)"
         statements += _unwind(rows, body)
     return "\n".join(lines) + "\n" + "\n".join(statements) + "\n"

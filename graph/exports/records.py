@@ -55,10 +55,11 @@ NODE_FIELDS = (
     "related",
     "deprecated",
     "parents",
+    "replaced_by",
 )
 #: Node fields whose values are lists or objects: JSON text in formats that only hold strings.
 JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents")
-#: Edge fields in column order; via, written and count belong to related edges only.
+#: Edge fields in column order; via, written and count belong to related and broader edges only.
 EDGE_FIELDS = ("source", "target", "type", "via", "written", "count")
 
 
@@ -110,7 +111,7 @@ def graph_records(source: Glossary | GraphStore) -> GraphRecords:
     edges: list[dict[str, Any]] = []
     for s, t, edge_type, attrs in graph.edges(keys=True, data=True):
         edge: dict[str, Any] = {"source": s, "target": t, "type": edge_type}
-        if edge_type == "related":
+        if edge_type in ("related", "broader"):
             edge.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
         edges.append(edge)
     edges.sort(key=lambda e: (e["source"], e["target"], e["type"]))
@@ -263,13 +264,14 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         check.fail(record, f"deprecated must be true or false, not {clip(deprecated)}")
         deprecated = False
     related = []
-    for ref in check.objects(record, "related", ("target", "kind")):
+    for ref in check.objects(record, "related", ("target", "kind", "relation")):
         written_kind = ref.get("kind", "related")
         ref_kind = next((kind for kind in LINK_KINDS if kind == written_kind), None)
         if ref_kind is None:
             check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {clip(written_kind)}")
             ref_kind = "related"
-        related.append(Reference(ref["target"], ref_kind))
+        related.append(Reference(ref["target"], ref_kind, relation=ref.get("relation")))
+    parents = tuple(Reference(target) for target in check.strings(record, "parents"))
     sources = tuple(Source(s["title"], s.get("url", "")) for s in check.objects(record, "sources", ("title", "url")))
     return Concept(
         id=record["id"],
@@ -282,6 +284,9 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         published=check.text(record, "published", None, nullable=True),
         sources=sources,
         related=tuple(related),
+        parents=parents,
         deprecated=deprecated,
+        # An empty replacement is no replacement (string-only formats cannot tell "" from none).
+        replaced_by=check.text(record, "replaced_by", None, nullable=True) or None,
         origin=Origin(where, record.get("_line")),
     )

@@ -35,6 +35,7 @@ NODE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("related", "string"),
     ("deprecated", "boolean"),
     ("parents", "string"),
+    ("replaced_by", "string"),
 )
 #: (name, type) of every edge attribute besides source and target.
 EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = (

@@ -50,6 +50,7 @@ from graph.neo4j.schema import CONSTRAINTS, LABELS, REL_TYPES
 
 C, A, K, M = LABELS["concept"], LABELS["alias"], LABELS["category"], LABELS["missing"]
 RELATED, ALIAS_OF, IN_CATEGORY = REL_TYPES["related"], REL_TYPES["alias"], REL_TYPES["category"]
+BROADER = REL_TYPES["broader"]
 
 #: The pointer node of a logical dataset (not part of any dataset itself).
 DATASET_LABEL = "Dataset"
@@ -157,6 +158,7 @@ COUNT_TAG = (
     f"COUNT {{ MATCH (n:{K} {{dataset: $tag}}) }} AS category, "
     f"COUNT {{ MATCH (n:{M} {{dataset: $tag}}) }} AS missing, "
     f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{RELATED}]->() }} AS related, "
+    f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{BROADER}]->() }} AS broader, "
     f"COUNT {{ MATCH (:{A} {{dataset: $tag}})-[r:{ALIAS_OF}]->() }} AS alias_edges, "
     f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{IN_CATEGORY}]->() }} "
     f"+ COUNT {{ MATCH (:{K} {{dataset: $tag}})-[r:{IN_CATEGORY}]->() }} AS category_edges"
@@ -189,6 +191,14 @@ WRITE_EDGES = {
         f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) MATCH (b:{M} {{dataset: $tag, key: row.t}}) "
         f"CREATE (a)-[:{RELATED} {{via: row.via, written: row.written, count: row.count}}]->(b)"
     ),
+    "broader_concept": (
+        f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) MATCH (b:{C} {{dataset: $tag, id: row.t}}) "
+        f"CREATE (a)-[:{BROADER} {{via: row.via, written: row.written, count: row.count}}]->(b)"
+    ),
+    "broader_missing": (
+        f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) MATCH (b:{M} {{dataset: $tag, key: row.t}}) "
+        f"CREATE (a)-[:{BROADER} {{via: row.via, written: row.written, count: row.count}}]->(b)"
+    ),
     "alias": (
         f"UNWIND $rows AS row MATCH (a:{A} {{dataset: $tag, key: row.s}}) MATCH (b:{C} {{dataset: $tag, id: row.t}}) "
         f"CREATE (a)-[:{ALIAS_OF}]->(b)"
@@ -217,6 +227,14 @@ ROW_BY_ROW = {
         f"MATCH (a:{C} {{dataset: $tag, id: $row.s}}) MATCH (b:{M} {{dataset: $tag, key: $row.t}}) "
         f"MERGE (a)-[r:{RELATED}]->(b) SET r.via = $row.via, r.written = $row.written, r.count = $row.count"
     ),
+    "broader_concept": (
+        f"MATCH (a:{C} {{dataset: $tag, id: $row.s}}) MATCH (b:{C} {{dataset: $tag, id: $row.t}}) "
+        f"MERGE (a)-[r:{BROADER}]->(b) SET r.via = $row.via, r.written = $row.written, r.count = $row.count"
+    ),
+    "broader_missing": (
+        f"MATCH (a:{C} {{dataset: $tag, id: $row.s}}) MATCH (b:{M} {{dataset: $tag, key: $row.t}}) "
+        f"MERGE (a)-[r:{BROADER}]->(b) SET r.via = $row.via, r.written = $row.written, r.count = $row.count"
+    ),
     "alias_edge": f"MATCH (a:{A} {{dataset: $tag, key: $row.s}}) MATCH (b:{C} {{dataset: $tag, id: $row.t}}) "
     f"MERGE (a)-[:{ALIAS_OF}]->(b)",
     "category_edge": f"MATCH (a:{C} {{dataset: $tag, id: $row.s}}) MATCH (b:{K} {{dataset: $tag, key: $row.t}}) "
@@ -241,7 +259,9 @@ RESOLVE = (
 CONCEPT_VIEW = (
     f"MATCH (c:{C} {{dataset: $tag, id: $id}}) RETURN properties(c) AS props, "
     f"COLLECT {{ MATCH (c)-[:{RELATED}]->(t:{C}) WHERE t <> c RETURN [t.id, t.title] }} AS links, "
-    f"COLLECT {{ MATCH (s:{C})-[:{RELATED}]->(c) WHERE s <> c RETURN [s.id, s.title] }} AS backlinks"
+    f"COLLECT {{ MATCH (s:{C})-[:{RELATED}]->(c) WHERE s <> c RETURN [s.id, s.title] }} AS backlinks, "
+    f"COLLECT {{ MATCH (c)-[:{BROADER}]->(t:{C}) WHERE t <> c RETURN [t.id, t.title] }} AS broader, "
+    f"COLLECT {{ MATCH (s:{C})-[:{BROADER}]->(c) WHERE s <> c RETURN [s.id, s.title] }} AS narrower"
 )
 
 ALL_CONCEPTS = f"MATCH (c:{C} {{dataset: $tag}}) RETURN properties(c) AS props ORDER BY c.ord"
@@ -258,24 +278,28 @@ STATS = (
     f"COUNT {{ MATCH (n:{A} {{dataset: $tag}}) }} AS aliases, "
     f"COUNT {{ MATCH (n:{K} {{dataset: $tag}}) }} AS categories, "
     f"COUNT {{ MATCH (a:{C} {{dataset: $tag}})-[:{RELATED}]->(b:{C}) WHERE a <> b }} AS links, "
+    f"COUNT {{ MATCH (a:{C} {{dataset: $tag}})-[:{BROADER}]->(b:{C}) WHERE a <> b }} AS broader, "
     f"COUNT {{ MATCH (a:{C} {{dataset: $tag}})-[:{RELATED}]->(a) }} AS self_links, "
-    f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{RELATED}]->(:{M}) WHERE r.via = 'unresolved' }} AS broken_links, "
-    f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{RELATED}]->(:{M}) WHERE r.via = 'ambiguous' }} AS ambiguous_links, "
-    f"COUNT {{ MATCH (m:{M} {{dataset: $tag}}) WHERE EXISTS {{ (:{C})-[:{RELATED} {{via: 'unresolved'}}]->(m) }} }} "
-    "AS missing_targets"
+    f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{RELATED}|{BROADER}]->(:{M}) WHERE r.via = 'unresolved' }} "
+    "AS broken_links, "
+    f"COUNT {{ MATCH (:{C} {{dataset: $tag}})-[r:{RELATED}|{BROADER}]->(:{M}) WHERE r.via = 'ambiguous' }} "
+    "AS ambiguous_links, "
+    f"COUNT {{ MATCH (m:{M} {{dataset: $tag}}) "
+    f"WHERE EXISTS {{ (:{C})-[:{RELATED}|{BROADER} {{via: 'unresolved'}}]->(m) }} }} AS missing_targets"
 )
 
 #: Audit checks that are pure graph questions, answered in the database (rows sorted in Python so
 #: the order is the library's code-point order). A link is a RELATED edge between two different
-#: concepts: broken and ambiguous references point at :Missing nodes, so they never count.
+#: concepts: broken and ambiguous references point at :Missing nodes, so they never count. A
+#: BROADER edge between two different concepts links both ends; deprecated concepts are not reported.
 _HAS_IN = f"EXISTS {{ MATCH (s:{C})-[:{RELATED}]->(c) WHERE s <> c }}"
 _HAS_OUT = f"EXISTS {{ MATCH (c)-[:{RELATED}]->(t:{C}) WHERE t <> c }}"
+_IN_HIERARCHY = f"EXISTS {{ MATCH (c)-[:{BROADER}]-(o:{C}) WHERE o <> c }}"
+_CURRENT = f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT coalesce(c.deprecated, false) AND NOT {_IN_HIERARCHY}"
 AUDIT_CHECKS = {
-    "orphans": f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT {_HAS_IN} RETURN c.id AS id, c.title AS title",
-    "dead_ends": f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title",
-    "isolated": (
-        f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT {_HAS_IN} AND NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title"
-    ),
+    "orphans": f"{_CURRENT} AND NOT {_HAS_IN} RETURN c.id AS id, c.title AS title",
+    "dead_ends": f"{_CURRENT} AND NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title",
+    "isolated": f"{_CURRENT} AND NOT {_HAS_IN} AND NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title",
 }
 
 _NODE_FIELDS = (

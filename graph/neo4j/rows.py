@@ -29,7 +29,7 @@ def concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, An
         # Neo4j cannot store lists of maps: sources and references go in as JSON text (with lines).
         "sources": json.dumps([{"title": s.title, "url": s.url} for s in concept.sources], ensure_ascii=False),
         "related": json.dumps(
-            [{"target": r.target, "kind": r.kind, "line": r.line} for r in concept.related], ensure_ascii=False
+            [{**r.to_json(), "line": r.line} for r in concept.related], ensure_ascii=False
         ),
         "path": concept.path,
         "origin_file": concept.origin.file if concept.origin else None,
@@ -62,9 +62,12 @@ def concept_from(props: dict[str, Any]) -> Concept:
         published=props.get("published"),
         sources=tuple(Source(s["title"], s["url"]) for s in json.loads(props.get("sources") or "[]")),
         related=tuple(
-            Reference(r["target"], r["kind"], r.get("line")) for r in json.loads(props.get("related") or "[]")
+            Reference(r["target"], r["kind"], r.get("line"), r.get("relation"))
+            for r in json.loads(props.get("related") or "[]")
         ),
+        parents=tuple(Reference(target) for target in props.get("parents") or ()),
         deprecated=bool(props.get("deprecated", False)),
+        replaced_by=props.get("replaced_by"),
         path=props.get("path"),
         origin=Origin(origin_file, props.get("origin_line")) if origin_file is not None else None,
     )
@@ -114,16 +117,17 @@ class LoadPlan:
                 row["parents"] = json.dumps(parents[name], ensure_ascii=False)
             self.nodes[kind].append(row)
         self.edges: dict[str, list[dict[str, Any]]] = {
-            "related_concept": [], "related_missing": [], "alias": [], "category": [], "category_parent": [],
+            "related_concept": [], "related_missing": [], "broader_concept": [], "broader_missing": [],
+            "alias": [], "category": [], "category_parent": [],
         }
         for source, target, edge_type, attrs in local.graph.edges(keys=True, data=True):
-            if edge_type == "related":
+            if edge_type in ("related", "broader"):
                 if node_kind(target) == "missing":
                     row = {"s": source, "t": target.split(":", 1)[1]}
-                    self.edges["related_missing"].append(row)
+                    self.edges[f"{edge_type}_missing"].append(row)
                 else:
                     row = {"s": source, "t": target}
-                    self.edges["related_concept"].append(row)
+                    self.edges[f"{edge_type}_concept"].append(row)
                 row.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
             elif edge_type == "alias":
                 self.edges["alias"].append({"s": source.split(":", 1)[1], "t": target})
@@ -134,6 +138,7 @@ class LoadPlan:
         self.expected = {
             **{kind: len(rows) for kind, rows in self.nodes.items()},
             "related": len(self.edges["related_concept"]) + len(self.edges["related_missing"]),
+            "broader": len(self.edges["broader_concept"]) + len(self.edges["broader_missing"]),
             "alias_edges": len(self.edges["alias"]),
             "category_edges": len(self.edges["category"]) + len(self.edges["category_parent"]),
         }

@@ -35,9 +35,10 @@ LABELS: dict[NodeKind, str] = {
 }
 NODE_KIND_OF_LABEL: dict[str, NodeKind] = {label: kind for kind, label in LABELS.items()}
 
-#: Relationship type per edge type. RELATED carries ``via``, ``written`` and ``count``.
+#: Relationship type per edge type. RELATED and BROADER carry ``via``, ``written`` and ``count``.
 REL_TYPES: dict[EdgeType, str] = {
     "related": "RELATED",
+    "broader": "BROADER",
     "alias": "ALIAS_OF",
     "category": "IN_CATEGORY",
 }
@@ -58,11 +59,15 @@ CONCEPT_PROPERTIES = (
     "published",
     "sources",
     "related",
+    "parents",
     "deprecated",
+    "replaced_by",
 )
-CONCEPT_LIST_PROPERTIES = ("aliases", "categories")
+CONCEPT_LIST_PROPERTIES = ("aliases", "categories", "parents")
 #: Properties stored as JSON text: on :Concept ``sources`` ([{title, url}]) and ``related``
 #: ([{target, kind}] in authored order); on :Category ``parents`` ({child as written: [parents]}).
+#: A :Concept's ``parents`` (its broader concepts as written) is a native list of strings instead
+#: (CONCEPT_LIST_PROPERTIES).
 JSON_PROPERTIES = ("sources", "related", "parents")
 
 #: Uniqueness constraints, created before any data (Community edition supports these).

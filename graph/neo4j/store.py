@@ -314,6 +314,7 @@ class Neo4jStore:
             "categories": plan.expected["category"],
             "missing": plan.expected["missing"],
             "related": plan.expected["related"],
+            "broader": plan.expected["broader"],
             "alias_edges": plan.expected["alias_edges"],
             "category_edges": plan.expected["category_edges"],
             "references": plan.references,
@@ -387,13 +388,17 @@ class Neo4jStore:
         links = sorted(record["links"])
         backlinks = sorted(record["backlinks"])
         broken = sorted({link.written for link in links_from(props) if link.target is None})
-        titles = {i: t for i, t in (*links, *backlinks)}
+        broader = sorted(record["broader"])
+        narrower = sorted(record["narrower"])
+        titles = {i: t for i, t in (*links, *backlinks, *broader, *narrower)}
         return ConceptView(
             concept_from(props),
             tuple(i for i, _ in links),
             tuple(i for i, _ in backlinks),
             tuple(broken),
             titles,
+            tuple(i for i, _ in broader),
+            tuple(i for i, _ in narrower),
         )
 
     # -- walking the graph ---------------------------------------------------------------------
@@ -474,7 +479,7 @@ class Neo4jStore:
                 # One hop per step: a link authored in the walking direction wins over the reverse one.
                 forward = sorted(t for t, f in choices if f)
                 hop_type, is_forward = (forward[0], True) if forward else (min(t for t, _ in choices), False)
-                hops.append(Hop(here, there, hop_type, is_forward))
+                hops.append(Hop.walked(here, there, hop_type, is_forward))
             found.append(ConceptPath(sequence, tuple(hops)))
         return found
 
@@ -494,6 +499,7 @@ class Neo4jStore:
         return Stats(
             concepts=record["concepts"],
             links=record["links"],
+            broader=record["broader"],
             aliases=record["aliases"],
             categories=record["categories"],
             broken_links=record["broken_links"],

@@ -115,7 +115,8 @@ for number, path in enumerate(found, 1):
     chain = [f"**{_title(path.concepts[0])}**"]
     for hop in path.hops:
         # The arrow shows the link as authored: walked forward or against its direction.
-        relation = f" —{hop.type}→ " if hop.forward else f" ←{hop.type}— "
+        # A narrower hop (a broader link walked down) reads along the path.
+        relation = f" —{hop.type}→ " if hop.forward or hop.type == "narrower" else f" ←{hop.type}— "
         chain.append(f"{relation}**{_title(hop.target)}**")
     with st.container(border=True, key=f"path_{number}"):
         st.markdown(f"**Path {number}** · {path.length} hop{'s' if path.length != 1 else ''}")
