@@ -48,9 +48,12 @@ def test_obo_graph_stats_and_audit() -> None:
     assert (stats.concepts, stats.links, stats.broader, stats.aliases, stats.categories, stats.broken_links) == (
         6, 4, 4, 4, 2, 1)
     checks = run_audit(store).to_json()["checks"]
-    assert checks["broken_links"] == [{"source": "MINI:0000006", "target": "EXT:0000001"}]
+    # Located at the [Term] frame that writes the link.
+    assert checks["broken_links"] == [{"source": "MINI:0000006", "target": "EXT:0000001", "file": "mini.obo",
+                                       "line": 48}]
     assert checks["deprecated_links"] == [
-        {"source": "MINI:0000006", "target": "MINI:0000005", "kind": "related", "replaced_by": "MINI:0000002"}]
+        {"source": "MINI:0000006", "target": "MINI:0000005", "kind": "related", "replaced_by": "MINI:0000002",
+         "file": "mini.obo", "line": 48}]
     assert checks["orphans"] == [] and checks["polyhierarchy"] == [] and checks["hierarchy_cycles"] == []
     [path] = store.paths("transformer", "learning system", k=1, edge_types=["broader"])
     assert [h.type for h in path.hops] == ["broader", "broader"]
