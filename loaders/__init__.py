@@ -215,7 +215,7 @@ add_detector("nodelink", _lazy_detector("loaders.exports", "is_nodelink"))
 add_detector("csv-graph", _lazy_detector("loaders.exports", "is_csv_pair"))
 
 # Thesauri and saved web pages.
-register("skos", "loaders.skos:load_skos", (".ttl", ".rdf", ".owl", ".skos", ".nt", ".n3"),
+register("skos", "loaders.skos:load_skos", (".ttl", ".rdf", ".skos", ".nt", ".n3"),
          "SKOS thesaurus (Turtle, RDF/XML, N-Triples, N3); option lang (default en)")
 register("html", "loaders.html:load_html", (".html", ".htm"),
          "saved glossary pages: one per concept, or one-page glossaries (Sphinx, Wikipedia, MkDocs); "
@@ -224,5 +224,11 @@ add_detector("skos", _lazy_detector("loaders.skos", "is_skos_xml"))
 register("obo", "loaders.obo:load_obo", (".obo",),
          "OBO ontology ([Term] frames; is_a as broader links), read with fastobo")
 add_detector("obo", _lazy_detector("loaders.obo", "is_obo"))
+register("owl", "loaders.owl:load_owl", (".owl",),
+         "OWL ontology (RDF/XML, Turtle): named classes, subClassOf as broader links; option lang")
+register("obograph", "loaders.owl:load_obograph", (),
+         "OBO Graph JSON ontology (CLASS nodes; is_a edges as broader links)")
+add_detector("owl", _lazy_detector("loaders.owl", "is_owl"))
+add_detector("obograph", _lazy_detector("loaders.owl", "is_obograph"))
 add_folder_format(".html", "html")
 add_folder_format(".htm", "html")

@@ -215,6 +215,7 @@ def test_loaders_conform_to_the_protocol_for_mypy() -> None:
     from loaders.html import load_html
     from loaders.markdown import load_markdown
     from loaders.obo import load_obo
+    from loaders.owl import load_obograph, load_owl
     from loaders.skos import load_skos
     from loaders.tabular import load_csv, load_json, load_jsonl, load_record_folder, load_yaml
 
@@ -222,13 +223,14 @@ def test_loaders_conform_to_the_protocol_for_mypy() -> None:
     every: list[Loader] = [
         load_markdown, load_json, load_yaml, load_jsonl, load_csv, load_record_folder,
         load_nodelink, load_graphml, load_gexf, load_csv_pair, load_snapshot, load_skos, load_html, load_obo,
+        load_owl, load_obograph,
     ]
     from loaders import FORMATS
 
     assert {f.loader() for f in FORMATS.values()} == set(every)
 
 
-@pytest.mark.parametrize("suffix", [".ttl", ".graphml", ".obo"])
+@pytest.mark.parametrize("suffix", [".ttl", ".graphml", ".obo", ".owl"])
 def test_formats_with_fixed_fields_refuse_a_field_mapping(tmp_path: Path, suffix: str) -> None:
     source = tmp_path / f"g{suffix}"
     source.write_text("", encoding="utf-8")
