@@ -221,5 +221,7 @@ register("html", "loaders.html:load_html", (".html", ".htm"),
          "saved glossary pages: one per concept, or one-page glossaries (Sphinx, Wikipedia, MkDocs); "
          "options layout, selectors")
 add_detector("skos", _lazy_detector("loaders.skos", "is_skos_xml"))
+for _suffix in (".ttl", ".rdf", ".owl", ".skos", ".nt", ".n3"):
+    add_folder_format(_suffix, "skos")
 add_folder_format(".html", "html")
 add_folder_format(".htm", "html")

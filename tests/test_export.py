@@ -309,7 +309,7 @@ def test_bad_exports_name_the_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as error:
         loaders.load(folder)
     assert error.value.file == str(folder / "nodes.csv") and error.value.line == 4
-    assert "16 cells where the header has 15" in str(error.value)
+    assert "17 cells where the header has 16" in str(error.value)
 
 
 def test_duplicate_node_ids_are_refused(tmp_path: Path) -> None:
