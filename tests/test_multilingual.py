@@ -140,3 +140,17 @@ def test_a_bad_translations_field_in_an_export_is_named(tmp_path: Path) -> None:
         '"lang": "de"', '"lang": 7'), encoding="utf-8")
     with pytest.raises(LoadError, match="translations must be a list of objects"):
         loaders.load(path)
+
+
+def test_lang_on_the_command_line_for_load_show_and_diff(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from graph.cli import main
+
+    assert main(["show", str(YAML), "mean", "--lang", "de", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["title"], shown["translations"][0]["title"]) == ("Mittelwert", "Mean")
+    assert main(["load", str(SPLIT), "--lang", "de", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["concepts"] == 4
+    assert main(["diff", str(YAML), str(YAML), "--lang", "de", "--no-audit"]) == 0
+    assert "no changes" in capsys.readouterr().out
