@@ -481,6 +481,13 @@ class FieldMapping:
                 break
         return tuple(steps)
 
+    def key_of(self, record: Mapping[str, Any], name: str) -> str | None:
+        """The record's key that feeds concept field ``name`` (None when none does, or through a nested path)."""
+        for field_name, key, rest, _written in self._plan(tuple(record)):
+            if field_name == name:
+                return None if rest else key
+        return None
+
     def extract(
         self,
         record: Mapping[str, Any],

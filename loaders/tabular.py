@@ -3,7 +3,8 @@
 JSON and YAML documents hold ``{"concepts": [...]}`` (or ``terms``, ``entries``, ``glossary``,
 ``items``, or the ``list_key`` option) or a bare list. Every record keeps the file and the line
 where it starts: JSON records are read one by one with the decoder's positions, YAML records
-from the parser's marks, JSONL by line, CSV by the physical line where the row starts.
+from the parser's marks, JSONL by line, CSV by the physical line where the row starts; a JSON
+record's related entries get the line where each is written (found in the record's text).
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from graph.errors import LoadError, Problem, UsageError
-from graph.model import Glossary
+from graph.model import Glossary, Reference
 from graph.untrusted import clip, json_nesting_error, lone_surrogate_line, refuse_lone_surrogates
 from loaders.fields import FieldMapping, describe, key_form
 from loaders.io import (
@@ -51,8 +53,19 @@ from loaders.io import (
 #: Top-level keys of a JSON or YAML document that hold the list of concepts.
 LIST_KEYS = ("concepts", "terms", "entries", "glossary", "items")
 
-#: One record: the raw mapping, the line where it starts, its YAML node (YAML only, for key lines).
-Item = tuple[Any, int | None, yaml.Node | None]
+@dataclass(frozen=True, slots=True)
+class JsonSpan:
+    """Where a JSON record is written: the document, the record's offsets in it and its first line."""
+
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+#: One record: the raw mapping, the line where it starts, and what tells the lines inside it: its
+#: YAML node (YAML), its span of the document (JSON), or nothing (JSONL and CSV records are one line).
+Item = tuple[Any, int | None, yaml.Node | JsonSpan | None]
 
 _COMMON_OPTIONS = ("list_separator", "max_file_size", "exclude", "wikilink_order", "list_key", "lang")
 _CSV_OPTIONS = (*_COMMON_OPTIONS, "delimiter")
@@ -94,9 +107,9 @@ def _json_array(text: str, pos: int, decode: Any) -> tuple[list[Item], int]:
         return items, pos + 1
     while True:
         line += text.count("\n", last, pos)
-        last = pos
+        last = start = pos
         value, pos = decode(text, pos)
-        items.append((value, line, None))
+        items.append((value, line, JsonSpan(text, start, pos, line)))
         pos = _skip(text, pos)
         mark = text[pos:pos + 1]
         if mark == ",":
@@ -105,6 +118,44 @@ def _json_array(text: str, pos: int, decode: Any) -> tuple[list[Item], int]:
             return items, pos + 1
         else:
             raise _JsonSyntax
+
+
+def _json_element(text: str, token: str, start: int, end: int) -> int:
+    """The offset of ``token`` (a JSON string) as an array element in text[start:end], or -1."""
+    position = text.find(token, start, end)
+    while position >= 0:
+        before = text[start:position].rstrip()
+        after = text[position + len(token):end].lstrip()
+        if before.endswith(("[", ",")) and after.startswith((",", "]")):
+            return position
+        position = text.find(token, position + 1, end)
+    return -1
+
+
+def _json_reference_lines(related: tuple[Reference, ...], span: JsonSpan) -> tuple[Reference, ...]:
+    """The related references with the line where each is written in the record (JSON, which has no marks).
+
+    Each is looked for, in order, as a string element of an array; one written otherwise (a
+    ``;``-separated string, a wikilink) keeps the record's line.
+    """
+    text, cursor, line = span.text, span.start, span.line
+    placed: list[Reference] = []
+    for reference in related:
+        if reference.kind != "related":
+            placed.append(reference)
+            continue
+        found = -1
+        for token in dict.fromkeys((json.dumps(reference.target, ensure_ascii=False), json.dumps(reference.target))):
+            found = _json_element(text, token, cursor, span.end)
+            if found >= 0:
+                break
+        if found < 0:
+            placed.append(reference)
+            continue
+        line += text.count("\n", cursor, found)
+        cursor = found
+        placed.append(Reference(reference.target, reference.kind, line))
+    return tuple(placed)
 
 
 def read_json(text: str, file: str, list_keys: tuple[str, ...] = LIST_KEYS) -> tuple[list[Item] | None, Any]:
@@ -299,7 +350,8 @@ def _load_records(
     for done, file in enumerate(files, 1):
         name = str(file)
         try:
-            items, top, problems = reader(file, read_text(file, options.get("max_file_size")), options)
+            text = read_text(file, options.get("max_file_size"))
+            items, top, problems = reader(file, text, options)
         except LoadError as error:
             collector.problem(*error.problems)
             continue
@@ -312,21 +364,25 @@ def _load_records(
                     f"expected a list of concepts or an object with a {LIST_KEYS[0]!r} list, found {describe(top)}",
                 ))
                 continue
-            items = [(top, 1, None)]
+            whole = JsonSpan(text, 0, len(text), 1) if file.suffix.lower() == ".json" else None
+            items = [(top, 1, whole)]
             concept_path = relative_stem(file, root)
         total = len(items)
         for count, (record, line, node) in enumerate(items, 1):
             if not isinstance(record, dict):
                 collector.problem(Problem(name, line, f"expected an object (one concept), found {describe(record)}"))
                 continue
+            span = node if isinstance(node, JsonSpan) else None
             try:
                 concept = mapping.concept(
-                    record, name, line, separator=separator, label_first=label_first, node=node, path=concept_path,
-                    lang=lang,
+                    record, name, line, separator=separator, label_first=label_first,
+                    node=node if isinstance(node, yaml.Node) else None, path=concept_path, lang=lang,
                 )
             except LoadError as error:
                 collector.problem(*error.problems)
                 continue
+            if span is not None and concept.related:
+                concept.related = _json_reference_lines(concept.related, span)
             collector.add(concept)
             if single_file and count % _PROGRESS_EVERY == 0:
                 collector.tick(count, total)

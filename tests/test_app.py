@@ -186,13 +186,21 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     labels = [t.label for t in at.tabs]
     assert labels[:5] == ["worklist", "orphans (1)", "dead_ends (1)", "isolated (0)", "broken_links (1)"]
     assert labels[-1] == "disconnected_clusters (1)" and len(labels) == 16
-    assert _tab(at, "broken_links") == [{"source": "large-language-model", "target": "Tokenizer"}]
-    assert _tab(at, "alias_links") == [
-        {"source": "prompt-engineering", "target": "large-language-model", "via": "LLM"},
-        {"source": "retrieval-augmented-generation", "target": "large-language-model", "via": "LLM"},
-        {"source": "vector-database", "target": "retrieval-augmented-generation", "via": "RAG"},
+    # Each finding's file and line follow its fields.
+    assert _tab(at, "broken_links") == [
+        {"source": "large-language-model", "target": "Tokenizer", "file": "large-language-model.md", "line": 7}
     ]
-    assert _tab(at, "disconnected_clusters") == [{"concepts": "ontology; taxonomy", "size": 2}]
+    assert _tab(at, "alias_links") == [
+        {"source": "prompt-engineering", "target": "large-language-model", "via": "LLM",
+         "file": "prompt-engineering.md", "line": 6},
+        {"source": "retrieval-augmented-generation", "target": "large-language-model", "via": "LLM",
+         "file": "retrieval-augmented-generation.md", "line": 7},
+        {"source": "vector-database", "target": "retrieval-augmented-generation", "via": "RAG",
+         "file": "vector-database.md", "line": 6},
+    ]
+    assert _tab(at, "disconnected_clusters") == [
+        {"concepts": "ontology; taxonomy", "size": 2, "file": "ontology.md", "line": 2}
+    ]
     assert [t.label for t in at.tabs if not t.dataframe] == ["isolated (0)", "ambiguous_links (0)",
                                                              "self_links (0)", "duplicate_links (0)",
                                                              "alias_collisions (0)", "duplicate_titles (0)",
@@ -200,9 +208,12 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     *worklist, suggestions = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
-        [{"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}],
-        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
-        [{"source": "foundation-model", "target": "fine-tuning", "mentions": 1}],
+        [{"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
+          "mentioned_by": 0}],
+        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1,
+          "file": "fine-tuning.md", "line": 7}],
+        [{"source": "foundation-model", "target": "fine-tuning", "file": "foundation-model.md", "line": 10,
+          "mentions": 1}],
     ]
     assert len(suggestions) == 20
     assert suggestions[0] == {"source": "fine-tuning", "target": "foundation-model", "title": "Foundation Model",
@@ -223,10 +234,14 @@ def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:
         "allow.yaml", b"allow:\n  broken_links:\n    - large-language-model\n", "application/x-yaml"
     )
     _run(at)
-    assert _tab(at, "broken_links") == [{"source": "large-language-model", "target": "Tokenizer", "allowed": True}]
+    assert _tab(at, "broken_links") == [
+        {"source": "large-language-model", "target": "Tokenizer", "file": "large-language-model.md", "line": 7,
+         "allowed": True}
+    ]
     # Allowed findings leave the worklist: it starts with the orphans now.
     assert at.tabs[0].dataframe[0].value.to_dict("records") == [
-        {"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}
+        {"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
+         "mentioned_by": 0}
     ]
 
 
