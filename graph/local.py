@@ -79,7 +79,10 @@ class LocalStore:
 
     @cached_property
     def _searcher(self) -> Searcher:
-        return Searcher((c.id, c.title, c.aliases) for c in self._glossary.concepts)
+        return Searcher(
+            (c.id, c.title, c.aliases, [n for t in c.translations for n in (t.title, *t.aliases)])
+            for c in self._glossary.concepts
+        )
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Concepts matching a query by title or alias, best first."""

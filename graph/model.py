@@ -116,8 +116,11 @@ class Concept:
             yield alias, "alias"
 
     def content(self) -> dict[str, Any]:
-        """The content fields as plain data: what exports and stores write (references with their kind)."""
-        return {
+        """The content fields as plain data: what exports and stores write (references with their kind).
+
+        ``translations`` is there only when the concept has some, so monolingual exports keep their shape.
+        """
+        data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "definition": self.definition,
@@ -133,6 +136,12 @@ class Concept:
             "deprecated": self.deprecated,
             "replaced_by": self.replaced_by,
         }
+        if self.translations:
+            data["translations"] = [
+                {"lang": t.lang, "title": t.title, "definition": t.definition, "aliases": list(t.aliases)}
+                for t in self.translations
+            ]
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         """The concept for people and scripts (`show`): related targets and wikilinks apart, origin when known."""

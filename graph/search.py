@@ -1,15 +1,17 @@
 """Search over titles and aliases, shared by every store so that rankings are identical.
 
 Scores: 100 exact (title, alias or id), 90 the label starts with the query, 80 the query occurs
-inside the label, below 80 fuzzy (rapidfuzz WRatio scaled); one hit per concept, its best label;
-ties broken by title then id.
+inside the label, below 80 fuzzy (rapidfuzz WRatio scaled); a label in another language (a
+translation's title or alias) scores 95% of that, so it ranks below the same match on a title;
+one hit per concept, its best label; ties broken by title then id.
 """
 
 from __future__ import annotations
 
 __all__ = ["Searcher"]
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -17,6 +19,8 @@ from graph.protocol import SearchHit
 from graph.text import normalise
 
 _FUZZY_CUTOFF = 60.0
+#: How much of a score a match on a translated label keeps.
+_TRANSLATED = 0.95
 
 
 class Searcher:
@@ -27,7 +31,8 @@ class Searcher:
     [('rag', 'RAG', 100.0), ('ragas', 'RAGAS', 90.0)]
     """
 
-    def __init__(self, concepts: Iterable[tuple[str, str, Iterable[str]]]):
+    def __init__(self, concepts: Iterable[Sequence[Any]]):
+        """``concepts``: (id, title, aliases) or (id, title, aliases, labels in other languages)."""
         self._labels: list[str] = []
         self._normalised: list[str] = []
         self._owner: list[int] = []
@@ -36,7 +41,8 @@ class Searcher:
         self._sort_titles: list[str] = []
         self._exact: dict[str, list[int]] = {}
         self._by_id: dict[str, list[int]] = {}
-        for index, (concept_id, title, aliases) in enumerate(concepts):
+        self._translated: set[int] = set()
+        for index, (concept_id, title, aliases, *other) in enumerate(concepts):
             self._ids.append(concept_id)
             self._titles.append(title)
             self._sort_titles.append(normalise(title))
@@ -44,6 +50,9 @@ class Searcher:
             self._add(title, index)
             for alias in aliases:
                 self._add(alias, index)
+            for label in other[0] if other else ():
+                self._translated.add(len(self._labels))
+                self._add(label, index)
 
     def _add(self, label: str, owner: int) -> None:
         position = len(self._labels)
@@ -63,6 +72,8 @@ class Searcher:
 
         def offer(position: int, score: float, label_matched: bool = True) -> None:
             owner = self._owner[position]
+            if position in self._translated:
+                score = round(score * _TRANSLATED, 2)
             is_title = int(self._labels[position] == self._titles[owner])
             candidate = (score, int(label_matched), is_title, -position)
             current = best.get(owner)

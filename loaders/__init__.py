@@ -230,5 +230,7 @@ register("obograph", "loaders.owl:load_obograph", (),
          "OBO Graph JSON ontology (CLASS nodes; is_a edges as broader links)")
 add_detector("owl", _lazy_detector("loaders.owl", "is_owl"))
 add_detector("obograph", _lazy_detector("loaders.owl", "is_obograph"))
+for _suffix in (".ttl", ".rdf", ".skos", ".nt", ".n3"):
+    add_folder_format(_suffix, "skos")
 add_folder_format(".html", "html")
 add_folder_format(".htm", "html")

@@ -31,7 +31,7 @@ from urllib.parse import unquote
 import yaml
 
 from graph.errors import LoadError, Problem, UsageError
-from graph.model import Concept, Origin, Reference, Source
+from graph.model import Concept, Origin, Reference, Source, Translation
 from graph.text import parse_wikilink, slugify, strip_code, wikilinks
 from graph.untrusted import clip
 from loaders.io import node_line, parse_yaml, read_text, value_node
@@ -59,7 +59,7 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "published": ("published", "publication_week", "week", "date"),
     "sources": ("sources", "source", "references", "citations"),
     "related": (
-        "related", "related_terms", "related_concepts", "see_also", "links", "relationships.related",
+        "related", "related_terms", "related_concepts", "see_also", "links", "ref", "refs", "relationships.related",
     ),
     "parents": ("parents", "parent", "broader"),
     "deprecated": ("deprecated", "obsolete"),
@@ -81,6 +81,12 @@ _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off", ""})
 #: A glossary whose records all have different keys would grow the plan cache without bound.
 _MAX_PLANS = 2048
+#: A key that may name a language block (``en``, ``de``, ``pt-BR``, ``zh_Hans``).
+_LANG_KEY_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+#: The placeholder a mapping path may hold for the chosen language: ``title={lang}.term``.
+LANG_PLACEHOLDER = "{lang}"
+#: The language a multilingual record is read in when none is chosen (as for SKOS).
+DEFAULT_LANG = "en"
 
 
 def key_form(name: str) -> str:
@@ -363,11 +369,15 @@ class FieldMapping:
     format: str | None = None
     _candidates: dict[str, tuple[_Candidate, ...]] = field(default_factory=dict, repr=False)
     _plans: dict[tuple[Any, ...], tuple[_Step, ...]] = field(default_factory=dict, repr=False)
+    _lang_keys: dict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _by_lang: dict[str, FieldMapping] = field(default_factory=dict, repr=False)
+    _uses_lang: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in CONCEPT_FIELDS:
             names = self.explicit.get(name) or DEFAULT_NAMES[name]
             self._candidates[name] = tuple(_Candidate.of(n) for n in names)
+        self._uses_lang = any(LANG_PLACEHOLDER in p for paths in self.explicit.values() for p in paths)
 
     @classmethod
     def build(
@@ -389,6 +399,62 @@ class FieldMapping:
                 raise UsageError(f"--field {name} needs an input field name, got {clip(path)}")
             explicit[canonical] = (path.strip(),)
         return cls(explicit, options, fmt)
+
+    def uses_lang(self) -> bool:
+        """True when a mapped path holds the ``{lang}`` placeholder."""
+        return self._uses_lang
+
+    def for_lang(self, lang: str | None) -> FieldMapping:
+        """This mapping with ``{lang}`` replaced by a language (itself when no path holds the placeholder)."""
+        if not self._uses_lang:
+            return self
+        if not lang:
+            raise UsageError("the field mapping uses {lang}; choose a language with --lang (or the option lang)")
+        mapping = self._by_lang.get(lang)
+        if mapping is None:
+            explicit = {k: tuple(p.replace(LANG_PLACEHOLDER, lang) for p in v) for k, v in self.explicit.items()}
+            mapping = self._by_lang[lang] = FieldMapping(explicit, self.options, self.format)
+        return mapping
+
+    def _language_keys(self, record: Mapping[str, Any], keys: tuple[Any, ...]) -> tuple[str, ...]:
+        """The keys of a record that hold a per-language block (``en: {term, def}``), cached per key set."""
+        names = self._lang_keys.get(keys)
+        if names is None:
+            if len(self._lang_keys) >= _MAX_PLANS:
+                self._lang_keys.clear()
+            names = self._lang_keys[keys] = tuple(
+                k for k in keys if isinstance(k, str) and _LANG_KEY_RE.match(k) and key_form(k) not in _ALL_NAMES
+            )
+        return tuple(k for k in names if type(record[k]) is dict)
+
+    def _split_languages(
+        self, record: Mapping[str, Any], blocks: tuple[str, ...], lang: str | None, file: str, line: int | None,
+        separator: str, label_first: bool,
+    ) -> tuple[FieldMapping, dict[str, Any], tuple[Translation, ...]]:
+        """The mapping and record to read in the chosen language, and the other languages as translations.
+
+        The chosen block's fields are read as if they stood at the top level (so ``term`` and ``def``
+        inside ``en:`` are the title and definition); with no block in the chosen language
+        (subtags match: "en" takes "en-GB"), the first language in sorted order is used.
+        """
+        wanted = (lang or DEFAULT_LANG).lower().replace("_", "-")
+
+        def tag(key: str) -> str:
+            return key.lower().replace("_", "-")
+
+        chosen = next((k for k in blocks if tag(k) == wanted), None) or next(
+            (k for k in sorted(blocks) if tag(k).startswith(wanted + "-")), None) or sorted(blocks)[0]
+        translations = []
+        for key in sorted(blocks, key=tag):
+            if key == chosen:
+                continue
+            values = self.for_lang(key).extract({**record, **record[key]}, file, line, separator=separator,
+                                                label_first=label_first)
+            title = values.get("title")
+            if title:
+                translations.append(Translation(tag(key), title, values.get("definition", ""),
+                                                values.get("aliases", ())))
+        return self.for_lang(chosen), {**record, **record[chosen]}, tuple(translations)
 
     def looked_for(self, name: str) -> str:
         """The input names tried for a concept field, for messages."""
@@ -480,9 +546,21 @@ class FieldMapping:
         label_first: bool = False,
         node: yaml.Node | None = None,
         path: str | None = None,
+        lang: str | None = None,
     ) -> Concept:
-        """The Concept a record describes; [[wikilinks]] and Markdown links in its definition and body are links."""
-        values = self.extract(record, file, line, separator=separator, label_first=label_first, node=node)
+        """The Concept a record describes; [[wikilinks]] and Markdown links in its definition and body are links.
+
+        A record with per-language blocks is read in ``lang`` and keeps the other languages as translations.
+        """
+        blocks = self._language_keys(record, tuple(record))
+        if blocks:
+            mapping, view, translations = self._split_languages(record, blocks, lang, file, line, separator,
+                                                                label_first)
+            values = mapping.extract(view, file, line, separator=separator, label_first=label_first)
+        else:
+            translations = ()
+            values = self.for_lang(lang).extract(record, file, line, separator=separator, label_first=label_first,
+                                                 node=node)
         inline: list[Reference] = []
         for name in _LINK_FIELDS:
             text = values.get(name)
@@ -490,7 +568,10 @@ class FieldMapping:
                 inline.extend(text_references(text, line, label_first))
             if text and "](" in text:
                 inline.extend(markdown_links(text, line))
-        return self.make_concept(values, file, line, inline=inline, path=path)
+        concept = self.make_concept(values, file, line, inline=inline, path=path)
+        if translations:
+            concept.translations = translations
+        return concept
 
     def make_concept(
         self,
@@ -535,6 +616,10 @@ class FieldMapping:
             path=path,
             origin=Origin(file, line),
         )
+
+
+#: Every input name recognised by default, in key form: such a key is a field, never a language block.
+_ALL_NAMES = frozenset(key_form(n.split(".")[0]) for names in DEFAULT_NAMES.values() for n in names)
 
 
 def _item_lines(

@@ -15,14 +15,20 @@ Mapping (see docs/formats.md):
   A scheme without top concepts takes the roots of each concept's broader chain (its ancestors
   without parents; a root is in its own category) as categories instead;
 - ``owl:deprecated true`` → deprecated, ``dct:isReplacedBy`` → replaced_by (the target's id);
-  ``dct:source`` → sources.
+  ``dct:source`` → sources;
+- ``exactMatch``, ``closeMatch``, ``broadMatch``, ``narrowMatch``, ``relatedMatch`` → sources when they
+  point outside the thesaurus (links to other vocabularies, never broken links), related references
+  when they point at one of its own concepts.
 Language: literals tagged ``lang`` (default "en", subtags match: "en" takes "en-GB") are used
-first, then untagged ones, then any language (in sorted order), per property.
+first, then untagged ones, then any language (in sorted order), per property. The labels and
+definitions in every other language become the concept's translations.
+Files: one file, or a folder of RDF files (several syntaxes may mix) parsed into one graph
+before mapping, so structure, labels and definitions may come from different files.
 """
 
 from __future__ import annotations
 
-__all__ = ["SKOS_EXTENSIONS", "is_skos_xml", "load_skos"]
+__all__ = ["SKOS_EXTENSIONS", "is_skos_xml", "load_skos", "read_graph"]
 
 import re
 from collections.abc import Iterable
@@ -35,11 +41,11 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from graph.errors import LoadError, Problem
-from graph.model import Concept, Glossary, Origin, Reference, Source
+from graph.model import Concept, Glossary, Origin, Reference, Source, Translation
 from graph.text import slugify
 from graph.untrusted import clip, refuse_lone_surrogates, refuse_xml_entities
 from loaders import Progress
-from loaders.io import Collector, check_options, read_text, refuse_field_mapping
+from loaders.io import Collector, check_options, exclude_patterns, list_files, read_text, refuse_field_mapping
 
 if TYPE_CHECKING:
     from loaders.fields import FieldMapping
@@ -51,6 +57,7 @@ _SKOS_NS = b"http://www.w3.org/2004/02/skos/core#"
 _LINE_RE = re.compile(r"line[ :]*(\d+)", re.IGNORECASE)
 _POSITION_RE = re.compile(r"^\S*?:(\d+):\d+:\s*")  # "file:line:column: message" from the SAX parser
 _NOTES = (SKOS.scopeNote, SKOS.example, SKOS.note)
+_MATCHES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
 
 def is_skos_xml(path: Path) -> bool:
@@ -136,16 +143,12 @@ def load_skos(
     max_file_size: int | str | None = None,
     **options: Any,
 ) -> Glossary:
-    """Load a SKOS file; ``lang`` picks the label language (None: all languages alike)."""
-    check_options("skos", options, ())
+    """Load a SKOS file or folder of RDF files; ``lang`` picks the label language (None: all languages alike)."""
+    check_options("skos", options, ("exclude",))
     refuse_field_mapping("skos", mapping)
     path = Path(path)
-    fmt = rdf_format or SKOS_EXTENSIONS.get(path.suffix.lower())
-    if fmt is None:
-        raise LoadError(Problem(str(path), None, f"no RDF syntax is known for {path.suffix!r}; give rdf_format "
-                                                 f"({', '.join(sorted(set(SKOS_EXTENSIONS.values())))})"))
     lang = lang.lower() if lang else None
-    graph = _parse(path, fmt, max_file_size)
+    graph, origins = read_graph(path, rdf_format, max_file_size, options.get("exclude"))
     uris = sorted({s for s in graph.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef)}, key=str)
     collector = Collector(path, "skos", lenient, progress)
     ids: dict[URIRef, str] = {}
@@ -153,8 +156,8 @@ def load_skos(
     for uri in uris:
         concept_id = _id_of(str(uri))
         if concept_id in seen:
-            collector.problem(Problem(str(path), None, f"concepts {seen[concept_id]} and {uri} both get the id "
-                                                       f"{clip(concept_id)}"))
+            collector.problem(Problem(origins.get(uri, str(path)), None,
+                                      f"concepts {seen[concept_id]} and {uri} both get the id {clip(concept_id)}"))
             continue
         seen[concept_id] = uri
         ids[uri] = concept_id
@@ -182,6 +185,7 @@ def load_skos(
         related = sorted({target_id(o) for o in graph.objects(uri, SKOS.related)})
         broader = sorted({target_id(b) for b in parents.get(uri, ())})
         replacements = sorted(target_id(o) for o in graph.objects(uri, DCTERMS.isReplacedBy))
+        matched_sources, matched = _match_links(graph, uri, ids)
         collector.add(Concept(
             id=ids[uri],
             title=titles[uri],
@@ -189,13 +193,14 @@ def load_skos(
             body=body,
             aliases=tuple(dict.fromkeys(aliases)),
             categories=tuple(titles[t] for t in _top_ancestors(parents, uri, roots) if t in titles),
-            sources=_sources(graph, uri),
-            related=tuple(Reference(t) for t in related),
+            sources=_sources(graph, uri) + matched_sources,
+            related=tuple(Reference(t) for t in related) + tuple(r for r in matched if r.target not in related),
             parents=tuple(Reference(t) for t in broader),
+            translations=_translations(graph, uri, lang),
             deprecated=any(o.toPython() is True or str(o).lower() == "true"
                            for o in graph.objects(uri, OWL.deprecated) if isinstance(o, Literal)),
             replaced_by=replacements[0] if replacements else None,
-            origin=Origin(str(path)),
+            origin=Origin(origins.get(uri, str(path))),
         ))
         collector.tick(number + 1, len(ids))
     glossary = collector.glossary()
@@ -274,3 +279,72 @@ def _sources(graph: Graph, uri: URIRef) -> tuple[Source, ...]:
         text = str(node)
         sources.append(Source(text, text) if isinstance(node, URIRef) else Source(text))
     return tuple(sources)
+
+
+def _rdf_format(file: Path, rdf_format: str | None) -> str:
+    """The rdflib syntax of a file: the one given, else the one its ending names."""
+    fmt = rdf_format or SKOS_EXTENSIONS.get(file.suffix.lower())
+    if fmt is None:
+        raise LoadError(Problem(str(file), None, f"no RDF syntax is known for {file.suffix!r}; give rdf_format "
+                                                 f"({', '.join(sorted(set(SKOS_EXTENSIONS.values())))})"))
+    return fmt
+
+
+def read_graph(
+    path: Path, rdf_format: str | None = None, max_file_size: Any = None, exclude: Any = None
+) -> tuple[Graph, dict[Node, str]]:
+    """Parse a file, or every RDF file of a folder, into one graph; also the file declaring each concept.
+
+    Each file is parsed on its own first, so a syntax error names the file and line at fault.
+    """
+    if not path.is_dir():
+        graph = _parse(path, _rdf_format(path, rdf_format), max_file_size)
+        return graph, {}
+    warnings: list[Problem] = []
+    suffixes = tuple(s for s in SKOS_EXTENSIONS if s != ".xml")
+    files = [f for f in list_files(path, (*suffixes, ".xml"), exclude_patterns(exclude), warnings)
+             if f.suffix.lower() != ".xml" or is_skos_xml(f)]
+    if not files:
+        raise LoadError(Problem(str(path), None, f"the folder holds no RDF files ({', '.join(suffixes)})"))
+    merged = Graph()
+    origins: dict[Node, str] = {}
+    for file in files:
+        part = _parse(file, _rdf_format(file, rdf_format), max_file_size)
+        for subject in part.subjects(RDF.type, SKOS.Concept):
+            origins.setdefault(subject, str(file))
+        merged += part
+    return merged, origins
+
+
+def _match_links(graph: Graph, uri: URIRef, ids: dict[URIRef, str]) -> tuple[tuple[Source, ...], list[Reference]]:
+    """``skos:*Match`` links: sources when they leave the thesaurus, related references when they stay in it."""
+    sources: list[Source] = []
+    references: list[Reference] = []
+    for target in sorted({o for p in _MATCHES for o in graph.objects(uri, p) if isinstance(o, URIRef)}, key=str):
+        if target in ids:
+            references.append(Reference(ids[target]))
+        else:
+            sources.append(Source(str(target), str(target)))
+    return tuple(sources), references
+
+
+def _translations(graph: Graph, uri: URIRef, lang: str | None) -> tuple[Translation, ...]:
+    """The labels and definition in each language other than the chosen one (none when all languages mix)."""
+    if lang is None:
+        return ()
+    by_lang: dict[str, dict[URIRef, list[str]]] = {}
+    for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.definition):
+        for literal in graph.objects(uri, predicate):
+            if isinstance(literal, Literal) and _tier(literal, lang) == 2 and str(literal).strip():
+                tag = (literal.language or "").lower()
+                by_lang.setdefault(tag, {}).setdefault(predicate, []).append(str(literal).strip())
+    out = []
+    for tag in sorted(by_lang):
+        found = {p: sorted(set(v)) for p, v in by_lang[tag].items()}
+        names = found.get(SKOS.prefLabel) or found.get(SKOS.altLabel) or []
+        if not names:
+            continue
+        definitions = found.get(SKOS.definition, [])
+        aliases = tuple(a for a in found.get(SKOS.altLabel, []) if a != names[0])
+        out.append(Translation(tag, names[0], definitions[0] if definitions else "", aliases))
+    return tuple(out)

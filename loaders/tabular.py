@@ -67,7 +67,7 @@ class JsonSpan:
 #: YAML node (YAML), its span of the document (JSON), or nothing (JSONL and CSV records are one line).
 Item = tuple[Any, int | None, yaml.Node | JsonSpan | None]
 
-_COMMON_OPTIONS = ("list_separator", "max_file_size", "exclude", "wikilink_order", "list_key")
+_COMMON_OPTIONS = ("list_separator", "max_file_size", "exclude", "wikilink_order", "list_key", "lang")
 _CSV_OPTIONS = (*_COMMON_OPTIONS, "delimiter")
 _WS_RE = re.compile(r"[ \t\n\r]*")
 _DELIMITERS = (",", "\t", ";", "|")
@@ -334,6 +334,8 @@ def _load_records(
     check_options(fmt, options, known)
     separator = str(options.get("list_separator", ";"))
     label_first = _label_first(options)
+    lang = str(options["lang"]) if options.get("lang") else None
+    mapping.for_lang(lang)  # refuses a {lang} mapping without a language before any file is read
     collector = Collector(path, fmt, lenient, progress)
     if path.is_dir():
         root = path
@@ -374,7 +376,7 @@ def _load_records(
             try:
                 concept = mapping.concept(
                     record, name, line, separator=separator, label_first=label_first,
-                    node=node if isinstance(node, yaml.Node) else None, path=concept_path,
+                    node=node if isinstance(node, yaml.Node) else None, path=concept_path, lang=lang,
                 )
             except LoadError as error:
                 collector.problem(*error.problems)
@@ -466,6 +468,8 @@ def _load_jsonl(
     check_options("jsonl", options, _COMMON_OPTIONS)
     separator = str(options.get("list_separator", ";"))
     label_first = _label_first(options)
+    lang = str(options["lang"]) if options.get("lang") else None
+    mapping.for_lang(lang)  # refuses a {lang} mapping without a language before any file is read
     collector = Collector(path, "jsonl", lenient, progress)
     if path.is_dir():
         files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")), collector.warnings)
@@ -503,7 +507,7 @@ def _load_jsonl(
                 collector.problem(Problem(name, number, f"expected an object (one concept), found {describe(record)}"))
                 continue
             try:
-                add(concept(record, name, number, separator=separator, label_first=label_first))
+                add(concept(record, name, number, separator=separator, label_first=label_first, lang=lang))
             except LoadError as error:
                 collector.problem(*error.problems)
             if number % _PROGRESS_EVERY == 0:

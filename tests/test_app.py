@@ -389,3 +389,17 @@ def test_an_unexpected_error_is_one_box_not_a_traceback(app: AppTest, monkeypatc
     at.run()
     assert len(at.exception) == 1 and "boom" in at.exception[0].message  # the traceback, under --debug
     assert len(at.main.error) == 1
+
+
+def test_card_shows_translations_escaped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(SOURCE_ENV, str(ROOT / "tests" / "data" / "multilingual" / "statistics.yaml"))
+    at = _page(AppTest.from_file(APP, default_timeout=60), "explore", concept="mean")
+    assert ("**In other languages**\n\n- **de:** Mittelwert (Durchschnitt): Die Summe der Werte geteilt durch "
+            "ihre Anzahl\\.") in _markdown(at)
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text("- slug: x\n  en: {term: X}\n  de: {term: '<b>*bold*</b> [a](javascript:x)'}\n",
+                       encoding="utf-8")
+    monkeypatch.setenv(SOURCE_ENV, str(hostile))
+    at = _page(AppTest.from_file(APP, default_timeout=60), "explore", concept="x")
+    line = next(m for m in _markdown(at) if m.startswith("**In other languages**"))
+    assert "<b>" not in line and "*bold*" not in line and "](" not in line

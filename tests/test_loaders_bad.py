@@ -285,7 +285,7 @@ def test_an_unknown_loader_option_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as raised:
         loaders.load(tmp_path / "g.jsonl", wikilink_ordre="dendron")
     assert str(raised.value) == (
-        "unknown option 'wikilink_ordre' for the jsonl loader; it knows: exclude, list_key, list_separator, "
+        "unknown option 'wikilink_ordre' for the jsonl loader; it knows: exclude, lang, list_key, list_separator, "
         "max_file_size, wikilink_order"
     )
 

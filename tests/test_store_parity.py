@@ -45,8 +45,13 @@ def _obo() -> Glossary:
     return loaders.load("tests/data/obo/mini.obo")
 
 
+def _multilingual() -> Glossary:
+    return loaders.load(Path(__file__).parent / "data" / "multilingual" / "statistics.yaml")
+
+
 GLOSSARIES: dict[str, Callable[[], Glossary]] = {
     "small": small,
+    "multilingual": _multilingual,
     "tangled": tangled,
     "lattice": lattice,
     "sample": _sample,
@@ -118,7 +123,7 @@ def test_glossary_links_and_stats(pair: tuple[LocalStore, Neo4jStore]) -> None:
 def test_search(pair: tuple[LocalStore, Neo4jStore]) -> None:
     titles = [c.title for c in pair[0].glossary().concepts]
     queries = [*titles[:5], titles[-1].lower(), "rag", "trans", "lerning rate", "attention", "node 1", "shared",
-               "e", "zzzz", "   ", "gama"]
+               "e", "zzzz", "   ", "gama", "Mittelwert", "zentral", "Durchschnitt"]
     for query in queries:
         for limit in (3, 20):
             same(pair, "search", query, limit)

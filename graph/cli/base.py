@@ -6,6 +6,7 @@ __all__ = [
     "cli",
     "emit_json",
     "format_option",
+    "lang_option",
     "open_source",
     "print_table",
     "run_state",
@@ -55,6 +56,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
     run_state["debug"] = debug
 
 
+#: --lang: the language of titles and definitions, for every command that loads a source.
+lang_option = click.option(
+    "--lang", metavar="LANG",
+    help="Language of titles and definitions: SKOS, and records with a block per language "
+         "(default: en; other languages are kept as translations).",
+)
+
+
 def source_options(func: F) -> F:
     """Add SOURCE and the options that say how to read it (format, field mapping, Neo4j dataset)."""
     options = [
@@ -81,7 +90,7 @@ def source_options(func: F) -> F:
             help="A loader option (repeatable), e.g. --option wikilink_order=dendron --option exclude='drafts/*'.",
         ),
         click.option("--lenient", is_flag=True, help="Load what is valid and list every problem."),
-        click.option("--lang", metavar="LANG", help="Label language of a SKOS source (default: en)."),
+        lang_option,
         click.option("--dataset", metavar="NAME", help="Dataset name inside a Neo4j database."),
         click.option("--neo4j-user", envvar="NEO4J_USERNAME", help="Neo4j user [env NEO4J_USERNAME]."),
         click.option(
@@ -152,7 +161,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | Non
 
 
 def loader_options(params: dict[str, Any]) -> dict[str, str]:
-    """The loader options given with --option KEY=VALUE (and --lang, which only SKOS knows)."""
+    """The loader options given with --option KEY=VALUE (and --lang, which SKOS and the record formats know)."""
     options = parse_pairs(params.get("loader_options") or (), "--option", "KEY=VALUE")
     # Loaders refuse options they do not know, so --lang is passed only when given.
     if params.get("lang"):

@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stdout
+from graph.cli.base import (
+    cli,
+    emit_json,
+    format_option,
+    lang_option,
+    open_source,
+    print_table,
+    source_options,
+    stdout,
+)
 from graph.exports import EXPORT_FORMATS
 from graph.snapshot import SnapshotMismatch
 
@@ -84,12 +93,13 @@ def verify(folder: Path, output: str) -> None:
 @click.option("--from", "fmt", metavar="FORMAT", help="Input format of both sources (default: detected).")
 @click.option("--lenient", is_flag=True, help="Load what is valid and list every problem.")
 @click.option("--no-audit", is_flag=True, help="Leave out the audit deltas (faster on large glossaries).")
+@lang_option
 @format_option("table", "markdown", "json")
-def diff(a: str, b: str, fmt: str | None, lenient: bool, no_audit: bool, output: str) -> None:
+def diff(a: str, b: str, fmt: str | None, lenient: bool, no_audit: bool, lang: str | None, output: str) -> None:
     """Compare two snapshots or sources A and B: concepts added, removed, changed; links; audit deltas."""
     from graph.diff import diff as compare
 
-    stores = [open_source({"source": s, "fmt": fmt, "lenient": lenient}) for s in (a, b)]
+    stores = [open_source({"source": s, "fmt": fmt, "lenient": lenient, "lang": lang}) for s in (a, b)]
     result = compare(stores[0], stores[1], audit=not no_audit)
     if output == "json":
         emit_json(result.to_json())

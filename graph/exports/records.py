@@ -30,7 +30,7 @@ from typing import Any
 
 from graph.build import NODE_KINDS, build_graph, category_key
 from graph.errors import LoadError, Problem
-from graph.model import LINK_KINDS, Concept, Glossary, Origin, Reference, Source
+from graph.model import LINK_KINDS, Concept, Glossary, Origin, Reference, Source, Translation
 from graph.protocol import GraphStore
 from graph.resolve import resolve_links
 from graph.untrusted import clip, lone_surrogate_line
@@ -56,9 +56,10 @@ NODE_FIELDS = (
     "deprecated",
     "parents",
     "replaced_by",
+    "translations",
 )
 #: Node fields whose values are lists or objects: JSON text in formats that only hold strings.
-JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents")
+JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents", "translations")
 #: Edge fields in column order; via, written and count belong to related and broader edges only.
 EDGE_FIELDS = ("source", "target", "type", "via", "written", "count")
 
@@ -288,5 +289,24 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         deprecated=deprecated,
         # An empty replacement is no replacement (string-only formats cannot tell "" from none).
         replaced_by=check.text(record, "replaced_by", None, nullable=True) or None,
+        translations=_translations(check, record),
         origin=Origin(where, record.get("_line")),
     )
+
+
+def _translations(check: _Checker, record: dict[str, Any]) -> tuple[Translation, ...]:
+    """The translations of a concept record: a list of {lang, title, definition, aliases}."""
+    value = record.get("translations", [])
+    good = isinstance(value, list) and all(
+        isinstance(t, dict) and set(t) <= {"lang", "title", "definition", "aliases"}
+        and isinstance(t.get("lang"), str) and isinstance(t.get("title"), str)
+        and isinstance(t.get("definition", ""), str)
+        and isinstance(t.get("aliases", []), list) and all(isinstance(a, str) for a in t.get("aliases", []))
+        for t in value
+    )
+    if not good:
+        check.fail(record, f"translations must be a list of objects with lang, title, definition, aliases, "
+                           f"not {clip(value)}")
+        return ()
+    return tuple(Translation(t["lang"], t["title"], t.get("definition", ""), tuple(t.get("aliases", [])))
+                 for t in value)

@@ -1,7 +1,7 @@
 """GraphML and GEXF: for Gephi, yEd and networkx, with typed attributes and no Python objects.
 
 Both formats hold strings, booleans and integers only, so list and object fields (aliases,
-categories, sources, related, parents) are JSON text in a string attribute. A value that is None
+categories, sources, related, parents, translations) are JSON text in a string attribute. A value that is None
 is left out (a missing attribute reads back as None); ``label`` repeats the title for viewers
 that show it. Output is stable: attribute keys in a fixed order, nodes and edges sorted, no dates.
 """
@@ -36,6 +36,7 @@ NODE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("deprecated", "boolean"),
     ("parents", "string"),
     ("replaced_by", "string"),
+    ("translations", "string"),
 )
 #: (name, type) of every edge attribute besides source and target.
 EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = (

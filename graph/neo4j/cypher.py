@@ -267,7 +267,8 @@ CONCEPT_VIEW = (
 ALL_CONCEPTS = f"MATCH (c:{C} {{dataset: $tag}}) RETURN properties(c) AS props ORDER BY c.ord"
 
 SEARCH_LABELS = (
-    f"MATCH (c:{C} {{dataset: $tag}}) RETURN c.id AS id, c.title AS title, c.aliases AS aliases ORDER BY c.ord"
+    f"MATCH (c:{C} {{dataset: $tag}}) RETURN c.id AS id, c.title AS title, c.aliases AS aliases, "
+    "c.translations AS translations ORDER BY c.ord"
 )
 
 CATEGORY_PARENTS = f"MATCH (k:{K} {{dataset: $tag}}) WHERE k.parents IS NOT NULL RETURN k.parents AS parents"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = ["BATCH_CHARS", "BATCH_ROWS", "LoadPlan", "batches", "concept_from", "concept_row",
-           "grouped_by_source", "links_from", "merge_glossaries"]
+           "grouped_by_source", "links_from", "merge_glossaries", "translations_from"]
 
 import json
 from collections.abc import Iterator
@@ -11,7 +11,7 @@ from typing import Any
 
 from graph.build import node_kind
 from graph.local import LocalStore
-from graph.model import Concept, Glossary, Origin, Reference, Source
+from graph.model import Concept, Glossary, Origin, Reference, Source, Translation
 from graph.resolve import Link
 from graph.text import normalise
 
@@ -31,6 +31,9 @@ def concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, An
         "related": json.dumps(
             [{**r.to_json(), "line": r.line} for r in concept.related], ensure_ascii=False
         ),
+        # Translations are a list of maps too; left out when there are none.
+        "translations": json.dumps(concept.content()["translations"], ensure_ascii=False)
+        if concept.translations else None,
         "path": concept.path,
         "origin_file": concept.origin.file if concept.origin else None,
         "origin_line": concept.origin.line if concept.origin else None,
@@ -68,9 +71,16 @@ def concept_from(props: dict[str, Any]) -> Concept:
         parents=tuple(Reference(target) for target in props.get("parents") or ()),
         deprecated=bool(props.get("deprecated", False)),
         replaced_by=props.get("replaced_by"),
+        translations=translations_from(props.get("translations")),
         path=props.get("path"),
         origin=Origin(origin_file, props.get("origin_line")) if origin_file is not None else None,
     )
+
+
+def translations_from(text: str | None) -> tuple[Translation, ...]:
+    """The translations a :Concept node's ``translations`` JSON text holds (none when absent)."""
+    return tuple(Translation(t["lang"], t["title"], t.get("definition", ""), tuple(t.get("aliases", ())))
+                 for t in json.loads(text or "[]"))
 
 
 def links_from(props: dict[str, Any]) -> list[Link]:

@@ -29,7 +29,15 @@ from graph.local import LocalStore
 from graph.model import Glossary
 from graph.neo4j import cypher
 from graph.neo4j.config import Neo4jSettings, display_uri
-from graph.neo4j.rows import LoadPlan, batches, concept_from, grouped_by_source, links_from, merge_glossaries
+from graph.neo4j.rows import (
+    LoadPlan,
+    batches,
+    concept_from,
+    grouped_by_source,
+    links_from,
+    merge_glossaries,
+    translations_from,
+)
 from graph.neo4j.schema import EDGE_TYPE_OF_REL, NODE_KIND_OF_LABEL
 from graph.protocol import (
     ConceptPath,
@@ -371,7 +379,11 @@ class Neo4jStore:
     @cached_property
     def _searcher(self) -> Searcher:
         rows = self._read(cypher.SEARCH_LABELS, {"tag": self._tag}, "reading titles")
-        return Searcher((r["id"], r["title"], r["aliases"] or ()) for r in rows)
+        return Searcher(
+            (r["id"], r["title"], r["aliases"] or (),
+             [n for t in translations_from(r["translations"]) for n in (t.title, *t.aliases)])
+            for r in rows
+        )
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Concepts matching a query by title or alias, ranked exactly as the local store ranks them."""

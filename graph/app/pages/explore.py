@@ -8,6 +8,7 @@ from graph.app.common import PICKER_LIMIT, current, labels, move_to, neighbourho
 from graph.appstate import ExploreState, md_escape, parse_explore, safe_url
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError
+from graph.model import Translation
 from graph.protocol import DIRECTIONS
 
 spec, store = current()
@@ -59,6 +60,16 @@ except GlossgraphError as error:
     st.stop()
 concept = view.concept
 
+def _translation_line(translation: Translation) -> str:
+    """One list line of the card for a concept's label, aliases and definition in another language."""
+    line = f"- **{md_escape(translation.lang)}:** {md_escape(translation.title)}"
+    if translation.aliases:
+        line += f" ({', '.join(md_escape(a) for a in translation.aliases)})"
+    if translation.definition:
+        line += f": {md_escape(translation.definition)}"
+    return line
+
+
 card, picture = st.columns([2, 3], gap="large")
 with card:
     st.header(md_escape(concept.title), anchor=False)
@@ -71,6 +82,8 @@ with card:
     st.markdown(md_escape(concept.definition) if concept.definition else "*No definition.*")
     if concept.aliases:
         st.markdown("**Also known as:** " + ", ".join(md_escape(a) for a in concept.aliases))
+    if concept.translations:
+        st.markdown("**In other languages**\n\n" + "\n".join(_translation_line(t) for t in concept.translations))
     if concept.body and concept.body.strip() != concept.definition.strip():
         with st.expander("More"):
             for paragraph in concept.body.split("\n\n"):
