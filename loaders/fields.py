@@ -48,7 +48,8 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "definition": ("definition", "short_def", "short_definition", "summary", "description", "desc", "def"),
     "body": ("body", "content", "text", "long_description", "details"),
     "aliases": ("aliases", "alias", "synonyms", "also_known_as", "aka", "altLabels", "alternative_names"),
-    "categories": ("categories", "category", "group", "domain", "topic"),
+    # Obsidian and Hugo write ``tags``: categories when nothing more specific is there.
+    "categories": ("categories", "category", "group", "domain", "topic", "tags"),
     "level": ("level", "difficulty"),
     "published": ("published", "publication_week", "week", "date"),
     "sources": ("sources", "source", "references", "citations"),
@@ -155,6 +156,9 @@ def _names(raw: Any, sep: str, _label_first: bool) -> tuple[str, ...]:
             item = item.strip()
         elif kind is int or kind is float:
             item = str(item)
+        elif isinstance(item, date | datetime):
+            # An alias such as 2020-01-01 is a name that YAML read as a date.
+            item = item.isoformat()
         elif kind is dict:
             item = _name_of(item)
         else:
@@ -162,6 +166,17 @@ def _names(raw: Any, sep: str, _label_first: bool) -> tuple[str, ...]:
         if item:
             out.append(item)
     return tuple(out)
+
+
+def _categories(raw: Any, sep: str, label_first: bool) -> tuple[str, ...]:
+    names = _names(raw, sep, label_first)
+    for name in names:
+        if name[:1] == "#":
+            break
+    else:
+        return names
+    # Tags are often written as #tag: the hash is markup, not part of the name.
+    return tuple([n for n in (name.lstrip("#").strip() for name in names) if n])
 
 
 def _references(raw: Any, sep: str, label_first: bool) -> tuple[str, ...]:
@@ -231,7 +246,7 @@ def _flag(raw: Any, _sep: str, _label_first: bool) -> bool:
 
 _CONVERTERS = {
     "id": _text, "title": _text, "definition": _text, "body": _text, "level": _text, "published": _date_text,
-    "aliases": _names, "categories": _names, "related": _references, "sources": _sources, "deprecated": _flag,
+    "aliases": _names, "categories": _categories, "related": _references, "sources": _sources, "deprecated": _flag,
 }
 
 
@@ -377,6 +392,18 @@ class FieldMapping:
                 steps.append((name, forms[form], rest, cand.written if rest else forms[form]))
                 break
         return tuple(steps)
+
+    def source_keys(self, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(concept field, the key of ``record`` that feeds it as a whole) for each field the record fills."""
+        keys = tuple(record)
+        plan = self._plans.get(keys)
+        if plan is None:
+            plan = self._plan(keys)
+        return [(name, key) for name, key, rest, _written in plan if not rest]
+
+    def source_key(self, record: Mapping[str, Any], name: str) -> str | None:
+        """The key of ``record`` that feeds the concept field ``name`` (None when none does)."""
+        return next((key for field_name, key in self.source_keys(record) if field_name == name), None)
 
     def extract(
         self,

@@ -99,10 +99,13 @@ def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = ()) -> list[Path]:
+def list_files(
+    folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (), others: list[str] | None = None
+) -> list[Path]:
     """The files under a folder with one of the endings, sorted by relative path; hidden files and folders skipped.
 
     ``exclude`` holds glob patterns matched against the relative path (with "/") or the file name.
+    ``others``, when given, receives the relative paths of the files without those endings (attachments).
     """
     wanted = tuple(s.lower() for s in suffixes)
     found: list[tuple[str, Path]] = []
@@ -111,7 +114,11 @@ def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(root)
         for name in files:
-            if name.startswith(".") or not name.lower().endswith(wanted):
+            if name.startswith("."):
+                continue
+            if not name.lower().endswith(wanted):
+                if others is not None:
+                    others.append(Path(root, name).relative_to(folder).as_posix())
                 continue
             file = base / name
             relative = file.relative_to(folder).as_posix()
@@ -166,6 +173,7 @@ class Collector:
         self.progress = progress
         self.concepts: list[Concept] = []
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self._seen: dict[str, Origin | None] = {}
 
     def problem(self, *problems: Problem) -> None:
@@ -187,6 +195,10 @@ class Collector:
         self._seen[concept.id] = concept.origin
         self.concepts.append(concept)
 
+    def warn(self, *warnings: Problem) -> None:
+        """Record what the load accepted but a user should know."""
+        self.warnings.extend(warnings)
+
     def tick(self, done: int, total: int | None) -> None:
         """Report progress, when someone listens."""
         if self.progress is not None:
@@ -199,7 +211,10 @@ class Collector:
         if not self.concepts:
             # The problems that left nothing to load come first: they are what the user must fix.
             raise LoadError([*self.problems, Problem(str(self.source), None, f"no concepts found ({self.fmt})")])
-        return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems))
+        return Glossary(
+            self.concepts, source=str(self.source), format=self.fmt,
+            problems=list(self.problems), warnings=list(self.warnings),
+        )
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
