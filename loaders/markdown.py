@@ -204,9 +204,14 @@ def _page_values(page: MarkdownPage, mapping: FieldMapping, separator: str, labe
     meta = page.meta
     if meta:
         for name, key in mapping.source_keys(meta):
-            if (name == "title" or name == "aliases") and not isinstance(meta[key], str):
+            value = meta[key]
+            if (name == "title" or name == "aliases") and not isinstance(value, str):
                 meta = dict(meta) if meta is page.meta else meta
                 _as_written(meta, page.node, key)
+            elif name == "categories" and isinstance(value, str) and _is_tags(key):
+                # Obsidian and Hugo accept tags as one string: "ml, ops" or "ml ops" are two tags.
+                meta = dict(meta) if meta is page.meta else meta
+                meta[key] = [tag for tag in re.split(r"[,\s]+", value) if tag]
     return mapping.extract(meta, str(page.file), 1, separator=separator, label_first=label_first, node=page.node)
 
 
@@ -238,7 +243,7 @@ class _Links:
                 target = target[:-3]
             if index.attachments and index.is_attachment(target):
                 # [[diagram.png]] names a file of the vault that is no note: not a concept link.
-                self.counts["attachments"] += 1
+                self.counts["attachment_links"] += 1
                 continue
             if "/" not in target and len(index.by_stem.get(target.lower(), ())) > 1:
                 # Several notes share the file name: Obsidian takes the one nearest to the linking note.

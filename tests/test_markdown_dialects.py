@@ -215,3 +215,142 @@ def test_fixture_copies_keep_their_figures(tmp_path: Path) -> None:
     copy = tmp_path / "site"
     shutil.copytree(DIALECTS / "hugo-site", copy)
     assert link_rows(loaders.load(copy)) == link_rows(loaders.load(DIALECTS / "hugo-site"))
+
+
+# --- point 2: Obsidian ----------------------------------------------------------------------------
+
+
+def test_obsidian_vault_links_attachments_and_same_names() -> None:
+    glossary = loaders.load(DIALECTS / "obsidian-vault")
+    assert [c.id for c in glossary] == [
+        "data-pipeline", "feature-store", "model-serving", "projects-alpha-meeting-notes", "status-report",
+        "projects-beta-meeting-notes", "retro",
+    ]
+    rows = [(source, kind, written, target) for source, kind, written, target, _line in link_rows(glossary)]
+    assert rows == [
+        # [[Feature Store.md|feature store]]: the extension is no part of the name.
+        ("data-pipeline", "wikilink", "Feature Store", "feature-store"),
+        ("feature-store", "wikilink", "Model Serving", "model-serving"),
+        # [[Model Serving\|online features]] in a table: the escaped pipe still separates the label.
+        ("feature-store", "wikilink", "Model Serving", "model-serving"),
+        ("feature-store", "wikilink", "Data Pipeline", "data-pipeline"),
+        # pipeline.png and spec sheet.pdf exist in Attachments/; whiteboard.png does not.
+        ("feature-store", "wikilink", "whiteboard.png", None),
+        # Two notes are called Meeting Notes and neither is nearer to Feature Store: ambiguous.
+        ("feature-store", "wikilink", "Meeting Notes", None),
+        ("feature-store", "markdown", "data-pipeline", "data-pipeline"),
+        ("model-serving", "wikilink", "Feature Store", "feature-store"),
+        ("projects-alpha-meeting-notes", "wikilink", "Status Report", "status-report"),
+        ("projects-alpha-meeting-notes", "wikilink", "Feature Store", "feature-store"),
+        # From Projects/Alpha the nearest Meeting Notes is the one beside it ...
+        ("status-report", "wikilink", "projects-alpha-meeting-notes", "projects-alpha-meeting-notes"),
+        # ... a path as written is taken as written ...
+        ("projects-beta-meeting-notes", "wikilink", "Projects/Alpha/Status Report", "status-report"),
+        # ... and from Projects/Beta it is Beta's, for wikilinks and Markdown links alike.
+        ("retro", "wikilink", "projects-beta-meeting-notes", "projects-beta-meeting-notes"),
+        ("retro", "markdown", "projects-beta-meeting-notes", "projects-beta-meeting-notes"),
+    ]
+    links = {(link.source, link.written): link for link in LocalStore(glossary).links()}
+    assert links["feature-store", "Meeting Notes"].candidates == (
+        "projects-alpha-meeting-notes", "projects-beta-meeting-notes",
+    )
+    assert [link.line for link in LocalStore(glossary).links() if link.source == "feature-store"] == [
+        11, 15, 16, 19, 20, 20,
+    ]
+    assert glossary.counts == {"tags": 4, "attachment_links": 2}
+    assert glossary.link_forms() == {"properties": 0, "wikilinks": 12, "markdown_links": 2, "tags": 4}
+
+
+def test_obsidian_tags_dates_and_numbers() -> None:
+    by_id = loaders.load(DIALECTS / "obsidian-vault").by_id()
+    # tags: are categories when there is no category: field; the # is markup; a string holds several.
+    assert by_id["feature-store"].categories == ("mlops", "data")
+    assert by_id["model-serving"].categories == ("ml", "ops")
+    assert by_id["data-pipeline"].categories == ("Engineering",)
+    # YAML reads 2023-04-01 as a date, 2021 and 1.10 as numbers: they are names, kept as written.
+    assert by_id["model-serving"].title == "2023-04-01"
+    assert by_id["model-serving"].aliases == ("1.10", "Serving")
+    assert by_id["feature-store"].aliases == ("2021", "Feature Platform")
+
+
+def test_field_mapping_decides_between_tags_and_category() -> None:
+    tags = loaders.load(DIALECTS / "obsidian-vault", fields={"categories": "tags"}).by_id()
+    assert tags["data-pipeline"].categories == ("data",)
+    category = loaders.load(DIALECTS / "obsidian-vault", fields={"categories": "category"}).by_id()
+    assert category["feature-store"].categories == ()
+    assert category["data-pipeline"].categories == ("Engineering",)
+
+
+def test_a_boolean_title_is_its_text(tmp_path: Path) -> None:
+    note(tmp_path, "no.md", "---\ntitle: No\naliases: [yes, 3.0]\n---\nThe Norwegian answer.\n")
+    (concept,) = loaders.load(tmp_path)
+    assert (concept.title, concept.aliases) == ("No", ("yes", "3.0"))
+
+
+# --- point 3: Foam --------------------------------------------------------------------------------
+
+
+def test_foam_workspace_counts_each_link_once() -> None:
+    glossary = loaders.load(DIALECTS / "foam-workspace")
+    assert link_rows(glossary) == [
+        ("backlinks", "wikilink", "zettelkasten", "zettelkasten", 3),
+        ("evergreen-notes", "wikilink", "journal/2024-05-01", "2024-05-01", 3),
+        ("index-note", "wikilink", "zettelkasten", "zettelkasten", 3),
+        ("index-note", "wikilink", "evergreen-notes", "evergreen-notes", 3),
+        # A reference-style link of its own, through a definition like the ones Foam writes.
+        ("index-note", "markdown", "backlinks", "backlinks", 4),
+        ("2024-05-01", "markdown", "index-note", "index-note", 3),
+        ("zettelkasten", "wikilink", "backlinks", "backlinks", 3),
+        ("zettelkasten", "wikilink", "index-note", "index-note", 4),
+        ("zettelkasten", "wikilink", "missing-idea", None, 6),
+        ("zettelkasten", "markdown", "evergreen-notes", "evergreen-notes", 6),
+    ]
+    assert glossary.link_forms() == {"properties": 0, "wikilinks": 7, "markdown_links": 3, "tags": 0}
+    report = run_audit(LocalStore(glossary)).to_json()
+    # The definitions Foam appends ("[backlinks]: backlinks.md "Backlinks"") are markup, not mentions.
+    assert report["checks"]["unlinked_mentions"] == [
+        {"source": "2024-05-01", "target": "zettelkasten", "mention": "Zettelkasten", "count": 1},
+    ]
+    assert report["summary"]["broken_links"] == 1
+
+
+# --- point 7: ids and collisions ------------------------------------------------------------------
+
+
+def test_names_that_slug_alike_both_load_with_a_warning(tmp_path: Path) -> None:
+    note(tmp_path, "Far-infrared astronomy.md", "Observing at far-infrared wavelengths.\n")
+    note(tmp_path, "Far infrared astronomy.md", "The same field, spelt without the hyphen.\n")
+    note(tmp_path, "a___b title.md", "A Logseq namespaced page.\n")
+    note(tmp_path, "a.b title.md", "The older namespace spelling.\n")
+    note(tmp_path, "x.md", "---\nid: a-b-title-2\n---\nAn id written in front matter is never renamed.\n")
+    glossary = loaders.load(tmp_path)
+    assert [(c.id, c.path) for c in glossary] == [
+        ("far-infrared-astronomy", "Far infrared astronomy"),
+        ("far-infrared-astronomy-2", "Far-infrared astronomy"),
+        ("a-b-title", "a.b title"),
+        ("a-b-title-3", "a___b title"),
+        ("a-b-title-2", "x"),
+    ]
+    assert [(Path(w.file).name, w.message) for w in glossary.warnings] == [
+        ("Far-infrared astronomy.md",
+         f"id 'far-infrared-astronomy' is taken by {tmp_path / 'Far infrared astronomy.md'}: "
+         "this note loads as 'far-infrared-astronomy-2'"),
+        ("a___b title.md", f"id 'a-b-title' is taken by {tmp_path / 'a.b title.md'}: this note loads as 'a-b-title-3'"),
+    ]
+    # Loading twice gives the same ids: the suffix follows file order, not chance.
+    assert [c.id for c in loaders.load(tmp_path)] == [c.id for c in glossary]
+
+
+def test_the_same_id_written_twice_stays_an_error(tmp_path: Path) -> None:
+    note(tmp_path, "one.md", "---\nid: rag\n---\nFirst.\n")
+    note(tmp_path, "two.md", "---\nid: rag\n---\nSecond.\n")
+    with pytest.raises(loaders.LoadError, match="duplicate id 'rag'"):
+        loaders.load(tmp_path)
+
+
+def test_load_lists_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    note(tmp_path, "Far-infrared astronomy.md", "One.\n")
+    note(tmp_path, "Far infrared astronomy.md", "Two.\n")
+    assert main(["load", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "warnings (1):" in out and "this note loads as 'far-infrared-astronomy-2'" in out
