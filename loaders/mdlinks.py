@@ -31,6 +31,7 @@ from graph.text import WIKILINK_RE, slugify
 # CommonMark plus GFM tables (links in table cells are links); linkify stays off: a bare URL is no note link.
 _PARSER = MarkdownIt("commonmark").enable("table")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?$")
 _DOMAIN_RE = re.compile(r"^(?:www\.|[a-z0-9-]+\.)[a-z0-9.-]*\.[a-z]{2,6}/", re.IGNORECASE)
 # A file extension that marks an attachment: letters first, short (so "Version 1.2" has none).
 _EXTENSION_RE = re.compile(r"\.([a-zA-Z][a-zA-Z0-9]{0,7})$")
@@ -103,6 +104,9 @@ def url_paths(path: str, meta: Mapping[str, Any]) -> list[str]:
 
     >>> url_paths("content/terms/_index", {}), url_paths("a/b", {"slug": "c"}), url_paths("x", {"permalink": "/y/"})
     (['content/terms', 'terms'], ['a/c'], ['y'])
+    >>> url_paths("content/en/Getting Started/Quick Start", {})[2:]
+    ['getting started/quick start', 'content/en/getting-started/quick-start', 'en/getting-started/quick-start', \
+'getting-started/quick-start']
     """
     for key in _URL_KEYS:
         value = meta.get(key)
@@ -117,8 +121,13 @@ def url_paths(path: str, meta: Mapping[str, Any]) -> list[str]:
     own = "/".join(parts).lower()
     paths = [own]
     if parts and parts[0].lower() in _SOURCE_FOLDERS:
+        parts = parts[1:]
+        paths.append("/".join(parts).lower())
+    if len(parts) > 1 and _LANGUAGE_RE.match(parts[0]):
+        # A multilingual Hugo site keeps each language in its own folder (content/en/...); the
+        # default language is served without it.
         paths.append("/".join(parts[1:]).lower())
-    elif parts and parts[0].startswith("_") and len(parts) > 1:
+    elif len(parts) > 1 and parts[0].startswith("_"):
         # A Jekyll collection (_terms/rag.md) is published without its underscore.
         paths.append("/".join([parts[0][1:], *parts[1:]]).lower())
     for written in list(paths):
@@ -141,6 +150,7 @@ class LinkTarget:
 _EXTERNAL = LinkTarget(ignored="external")
 _ATTACHMENT = LinkTarget(ignored="attachment")
 _NOT_A_CONCEPT = LinkTarget(ignored="page")
+_TEMPLATE = LinkTarget(ignored="template")
 
 
 class NoteIndex:
@@ -211,6 +221,11 @@ class NoteIndex:
 
     def resolve(self, href: str, from_file: str, from_url: str) -> LinkTarget:
         """Where a link destination written in the note ``from_file`` (URL path ``from_url``) points."""
+        if "{" in href or "%7B" in href.upper():
+            decoded = unquote(href)
+            if "{{" in decoded or "{%" in decoded:
+                # A Hugo shortcode or Liquid tag that the site fills in when it is built: not readable here.
+                return _TEMPLATE
         if _SCHEME_RE.match(href) or href.startswith("//") or "://" in href or _DOMAIN_RE.match(href):
             # A scheme, a protocol-relative URL, a URL inside stray brackets, or a bare domain
             # (link.example.org/x) written without its https://: a link out of the glossary.

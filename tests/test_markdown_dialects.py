@@ -112,6 +112,18 @@ def test_hugo_site_with_permalinks_sections_and_templates() -> None:
     assert glossary.by_id()["data-lake"].categories == ("Storage",)
 
 
+def test_multilingual_site_and_template_destinations(tmp_path: Path) -> None:
+    note(tmp_path, "content/en/functions/len.md", "---\ntitle: len\n---\nCounts; see [index](/functions/index-fn/).\n")
+    note(tmp_path, "content/en/functions/index-fn.md",
+         "---\ntitle: index\n---\nLooks up; see [len](/functions/len/) and [alias][a].\n\n[a]: <{{% eturl alias %}}>\n")
+    glossary = loaders.load(tmp_path)
+    assert link_rows(glossary) == [
+        ("index-fn", "markdown", "len", "len", 4),
+        ("len", "markdown", "index-fn", "index-fn", 4),
+    ]
+    assert glossary.counts == {"tags": 0, "template_links": 1}
+
+
 def test_templates_option_keeps_section_pages(tmp_path: Path) -> None:
     note(tmp_path, "_index.md", "---\ntitle: Glossary\n---\nAll terms; start at [RAG](/rag/).\n")
     note(tmp_path, "rag.md", "---\ntitle: RAG\n---\nRetrieval first. Back to [the glossary](/).\n")
