@@ -335,6 +335,7 @@ class FieldMapping:
     format: str | None = None
     _candidates: dict[str, tuple[_Candidate, ...]] = field(default_factory=dict, repr=False)
     _plans: dict[tuple[Any, ...], tuple[_Step, ...]] = field(default_factory=dict, repr=False)
+    _sources: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for name in CONCEPT_FIELDS:
@@ -393,13 +394,16 @@ class FieldMapping:
                 break
         return tuple(steps)
 
-    def source_keys(self, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    def source_keys(self, record: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         """(concept field, the key of ``record`` that feeds it as a whole) for each field the record fills."""
         keys = tuple(record)
-        plan = self._plans.get(keys)
-        if plan is None:
-            plan = self._plan(keys)
-        return [(name, key) for name, key, rest, _written in plan if not rest]
+        found = self._sources.get(keys)
+        if found is None:
+            if len(self._sources) >= _MAX_PLANS:
+                self._sources.clear()
+            plan = self._plans.get(keys) or self._plan(keys)
+            found = self._sources[keys] = tuple((name, key) for name, key, rest, _written in plan if not rest)
+        return found
 
     def source_key(self, record: Mapping[str, Any], name: str) -> str | None:
         """The key of ``record`` that feeds the concept field ``name`` (None when none does)."""
