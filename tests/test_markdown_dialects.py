@@ -13,6 +13,7 @@ import pytest
 import loaders
 from graph.audit import run_audit
 from graph.cli import main
+from graph.exports import export
 from graph.local import LocalStore
 from graph.mentions import searchable_text
 from graph.model import Glossary
@@ -366,3 +367,10 @@ def test_load_lists_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["load", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "warnings (1):" in out and "this note loads as 'far-infrared-astronomy-2'" in out
+
+
+def test_markdown_links_survive_an_export(tmp_path: Path) -> None:
+    glossary = loaders.load(DIALECTS / "hugo-site")
+    back = loaders.load(export(glossary, "json", tmp_path / "graph.json"))
+    assert back.same_content(glossary)
+    assert back.link_forms()["markdown_links"] == 10
