@@ -15,21 +15,24 @@ __all__ = [
     "FieldMapping",
     "describe",
     "key_form",
+    "markdown_links",
     "text_references",
 ]
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Origin, Reference, Source
-from graph.text import parse_wikilink, slugify, wikilinks
+from graph.text import parse_wikilink, slugify, strip_code, wikilinks
 from loaders.io import node_line, parse_yaml, read_text, value_node
 
 #: The concept fields a mapping can fill.
@@ -66,6 +69,11 @@ _SOURCE_TITLE_KEYS = ("title", "name", "label", "text")
 _SOURCE_URL_KEYS = ("url", "href", "link", "uri")
 _MD_LINK_RE = re.compile(r"^\[([^\]]+)\]\(\s*(\S+?)\s*\)$")
 _URL_PREFIXES = ("http://", "https://", "www.", "ftp://", "doi:")
+#: An inline Markdown link ``[label](target "title")`` (images, with a leading ``!``, are matched to be skipped).
+_INLINE_LINK_RE = re.compile(r"(!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(<[^<>\n]*>|[^\s()]+)(?:\s+[^)\n]*)?\)")
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: Note extensions a link may name: the target is the note's path without them.
+_NOTE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off", ""})
 #: A glossary whose records all have different keys would grow the plan cache without bound.
@@ -282,6 +290,35 @@ def text_references(text: str, line: int | None, label_first: bool = False) -> l
     ]
 
 
+def markdown_links(text: str, line: int | None) -> list[Reference]:
+    """The inline Markdown links of a text that lead to another concept, as references.
+
+    ``[mean](#mean)`` names a concept by its anchor (an id or slug); ``[x](other.md)`` and
+    ``[x](../notes/other.md#part)`` name a note by its path without the extension. Links to other
+    sites (any ``scheme:``), images and links inside code are not references.
+
+    >>> [r.target for r in markdown_links("A [mean](#mean), [x](notes/other.md#a) and [w](https://w.org).", 1)]
+    ['mean', 'notes/other']
+    """
+    found: list[Reference] = []
+    for match in _INLINE_LINK_RE.finditer(strip_code(text) if "`" in text else text):
+        href = match.group(2).strip("<>").strip()
+        if match.group(1) or not href or _SCHEME_RE.match(href) or href.startswith("//"):
+            continue
+        path, _, anchor = unquote(href).partition("#")
+        if not path:
+            target = anchor.strip()
+        else:
+            path = path.split("?", 1)[0]
+            if path.lower().endswith(_NOTE_SUFFIXES):
+                path = path.rsplit(".", 1)[0]
+            # Relative steps say where the note is from here, not which note it is.
+            target = "/".join(p for p in posixpath.normpath(path).split("/") if p not in ("", ".", ".."))
+        if target:
+            found.append(_reference(target, "markdown", line))
+    return found
+
+
 def canonical_field(name: str) -> str | None:
     """The concept field a user's name means (``category`` is ``categories``), or None."""
     form = key_form(name)
@@ -462,13 +499,15 @@ class FieldMapping:
         node: yaml.Node | None = None,
         path: str | None = None,
     ) -> Concept:
-        """The Concept a record describes; [[wikilinks]] in its definition and body count as links."""
+        """The Concept a record describes; [[wikilinks]] and Markdown links in its definition and body are links."""
         values = self.extract(record, file, line, separator=separator, label_first=label_first, node=node)
         inline: list[Reference] = []
         for name in _LINK_FIELDS:
             text = values.get(name)
             if text and "[[" in text:
                 inline.extend(text_references(text, line, label_first))
+            if text and "](" in text:
+                inline.extend(markdown_links(text, line))
         return self.make_concept(values, file, line, inline=inline, path=path)
 
     def make_concept(
