@@ -44,7 +44,7 @@ TEMPLATE_CHOICES = ("skip", "include")
 WIKILINK_ORDERS = ("obsidian", "dendron", "auto")
 
 _SUFFIXES = (".md", ".markdown")
-_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates")
+_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates", "vault")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H1_RE = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
@@ -219,7 +219,7 @@ class _Links:
     """Turns the links written in notes into references: wikilinks and Markdown links, counted by form."""
 
     def __init__(self, pages: list[MarkdownPage], ids: list[str], attachments: list[str],
-                 skipped: list[MarkdownPage], label_first: bool):
+                 skipped: list[MarkdownPage], label_first: bool, vaults: set[str] | None = None):
         # A note's path is its relative file path without the extension: put the extension back.
         self.files = [page.path + page.file.suffix for page in pages]
         self.ids = ids
@@ -230,6 +230,8 @@ class _Links:
             attachments,
         )
         self.counts: Counter[str] = Counter()
+        #: The names this vault goes by in dendron:// links (lower case).
+        self.vaults = vaults if vaults is not None else _linked_vaults(pages, self.index)
 
     def wikilinks(self, number: int, text: str, line: int | None, offset: int = 0) -> list[Reference]:
         """The wikilinks of a note's text (``line`` None: each at its own line, shifted by ``offset``)."""
@@ -237,7 +239,15 @@ class _Links:
         folder = index.folders[number]
         found: list[Reference] = []
         for target, at, embed in wikilinks(text, self.label_first):
-            if embed or target.startswith("dendron://"):
+            if target.startswith("dendron://"):
+                vault, _, name = target[len("dendron://"):].partition("/")
+                if not name or vault.lower() not in self.vaults:
+                    # A note of another vault: not in this glossary, and not known to be missing either.
+                    self.counts["other_vault_links"] += 1
+                    continue
+                target = name
+            if embed and not self.label_first:
+                # An Obsidian embed shows a picture or another note's text; it links nothing.
                 continue
             if target[-3:].lower() == ".md":
                 target = target[:-3]
@@ -274,6 +284,42 @@ class _Links:
                 continue
             found.append(Reference(target, "markdown", line if line is not None else at + offset))
         return found
+
+
+_DENDRON_LINK_RE = re.compile(r"\[\[(?:[^\]|]*\|)?dendron://([^/\]|#]+)/([^\]|#^]+)")
+
+
+def _linked_vaults(pages: list[MarkdownPage], index: NoteIndex) -> set[str]:
+    """The vault names of dendron:// links that are this vault: those whose notes are mostly here."""
+    found: dict[str, list[int]] = {}
+    for page in pages:
+        if "dendron://" in page.text:
+            for vault, name in _DENDRON_LINK_RE.findall(page.text):
+                counts = found.setdefault(vault.strip().lower(), [0, 0])
+                counts[0] += name.strip().lower() in index.by_stem
+                counts[1] += 1
+    return {vault for vault, (here, total) in found.items() if here * 2 > total}
+
+
+def dendron_vaults(root: Path) -> set[str] | None:
+    """The names the folder goes by as a Dendron vault, from a dendron.yml beside or above it (None: no file)."""
+    for folder in (root, root.parent):
+        config = folder / "dendron.yml"
+        if not config.is_file():
+            continue
+        data, _node = parse_yaml(read_text(config), str(config))
+        workspace = data.get("workspace") if isinstance(data, dict) else None
+        vaults = (workspace or {}).get("vaults") if isinstance(workspace, dict) else None
+        if vaults is None and isinstance(data, dict):
+            vaults = data.get("vaults")
+        names: set[str] = set()
+        for vault in vaults if isinstance(vaults, list) else []:
+            if not isinstance(vault, dict) or not isinstance(vault.get("fsPath"), str):
+                continue
+            if (folder / vault["fsPath"]).resolve() == root.resolve():
+                names.add(str(vault.get("name") or Path(vault["fsPath"]).name).lower())
+        return names
+    return None
 
 
 def _page_concept(
@@ -381,7 +427,9 @@ def _load_markdown(
             collector.problem(*error.problems)
             values_of.append(None)
     ids = _assign_ids(pages, values_of, collector)
-    links = _Links(pages, ids, attachments, skipped, label_first)
+    vault = options.get("vault")
+    vaults = {str(vault).lower()} if vault else dendron_vaults(root) if path.is_dir() else None
+    links = _Links(pages, ids, attachments, skipped, label_first, vaults)
     tags = 0
     for number, (page, values, concept_id) in enumerate(zip(pages, values_of, ids, strict=True)):
         if values is None:

@@ -374,3 +374,48 @@ def test_markdown_links_survive_an_export(tmp_path: Path) -> None:
     back = loaders.load(export(glossary, "json", tmp_path / "graph.json"))
     assert back.same_content(glossary)
     assert back.link_forms()["markdown_links"] == 10
+
+
+# --- point 4 (part): Dendron note references and dendron:// links --------------------------------
+
+DENDRON_NOTE = "---\nid: {id}\ntitle: {title}\ndesc: ''\nupdated: 1\ncreated: 1\n---\n{text}\n"
+
+
+def _dendron_vault(root: Path, config: bool) -> Path:
+    vault = root / "notes"
+    if config:
+        note(root, "dendron.yml", "version: 5\nworkspace:\n  vaults:\n    - fsPath: notes\n      name: handbook\n")
+    note(vault, "ops.md", DENDRON_NOTE.format(id="r4nd0m1", title="Ops", text=(
+        "Start with [[the runbook|dendron://handbook/ops.runbook]] and [[dendron://handbook/ops.oncall]].\n"
+        "![[ops.runbook]]\n![[ops.missing]]\n![[chart.png]]\n"
+        "Elsewhere: [[Pricing|dendron://sales/pricing]].")))
+    note(vault, "ops.runbook.md", DENDRON_NOTE.format(id="r4nd0m2", title="Runbook", text="Steps; see [[ops]]."))
+    note(vault, "ops.oncall.md", DENDRON_NOTE.format(id="r4nd0m3", title="On-call", text="Rota."))
+    note(vault, "assets/chart.png", "PNG")
+    return vault
+
+
+@pytest.mark.parametrize("config", [True, False], ids=["dendron.yml", "detected"])
+def test_dendron_note_references_and_vault_links(tmp_path: Path, config: bool) -> None:
+    glossary = loaders.load(_dendron_vault(tmp_path, config))
+    rows = [(source, written, target, line) for source, _kind, written, target, line in link_rows(glossary)]
+    assert rows == [
+        # dendron://handbook/... is this vault (named in dendron.yml, or detected: its notes are here).
+        ("r4nd0m1", "ops.runbook", "r4nd0m2", 8),
+        ("r4nd0m1", "ops.oncall", "r4nd0m3", 8),
+        # A note reference ![[note]] is a link; one to a missing note is broken; an image is no link.
+        ("r4nd0m1", "ops.runbook", "r4nd0m2", 9),
+        ("r4nd0m1", "ops.missing", None, 10),
+        ("r4nd0m2", "ops", "r4nd0m1", 8),
+    ]
+    assert glossary.counts == {"tags": 0, "attachment_links": 1, "other_vault_links": 1}
+
+
+def test_vault_option_names_this_vault(tmp_path: Path) -> None:
+    vault = _dendron_vault(tmp_path, config=False)
+    # Told the vault is called "sales", the handbook links point elsewhere and pricing is missing here.
+    glossary = loaders.load(vault, vault="sales")
+    assert [(s, w, t) for s, _k, w, t, _l in link_rows(glossary) if w in ("pricing", "ops.oncall")] == [
+        ("r4nd0m1", "pricing", None),
+    ]
+    assert glossary.counts["other_vault_links"] == 2
