@@ -82,7 +82,9 @@ def load(output: str, to: str | None, replace: bool, **params: Any) -> None:
     if summary["ignored_links"]:
         stdout.print(
             "not concept links: "
-            + ", ".join(f"{n:,} {key.removesuffix('_links')}" for key, n in summary["ignored_links"].items()),
+            + ", ".join(
+                f"{n:,} {key.removesuffix('_links').replace('_', ' ')}" for key, n in summary["ignored_links"].items()
+            ),
             markup=False,
         )
     for title, entries in (("warnings", summary["warnings"]), ("not concepts", summary["skipped"])):
