@@ -35,8 +35,9 @@ EDGE_TYPES: tuple[EdgeType, ...] = get_args(EdgeType)
 Direction = Literal["both", "out", "in"]
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 
-#: How a reference was written: in a related list, or inline in the text as a [[wikilink]].
-LinkKind = Literal["related", "wikilink"]
+#: How a reference was written: in a related list, or inline in the text as a [[wikilink]] or a
+#: standard Markdown link ([text](other.md), [text][ref], [text](/site/path/)).
+LinkKind = Literal["related", "wikilink", "markdown"]
 LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
 
 #: The kinds of node: concepts, and the alias labels, categories and missing targets they point at.

@@ -144,10 +144,11 @@ class Concept:
         return data
 
     def to_dict(self) -> dict[str, Any]:
-        """The concept for people and scripts (`show`): related targets and wikilinks apart, origin when known."""
+        """The concept for people and scripts (`show`): related targets, wikilinks and Markdown links apart."""
         data = self.content()
         data["related"] = [r.target for r in self.related if r.kind == "related"]
         data["wikilinks"] = [r.target for r in self.related if r.kind == "wikilink"]
+        data["markdown_links"] = [r.target for r in self.related if r.kind == "markdown"]
         if self.path is not None:
             data["path"] = self.path
         if self.origin is not None:
@@ -172,7 +173,9 @@ class Glossary:
     ``category_parents`` maps a category to its parent categories where the source has a
     hierarchy (e.g. SKOS broader between top concepts). ``problems`` lists what a lenient load
     skipped; ``warnings`` what a load accepted but a user should know (a renamed id, a field set
-    aside, a symlink skipped).
+    aside, a symlink skipped); ``skipped`` the files a loader read past on purpose (templates, section
+    pages), each with the reason; ``counts`` what a loader counted while reading that the concepts do
+    not show (tags read as categories, external links, links to attachments).
     """
 
     concepts: list[Concept]
@@ -181,12 +184,27 @@ class Glossary:
     category_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list, compare=False)
     warnings: list[Problem] = field(default_factory=list, compare=False)
+    skipped: list[Problem] = field(default_factory=list, compare=False)
+    counts: dict[str, int] = field(default_factory=dict, compare=False)
 
     def __len__(self) -> int:
         return len(self.concepts)
 
     def __iter__(self) -> Iterator[Concept]:
         return iter(self.concepts)
+
+    def link_forms(self) -> dict[str, int]:
+        """How many links were read in each form: related properties, wikilinks, Markdown links, tags."""
+        kinds = {kind: 0 for kind in LINK_KINDS}
+        for concept in self.concepts:
+            for reference in concept.related:
+                kinds[reference.kind] += 1
+        return {
+            "properties": kinds["related"],
+            "wikilinks": kinds["wikilink"],
+            "markdown_links": kinds["markdown"],
+            "tags": self.counts.get("tags", 0),
+        }
 
     def by_id(self) -> dict[str, Concept]:
         """Concepts keyed by id."""

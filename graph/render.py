@@ -50,6 +50,7 @@ from pyvis.network import Network
 from graph.kinds import Direction, EdgeType
 from graph.model import Concept
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood
+from graph.text import plain_links
 
 #: Most nodes drawn at once; beyond this the picture says "showing N of M".
 MAX_NODES = 300
@@ -243,7 +244,8 @@ def _tooltip(concept: Concept | None, fallback: str, kind: str) -> str:
     if concept.category:
         lines.append(f"category: {concept.category}")
     if concept.definition:
-        definition = concept.definition
+        # A reader wants the link text, not the [text](target.md) markup around it.
+        definition = plain_links(concept.definition)
         lines.append(definition if len(definition) <= 300 else definition[:297] + "...")
     return "\n".join(lines)
 

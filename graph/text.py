@@ -6,6 +6,7 @@ __all__ = [
     "WIKILINK_RE",
     "normalise",
     "parse_wikilink",
+    "plain_links",
     "slugify",
     "strip_code",
     "strip_link_markup",
@@ -49,7 +50,14 @@ def slugify(text: str) -> str:
 WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _FENCE_RE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
-_MD_LINK_RE = re.compile(r"!?\[[^\]\n]*\]\([^)\n]*\)")
+_MD_LINK_RE = re.compile(r"!?\[[^\]\n]*\]\((?:<[^>\n]*>|[^)\n]*)\)")
+# A reference-style link [text][label] (or [text][]), and the definitions [label]: destination "title".
+_MD_REF_LINK_RE = re.compile(r"!?\[[^\]\n]*\]\[[^\]\n]*\]")
+_MD_REF_DEF_RE = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*\S[^\n]*$", re.MULTILINE)
+_SHORTCUT_RE = re.compile(r"!?\[([^\]\n]+)\](?![(\[:])")
+# For display: a wikilink's label (or target), a Markdown link's text.
+_SHOW_WIKILINK_RE = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
+_SHOW_MD_LINK_RE = re.compile(r"!?\[([^\]\n]*)\](?:\((?:<[^>\n]*>|[^)\n]*)\)|\[[^\]\n]*\])")
 _AUTOLINK_RE = re.compile(r"<https?://[^>\s]+>|https?://\S+")
 _HTML_TAG_RE = re.compile(r"<[^>\n]+>")
 
@@ -63,7 +71,12 @@ def parse_wikilink(inner: str, label_first: bool = False) -> str:
     'Transformer'
     >>> parse_wikilink("the transformer|transformer", label_first=True)
     'transformer'
+    >>> parse_wikilink("Note\\\\|label")
+    'Note'
     """
+    if "\\|" in inner:
+        # Obsidian escapes the pipe of a wikilink written inside a table: [[Note\\|label]].
+        inner = inner.replace("\\|", "|")
     if "|" in inner:
         first, _, second = inner.partition("|")
         inner = second if label_first else first
@@ -97,6 +110,30 @@ def wikilinks(text: str, label_first: bool = False) -> Iterator[tuple[str, int, 
 def strip_link_markup(text: str) -> str:
     """Blank out what the mention finder must not search: code, wikilinks, Markdown links, URLs, tags."""
     text = strip_code(text)
-    for pattern in (WIKILINK_RE, _MD_LINK_RE, _AUTOLINK_RE, _HTML_TAG_RE):
+    for pattern in (WIKILINK_RE, _MD_LINK_RE, _MD_REF_LINK_RE, _AUTOLINK_RE, _HTML_TAG_RE):
         text = pattern.sub(_blank, text)
+    if "]:" in text:
+        # Reference definitions (Foam writes one per wikilink at the end of a note) and the
+        # shortcut links [label] that use them are link markup too.
+        labels = {normalise(m.group(1)) for m in _MD_REF_DEF_RE.finditer(text)}
+        text = _MD_REF_DEF_RE.sub(_blank, text)
+        if labels:
+            text = _SHORTCUT_RE.sub(lambda m: _blank(m) if normalise(m.group(1)) in labels else m.group(0), text)
     return text
+
+
+def _shown_wikilink(match: re.Match[str]) -> str:
+    inner = match.group(1).replace("\\|", "|")
+    label = inner.partition("|")[2] if "|" in inner else inner
+    return label.strip()
+
+
+def plain_links(text: str) -> str:
+    """Text as a reader sees it: wikilinks and Markdown links replaced by their label or link text.
+
+    >>> plain_links("A [[transformer|Transformer]] over a [sequence](seq.md#a) of [tokens][1] ([[RAG]]).")
+    'A Transformer over a sequence of tokens (RAG).'
+    """
+    if "[" not in text:
+        return text
+    return _SHOW_MD_LINK_RE.sub(lambda m: m.group(1), _SHOW_WIKILINK_RE.sub(_shown_wikilink, text))

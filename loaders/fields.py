@@ -54,7 +54,8 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "definition": ("definition", "short_def", "short_definition", "summary", "description", "desc", "def"),
     "body": ("body", "content", "text", "long_description", "details"),
     "aliases": ("aliases", "alias", "synonyms", "also_known_as", "aka", "altLabels", "alternative_names"),
-    "categories": ("categories", "category", "group", "domain", "topic"),
+    # Obsidian and Hugo write ``tags``: categories when nothing more specific is there.
+    "categories": ("categories", "category", "group", "domain", "topic", "tags"),
     "level": ("level", "difficulty"),
     "published": ("published", "publication_week", "week", "date"),
     "sources": ("sources", "source", "references", "citations"),
@@ -172,6 +173,9 @@ def _names(raw: Any, sep: str, _label_first: bool) -> tuple[str, ...]:
             item = item.strip()
         elif kind is int or kind is float:
             item = str(item)
+        elif isinstance(item, date | datetime):
+            # An alias such as 2020-01-01 is a name that YAML read as a date.
+            item = item.isoformat()
         elif kind is dict:
             item = _name_of(item)
         else:
@@ -179,6 +183,17 @@ def _names(raw: Any, sep: str, _label_first: bool) -> tuple[str, ...]:
         if item:
             out.append(item)
     return tuple(out)
+
+
+def _categories(raw: Any, sep: str, label_first: bool) -> tuple[str, ...]:
+    names = _names(raw, sep, label_first)
+    for name in names:
+        if name[:1] == "#":
+            break
+    else:
+        return names
+    # Tags are often written as #tag: the hash is markup, not part of the name.
+    return tuple([n for n in (name.lstrip("#").strip() for name in names) if n])
 
 
 def _references(raw: Any, sep: str, label_first: bool) -> tuple[str, ...]:
@@ -248,7 +263,7 @@ def _flag(raw: Any, _sep: str, _label_first: bool) -> bool:
 
 _CONVERTERS = {
     "id": _text, "title": _text, "definition": _text, "body": _text, "level": _text, "published": _date_text,
-    "aliases": _names, "categories": _names, "related": _references, "sources": _sources, "deprecated": _flag,
+    "aliases": _names, "categories": _categories, "related": _references, "sources": _sources, "deprecated": _flag,
     "parents": _references,
 }
 
@@ -312,7 +327,7 @@ def markdown_links(text: str, line: int | None) -> list[Reference]:
             # Relative steps say where the note is from here, not which note it is.
             target = "/".join(p for p in posixpath.normpath(path).split("/") if p not in ("", ".", ".."))
         if target:
-            found.append(_reference(target, "wikilink", line))
+            found.append(_reference(target, "markdown", line))
     return found
 
 
@@ -372,6 +387,7 @@ class FieldMapping:
     _lang_keys: dict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _by_lang: dict[str, FieldMapping] = field(default_factory=dict, repr=False)
     _uses_lang: bool = field(default=False, repr=False)
+    _sources: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for name in CONCEPT_FIELDS:
@@ -487,12 +503,24 @@ class FieldMapping:
                 break
         return tuple(steps)
 
+    def source_keys(self, record: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """(concept field, the key of ``record`` that feeds it as a whole) for each field the record fills."""
+        keys = tuple(record)
+        found = self._sources.get(keys)
+        if found is None:
+            if len(self._sources) >= _MAX_PLANS:
+                self._sources.clear()
+            plan = self._plans.get(keys) or self._plan(keys)
+            found = self._sources[keys] = tuple((name, key) for name, key, rest, _written in plan if not rest)
+        return found
+
+    def source_key(self, record: Mapping[str, Any], name: str) -> str | None:
+        """The key of ``record`` that feeds the concept field ``name`` (None when none does)."""
+        return next((key for field_name, key in self.source_keys(record) if field_name == name), None)
+
     def key_of(self, record: Mapping[str, Any], name: str) -> str | None:
-        """The record's key that feeds concept field ``name`` (None when none does, or through a nested path)."""
-        for field_name, key, rest, _written in self._plan(tuple(record)):
-            if field_name == name:
-                return None if rest else key
-        return None
+        """The record's key that feeds concept field ``name`` whole (None when none does, or through a nested path)."""
+        return self.source_key(record, name)
 
     def extract(
         self,

@@ -107,13 +107,18 @@ def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
 
 
 def list_files(
-    folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (), warnings: list[Problem] | None = None
+    folder: Path,
+    suffixes: Iterable[str],
+    exclude: Sequence[str] = (),
+    warnings: list[Problem] | None = None,
+    others: list[str] | None = None,
 ) -> list[Path]:
     """The files under a folder with one of the endings, sorted by relative path; hidden files and folders skipped.
 
     ``exclude`` holds glob patterns matched against the relative path (with "/") or the file name.
     Symlinks that lead outside the folder, and names that are not UTF-8, are skipped; each one is
     noted in ``warnings`` when given (a vault must not pull ``/etc/passwd`` into the graph).
+    ``others``, when given, receives the relative paths of the files without those endings (attachments).
     """
     wanted = tuple(s.lower() for s in suffixes)
     found: list[tuple[str, Path]] = []
@@ -127,7 +132,11 @@ def list_files(
             if os.path.islink(base / name) and not inside(folder, base / name):
                 notes.append(Problem(str(base / name), None, _OUTSIDE))
         for name in files:
-            if name.startswith(".") or not name.lower().endswith(wanted):
+            if name.startswith("."):
+                continue
+            if not name.lower().endswith(wanted):
+                if others is not None:
+                    others.append(Path(root, name).relative_to(folder).as_posix())
                 continue
             file = base / name
             relative = file.relative_to(folder).as_posix()
@@ -234,6 +243,10 @@ class Collector:
             return
         self._seen[concept.id] = concept.origin
         self.concepts.append(concept)
+
+    def warn(self, *warnings: Problem) -> None:
+        """Record what the load accepted but a user should know."""
+        self.warnings.extend(warnings)
 
     def tick(self, done: int, total: int | None) -> None:
         """Report progress, when someone listens."""

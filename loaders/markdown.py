@@ -9,7 +9,7 @@ folder without extension, so links that name files (``[[dev/index]]``) resolve t
 
 from __future__ import annotations
 
-__all__ = ["WIKILINK_ORDERS", "MarkdownPage", "load_markdown", "parse_page", "split_text"]
+__all__ = ["TEMPLATE_CHOICES", "WIKILINK_ORDERS", "MarkdownPage", "load_markdown", "parse_page", "split_text"]
 
 import re
 from collections import Counter
@@ -22,9 +22,9 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Reference
-from graph.text import slugify, wikilinks
+from graph.text import normalise, slugify, wikilinks
 from graph.untrusted import clip
-from loaders.fields import FieldMapping, describe, text_references
+from loaders.fields import FieldMapping, describe
 from loaders.io import (
     Collector,
     check_options,
@@ -37,12 +37,16 @@ from loaders.io import (
     relative_stem,
     value_node,
 )
+from loaders.mdlinks import NoteIndex, markdown_links, url_paths
+
+#: What to do with Hugo/Jekyll section pages and templates (_index.md, _*.md, archetypes/).
+TEMPLATE_CHOICES = ("skip", "include")
 
 #: How a wikilink with a label is written: Obsidian ``[[target|label]]``, Dendron ``[[label|target]]``.
 WIKILINK_ORDERS = ("obsidian", "dendron", "auto")
 
 _SUFFIXES = (".md", ".markdown")
-_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator")
+_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates", "vault")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H1_RE = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
@@ -177,29 +181,171 @@ def _label_first(order: str, pages: list[MarkdownPage]) -> bool:
     return dendron * 2 > len(pages)
 
 
+def _as_written(meta: dict[str, Any], node: yaml.Node | None, key: str | None) -> None:
+    """Put back the text of a title or alias that YAML read as a date, number or boolean (``title: 2020``)."""
+    if key is None:
+        return
+    value = meta.get(key)
+    if isinstance(value, str) or value is None:
+        return
+    found = value_node(node, key)
+    if found is None:
+        return
+    written = found[1]
+    if isinstance(written, yaml.ScalarNode) and not isinstance(value, list | dict):
+        meta[key] = written.value
+    elif isinstance(written, yaml.SequenceNode) and isinstance(value, list) and len(value) == len(written.value):
+        meta[key] = [
+            item.value if isinstance(item, yaml.ScalarNode) and not isinstance(raw, str | dict | list) else raw
+            for raw, item in zip(value, written.value, strict=True)
+        ]
+
+
+def _page_values(page: MarkdownPage, mapping: FieldMapping, separator: str, label_first: bool) -> dict[str, Any]:
+    """The concept fields a note's front matter gives, through the field mapping."""
+    meta = page.meta
+    if meta:
+        for name, key in mapping.source_keys(meta):
+            value = meta[key]
+            if (name == "title" or name == "aliases") and not isinstance(value, str):
+                meta = dict(meta) if meta is page.meta else meta
+                _as_written(meta, page.node, key)
+            elif name == "categories" and isinstance(value, str) and _is_tags(key):
+                # Obsidian and Hugo accept tags as one string: "ml, ops" or "ml ops" are two tags.
+                meta = dict(meta) if meta is page.meta else meta
+                meta[key] = [tag for tag in re.split(r"[,\s]+", value) if tag]
+    return mapping.extract(meta, str(page.file), 1, separator=separator, label_first=label_first, node=page.node)
+
+
+class _Links:
+    """Turns the links written in notes into references: wikilinks and Markdown links, counted by form."""
+
+    def __init__(self, pages: list[MarkdownPage], ids: list[str], attachments: list[str],
+                 skipped: list[MarkdownPage], label_first: bool, vaults: set[str] | None = None):
+        # A note's path is its relative file path without the extension: put the extension back.
+        self.files = [page.path + page.file.suffix for page in pages]
+        self.ids = ids
+        self.label_first = label_first
+        self.index = NoteIndex(
+            [(file, page.path, page.meta) for file, page in zip(self.files, pages, strict=True)],
+            [(page.path + page.file.suffix, page.path, page.meta) for page in skipped],
+            attachments,
+        )
+        self.counts: Counter[str] = Counter()
+        #: The names this vault goes by in dendron:// links (lower case).
+        self.vaults = vaults if vaults is not None else _linked_vaults(pages, self.index)
+
+    def wikilinks(self, number: int, text: str, line: int | None, offset: int = 0) -> list[Reference]:
+        """The wikilinks of a note's text (``line`` None: each at its own line, shifted by ``offset``)."""
+        index = self.index
+        folder = index.folders[number]
+        found: list[Reference] = []
+        for target, at, embed in wikilinks(text, self.label_first):
+            if target.startswith("dendron://"):
+                vault, _, name = target[len("dendron://"):].partition("/")
+                if not name or vault.lower() not in self.vaults:
+                    # A note of another vault: not in this glossary, and not known to be missing either.
+                    self.counts["other_vault_links"] += 1
+                    continue
+                target = name
+            if embed and not self.label_first:
+                # An Obsidian embed shows a picture or another note's text; it links nothing.
+                continue
+            if target[-3:].lower() == ".md":
+                target = target[:-3]
+            if index.attachments and index.is_attachment(target):
+                # [[diagram.png]] names a file of the vault that is no note: not a concept link.
+                self.counts["attachment_links"] += 1
+                continue
+            if "/" not in target and len(index.by_stem.get(target.lower(), ())) > 1:
+                # Several notes share the file name: Obsidian takes the one nearest to the linking note.
+                nearest = index.nearest(target, folder)
+                if nearest is not None:
+                    target = self.ids[nearest]
+            found.append(Reference(target, "wikilink", line if line is not None else at + offset))
+        return found
+
+    def markdown(
+        self, number: int, page: MarkdownPage, text: str, line: int | None, offset: int = 0
+    ) -> list[Reference]:
+        """The Markdown links of a note's text that join concepts; broken ones keep the path written."""
+        found: list[Reference] = []
+        pairs = markdown_links(text)
+        if not pairs:
+            return found
+        index, file = self.index, self.files[number]
+        url = url_paths(page.path, page.meta)[0]
+        for href, at in pairs:
+            where = index.resolve(href, file, url)
+            if where.note is not None:
+                target = self.ids[where.note]
+            elif where.missing is not None:
+                target = where.missing
+            else:
+                self.counts[f"{where.ignored}_links"] += 1
+                continue
+            found.append(Reference(target, "markdown", line if line is not None else at + offset))
+        return found
+
+
+_DENDRON_LINK_RE = re.compile(r"\[\[(?:[^\]|]*\|)?dendron://([^/\]|#]+)/([^\]|#^]+)")
+
+
+def _linked_vaults(pages: list[MarkdownPage], index: NoteIndex) -> set[str]:
+    """The vault names of dendron:// links that are this vault: those whose notes are mostly here."""
+    found: dict[str, list[int]] = {}
+    for page in pages:
+        if "dendron://" in page.text:
+            for vault, name in _DENDRON_LINK_RE.findall(page.text):
+                counts = found.setdefault(vault.strip().lower(), [0, 0])
+                counts[0] += name.strip().lower() in index.by_stem
+                counts[1] += 1
+    return {vault for vault, (here, total) in found.items() if here * 2 > total}
+
+
+def dendron_vaults(root: Path) -> set[str] | None:
+    """The names the folder goes by as a Dendron vault, from a dendron.yml beside or above it (None: no file)."""
+    for folder in (root, root.parent):
+        config = folder / "dendron.yml"
+        if not config.is_file():
+            continue
+        data, _node = parse_yaml(read_text(config), str(config))
+        workspace = data.get("workspace") if isinstance(data, dict) else None
+        vaults = (workspace or {}).get("vaults") if isinstance(workspace, dict) else None
+        if vaults is None and isinstance(data, dict):
+            vaults = data.get("vaults")
+        names: set[str] = set()
+        for vault in vaults if isinstance(vaults, list) else []:
+            if not isinstance(vault, dict) or not isinstance(vault.get("fsPath"), str):
+                continue
+            if (folder / vault["fsPath"]).resolve() == root.resolve():
+                names.add(str(vault.get("name") or Path(vault["fsPath"]).name).lower())
+        return names
+    return None
+
+
 def _page_concept(
-    page: MarkdownPage, mapping: FieldMapping, concept_id: str, separator: str, label_first: bool
+    number: int, page: MarkdownPage, values: dict[str, Any], mapping: FieldMapping, concept_id: str, links: _Links
 ) -> Concept:
     file = str(page.file)
-    values = mapping.extract(page.meta, file, 1, separator=separator, label_first=label_first, node=page.node)
     heading, paragraph, rest = split_text(page.text)
     values.setdefault("title", heading or page.file.stem)
-    values.setdefault("id", concept_id)
+    values["id"] = values.get("id") or concept_id
     inline: list[Reference] = []
     if values.get("definition"):
         # A definition written in the front matter may carry links of its own.
-        if "[[" in values["definition"]:
-            inline.extend(text_references(values["definition"], _key_line(page, mapping, "definition"), label_first))
+        definition = values["definition"]
+        definition_line = _key_line(page, mapping, "definition")
+        if "[[" in definition:
+            inline.extend(links.wikilinks(number, definition, definition_line))
+        inline.extend(links.markdown(number, page, definition, definition_line))
         values.setdefault("body", _without_title(page.text))
     else:
         values["definition"] = paragraph
         values.setdefault("body", rest)
     offset = page.text_line - 1
-    inline.extend(
-        Reference(target, "wikilink", line + offset)
-        for target, line, embed in wikilinks(page.text, label_first)
-        if not embed and not target.startswith("dendron://")
-    )
+    inline.extend(links.wikilinks(number, page.text, None, offset))
+    inline.extend(links.markdown(number, page, page.text, None, offset))
     return mapping.make_concept(values, file, _title_line(page, mapping, heading), inline=inline, path=page.path)
 
 
@@ -261,10 +407,16 @@ def _load_markdown(
     order = str(options.get("wikilink_order", "auto")).lower()
     if order not in WIKILINK_ORDERS:
         raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {clip(order)}")
+    templates = str(options.get("templates", "skip")).lower()
+    if templates not in TEMPLATE_CHOICES:
+        raise UsageError(f"templates must be one of {', '.join(TEMPLATE_CHOICES)}, got {clip(templates)}")
     collector = Collector(path, "markdown", lenient, progress)
+    attachments: list[str] = []
     if path.is_dir():
         root = path
-        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")), collector.warnings)
+        files = list_files(
+            path, _SUFFIXES, exclude_patterns(options.get("exclude")), collector.warnings, others=attachments
+        )
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no Markdown files (.md)"))
     else:
@@ -272,21 +424,72 @@ def _load_markdown(
     total = len(files)
     every = max(1, total // 100)
     pages: list[MarkdownPage] = []
+    skipped: list[MarkdownPage] = []
+    skipped_why: list[Problem] = []
     for done, file in enumerate(files, 1):
+        why = _template(relative_stem(file, root)) if templates == "skip" and path.is_dir() else None
         try:
-            pages.append(parse_page(file, root, options.get("max_file_size")))
+            page = parse_page(file, root, options.get("max_file_size"))
         except LoadError as error:
-            collector.problem(*error.problems)
+            if why is None:
+                collector.problem(*error.problems)
+            else:
+                # A template's front matter is often not YAML yet ({{ .Date }}): it is not read as a concept anyway.
+                skipped.append(MarkdownPage(file, relative_stem(file, root), {}, None, "", 1))
+                skipped_why.append(Problem(str(file), None, why))
+        else:
+            if why is None:
+                pages.append(page)
+            else:
+                skipped.append(page)
+                skipped_why.append(Problem(str(file), None, why))
         if done % every == 0 or done == total:
             collector.tick(done, total)
     label_first = _label_first(order, pages)
-    ids = _stem_ids(pages)
-    for page, concept_id in zip(pages, ids, strict=True):
+    values_of: list[dict[str, Any] | None] = []
+    for page in pages:
         try:
-            collector.add(_page_concept(page, mapping, concept_id, separator, label_first))
+            values_of.append(_page_values(page, mapping, separator, label_first))
         except LoadError as error:
             collector.problem(*error.problems)
-    return collector.glossary()
+            values_of.append(None)
+    ids = _assign_ids(pages, values_of, collector)
+    vault = options.get("vault")
+    vaults = {str(vault).lower()} if vault else dendron_vaults(root) if path.is_dir() else None
+    links = _Links(pages, ids, attachments, skipped, label_first, vaults)
+    tags = 0
+    for number, (page, values, concept_id) in enumerate(zip(pages, values_of, ids, strict=True)):
+        if values is None:
+            continue
+        try:
+            concept = _page_concept(number, page, values, mapping, concept_id, links)
+        except LoadError as error:
+            collector.problem(*error.problems)
+            continue
+        if concept.categories and page.meta and _is_tags(mapping.source_key(page.meta, "categories")):
+            tags += len(concept.categories)
+        collector.add(concept)
+    glossary = collector.glossary()
+    glossary.skipped = skipped_why
+    glossary.counts = {"tags": tags, **links.counts}
+    return glossary
+
+
+def _is_tags(key: str | None) -> bool:
+    """Whether a front matter key is a tags field (``tags``, ``Tags``)."""
+    return key is not None and key.strip().lower() == "tags"
+
+
+def _template(path: str) -> str | None:
+    """Why a note is no concept (a Hugo section page, a template), or None when it is one."""
+    parts = path.split("/")
+    if parts[-1].startswith("_"):
+        if parts[-1].lower() == "_index":
+            return "a section page (_index.md), not a concept"
+        return "a template or partial (_*.md), not a concept"
+    if "archetypes" in parts[:-1]:
+        return "a Hugo archetype (archetypes/), not a concept"
+    return None
 
 
 def _stem_ids(pages: list[MarkdownPage]) -> list[str]:
@@ -294,3 +497,32 @@ def _stem_ids(pages: list[MarkdownPage]) -> list[str]:
     stems = [slugify(page.file.stem) for page in pages]
     shared = Counter(stems)
     return [stem if shared[stem] == 1 else slugify(page.path) for stem, page in zip(stems, pages, strict=True)]
+
+
+def _assign_ids(pages: list[MarkdownPage], values_of: list[dict[str, Any] | None], collector: Collector) -> list[str]:
+    """Each note's id: the one its front matter writes, else its stem (or path) slug, made unique.
+
+    Two different names can slug alike (``Far-infrared astronomy`` and ``Far infrared astronomy``):
+    the later note in file order takes the first free ``-2``, ``-3``... and a warning. Ids written
+    in front matter are never renamed; the same id written twice stays an error.
+    """
+    owners: dict[str, str] = {}
+    for page, values in zip(pages, values_of, strict=True):
+        if values and values.get("id"):
+            owners.setdefault(normalise(values["id"]), str(page.file))
+    ids: list[str] = []
+    for page, values, default in zip(pages, values_of, _stem_ids(pages), strict=True):
+        if values and values.get("id"):
+            ids.append(values["id"])
+            continue
+        concept_id, number = default, 2
+        while normalise(concept_id) in owners:
+            concept_id, number = f"{default}-{number}", number + 1
+        if concept_id != default:
+            collector.warn(Problem(
+                str(page.file), None,
+                f"id {default!r} is taken by {owners[normalise(default)]}: this note loads as {concept_id!r}",
+            ))
+        owners[normalise(concept_id)] = str(page.file)
+        ids.append(concept_id)
+    return ids

@@ -134,7 +134,8 @@ def test_notes_that_share_a_stem_take_their_path_as_id(tmp_path: Path) -> None:
         ("design", "dev/design"), ("dev-index", "dev/index"), ("index", "index"),
     ]
     links = {(link.source, link.written): link.target for link in LocalStore(glossary).links()}
-    assert links == {("index", "dev/index"): "dev-index", ("design", "index"): "index"}
+    # [[index]] from dev/design names the index note nearest to it, as in Obsidian: dev/index.
+    assert links == {("index", "dev/index"): "dev-index", ("design", "dev-index"): "dev-index"}
 
 
 def test_exclude_option_skips_matching_files(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from graph.errors import NoPath, UsageError
 from graph.kinds import EDGE_TYPES, EdgeType
 from graph.neo4j.config import display_uri
 from graph.protocol import DIRECTIONS, GraphStore, check_direction, check_edge_types
+from graph.text import plain_links
 
 
 def _edge_types(value: str) -> tuple[EdgeType, ...]:
@@ -63,12 +64,34 @@ def load(output: str, to: str | None, replace: bool, **params: Any) -> None:
         "format": glossary.format,
         **stats.to_json(),
         "problems": [str(p) for p in glossary.problems],
+        "link_forms": glossary.link_forms(),
+        "ignored_links": {key: n for key, n in sorted(glossary.counts.items()) if key.endswith("_links")},
+        "warnings": [str(p) for p in glossary.warnings],
+        "skipped": [str(p) for p in glossary.skipped],
     }
     if output == "json":
         emit_json(summary)
         return
     stdout.print(f"loaded {stats.concepts} concepts from {glossary.source} ({glossary.format})", markup=False)
     _print_stats(summary)
+    forms = summary["link_forms"]
+    # One line per form of link, so a user sees at once when a glossary's links were not recognised.
+    stdout.print(
+        "links read: " + ", ".join(f"{n:,} {form.replace('_', ' ')}" for form, n in forms.items()), markup=False
+    )
+    if summary["ignored_links"]:
+        stdout.print(
+            "not concept links: "
+            + ", ".join(
+                f"{n:,} {key.removesuffix('_links').replace('_', ' ')}" for key, n in summary["ignored_links"].items()
+            ),
+            markup=False,
+        )
+    for title, entries in (("warnings", summary["warnings"]), ("not concepts", summary["skipped"])):
+        if entries:
+            stdout.print(f"{title} ({len(entries)}):", markup=False)
+            for entry in entries:
+                stdout.print(f"  {entry}", markup=False)
 
 
 def _load_into_neo4j(uri: str, replace: bool, params: dict[str, Any]) -> GraphStore:
@@ -138,7 +161,7 @@ def show(concept: str, output: str, **params: Any) -> None:
     rows: list[tuple[str, str]] = [
         ("id", c.id),
         ("title", c.title),
-        ("definition", c.definition),
+        ("definition", plain_links(c.definition)),
         ("aliases", ", ".join(c.aliases)),
         ("category", ", ".join(c.categories)),
         ("level", c.level or ""),
