@@ -322,7 +322,8 @@ def test_foam_workspace_counts_each_link_once() -> None:
     report = run_audit(LocalStore(glossary)).to_json()
     # The definitions Foam appends ("[backlinks]: backlinks.md "Backlinks"") are markup, not mentions.
     assert report["checks"]["unlinked_mentions"] == [
-        {"source": "2024-05-01", "target": "zettelkasten", "mention": "Zettelkasten", "count": 1},
+        {"source": "2024-05-01", "target": "zettelkasten", "mention": "Zettelkasten", "count": 1,
+         "file": "journal/2024-05-01.md", "line": 3},
     ]
     assert report["summary"]["broken_links"] == 1
 

@@ -90,7 +90,7 @@ def test_a_multilingual_yaml_glossary_reads_the_chosen_language() -> None:
     assert [by_id[i].title for i in ("mean", "median", "mode")] == ["Mean", "Median", "Mode"]
     assert by_id["mean"].aliases == ("Average",)
     kinds = Counter(r.kind for c in glossary.concepts for r in c.related)
-    assert kinds == {"related": 3, "wikilink": 6}
+    assert kinds == {"related": 3, "markdown": 6}
     assert [k.written for k in resolve_links(glossary) if k.target is None] == []
     translations = Counter(t.lang for c in glossary.concepts for t in c.translations)
     assert translations == {"de": 3, "fr": 1}
