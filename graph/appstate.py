@@ -12,6 +12,7 @@ __all__ = [
     "ExploreState",
     "PathsState",
     "SourceSpec",
+    "count_text",
     "default_source",
     "display_path",
     "md_escape",
@@ -310,6 +311,15 @@ def parse_paths(params: Mapping[str, str | list[str]]) -> PathsState:
         _direction(params),
         tuple(a.strip() for a in avoid_text.split(",") if a.strip()),
     )
+
+
+def count_text(number: int) -> str:
+    """A whole number for people, thousands separated.
+
+    >>> count_text(100000), count_text(7)
+    ('100,000', '7')
+    """
+    return f"{number:,}"
 
 
 # -- text for Streamlit markdown -----------------------------------------------------------------

@@ -1,14 +1,17 @@
 """Search over titles and aliases, shared by every store so that rankings are identical.
 
 Scores: 100 exact (title, alias or id), 90 the label starts with the query, 80 the query occurs
-inside the label, below 80 fuzzy (rapidfuzz WRatio scaled); one hit per concept, its best label;
-ties broken by title then id.
+inside the label, below 80 fuzzy (rapidfuzz scaled: WRatio for a label at least as long as the
+query, the plain ratio for a shorter one, so a short alias found inside the query, "FL" in
+"flash attn", does not outscore a label the query abbreviates); one hit per concept, its best
+label; ties broken by a title match before an alias match, then title, then id.
 """
 
 from __future__ import annotations
 
 __all__ = ["Searcher"]
 
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
@@ -44,6 +47,10 @@ class Searcher:
             self._add(title, index)
             for alias in aliases:
                 self._add(alias, index)
+        # Label positions ordered by label length: the labels shorter than a query are a prefix.
+        self._by_length = sorted(range(len(self._normalised)), key=lambda p: len(self._normalised[p]))
+        self._lengths = [len(self._normalised[p]) for p in self._by_length]
+        self._sorted_labels = [self._normalised[p] for p in self._by_length]
 
     def _add(self, label: str, owner: int) -> None:
         position = len(self._labels)
@@ -81,16 +88,21 @@ class Searcher:
             elif query in label:
                 offer(position, 80.0)
         if len(best) < limit:
-            for _label, ratio, position in process.extract(
-                query,
-                self._normalised,
-                scorer=fuzz.WRatio,
-                limit=limit * 4,
-                score_cutoff=_FUZZY_CUTOFF,
-            ):
-                offer(position, round(ratio * 0.79, 2))
+            split = bisect_left(self._lengths, len(query))
+            # A label shorter than the query is compared whole: WRatio's partial match would score
+            # any short alias the query happens to contain (an acronym) as a near-perfect hit.
+            for scorer, start, stop in ((fuzz.WRatio, split, len(self._lengths)), (fuzz.ratio, 0, split)):
+                for _label, ratio, index in process.extract(
+                    query,
+                    self._sorted_labels[start:stop],
+                    scorer=scorer,
+                    limit=limit * 4,
+                    score_cutoff=_FUZZY_CUTOFF,
+                ):
+                    offer(self._by_length[start + index], round(ratio * 0.79, 2))
         ranked = sorted(
-            best.items(), key=lambda item: (-item[1][0], self._sort_titles[item[0]], self._ids[item[0]])
+            best.items(),
+            key=lambda item: (-item[1][0], -item[1][2], self._sort_titles[item[0]], self._ids[item[0]]),
         )
         return [
             SearchHit(self._ids[owner], self._titles[owner], self._labels[-position], score)

@@ -25,6 +25,23 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
+@pytest.fixture(scope="module")
+def large_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic glossary of 1,200 concepts: counts with thousands and audit checks with hundreds of findings."""
+    from graph.synthetic import write_jsonl
+
+    path = tmp_path_factory.mktemp("large") / "large.jsonl"
+    write_jsonl(path, 1200, seed=3)
+    return path
+
+
+@pytest.fixture()
+def large_app(monkeypatch: pytest.MonkeyPatch, large_source: Path) -> AppTest:
+    """The app on the 1,200-concept glossary, not yet run."""
+    monkeypatch.setenv(SOURCE_ENV, str(large_source))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
 def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -264,6 +281,20 @@ def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
     rows = at.main.dataframe[0].value.to_dict("records")
     assert {"what": "concept", "change": "added", "detail": "ontology"} in rows
     assert {"what": "link", "change": "added", "detail": "ontology -[related]-> taxonomy"} in rows
+
+
+# -- Large glossaries ---------------------------------------------------------------------------
+
+
+def test_counts_are_thousands_separated(large_app: AppTest) -> None:
+    at = _page(large_app, "overview")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Concepts"] == "1,200"
+    assert shown["Links"].count(",") == 1 and int(shown["Links"].replace(",", "")) > 10_000
+    assert at.sidebar.caption[0].value.endswith(": 1,200 concepts (local store)")
+    at.switch_page("graph/app/pages/audit.py")
+    _run(at)
+    assert [m.value for m in at.metric][:2] == ["1,200", shown["Links"]]
 
 
 # -- Source ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, default_source, md_escape, save_upload
+from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, count_text, default_source, md_escape, save_upload
 from graph.errors import GlossgraphError, LoadError
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
@@ -36,6 +36,7 @@ __all__ = [
     "paths_view",
     "search",
     "show_error",
+    "show_metrics",
     "source_sidebar",
 ]
 
@@ -111,6 +112,14 @@ def paths_view(
     degrees, _orphans, colours = figures(_store, spec)
     found = _store.paths(source, target, k, max_length, edges, direction, avoid)
     return found, (draw_paths(_store, found, degrees=degrees, colours=colours) if found else "")
+
+
+def show_metrics(items: Sequence[tuple[str, int | str]], key: str) -> None:
+    """A row of metrics, whole numbers thousands-separated, each as wide as its value (wrapping, never cut off)."""
+    # Equal columns cut a long value ("100…"); content-wide metrics in a wrapping row never do.
+    with st.container(horizontal=True, gap="large", key=key):
+        for label, value in items:
+            st.metric(label, count_text(value) if isinstance(value, int) else value, width="content")
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -200,7 +209,7 @@ def source_sidebar() -> GraphStore | None:
             store = None
         if store is not None:
             count = len(store.glossary().concepts)
-            st.caption(f"{md_escape(spec.describe())}: {count} concepts ({store.backend} store)")
+            st.caption(f"{md_escape(spec.describe())}: {count_text(count)} concepts ({store.backend} store)")
         if st.session_state.get("source_error"):
             st.error(st.session_state["source_error"])
         with st.expander("Change source", expanded=store is None):

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import current, show_error
+from graph.app.common import current, show_error, show_metrics
 from graph.appstate import SourceSpec, md_escape
 from graph.audit import FIELDS, METRICS, AllowList, AuditReport, run_audit
 from graph.errors import GlossgraphError
@@ -70,12 +70,9 @@ except (GlossgraphError, UnicodeDecodeError) as error:
     st.stop()
 
 totals = report.totals
-top = st.columns(len(METRICS) + 2)
-top[0].metric("Concepts", totals["concepts"])
-top[1].metric("Links", totals["links"])
-for column, metric in zip(top[2:], METRICS, strict=True):
-    value = totals.get(metric)
-    column.metric(metric.replace("share_", "").replace("_", " "), "n/a" if value is None else f"{value:.0%}")
+shares = [(metric.replace("share_", "").replace("_", " "), "n/a" if totals.get(metric) is None
+           else f"{totals[metric]:.0%}") for metric in METRICS]
+show_metrics([("Concepts", int(totals["concepts"])), ("Links", int(totals["links"])), *shares], key="au_metrics")
 
 counts = pd.DataFrame(
     [(check, report.open_count(check), report.allowed_count(check)) for check in report.checks],

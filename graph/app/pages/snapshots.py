@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import UPLOAD_ROOT, current, get_store, show_error
+from graph.app.common import UPLOAD_ROOT, current, get_store, show_error, show_metrics
 from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, save_upload
 from graph.diff import Diff, diff
 from graph.errors import GlossgraphError
@@ -88,12 +88,11 @@ except (GlossgraphError, OSError) as error:
 if changes.empty:
     st.success("No changes: the same concepts, links and audit findings.")
     st.stop()
-summary = st.columns(5)
-summary[0].metric("Concepts added", len(changes.added))
-summary[1].metric("Removed", len(changes.removed))
-summary[2].metric("Changed", len(changes.changed))
-summary[3].metric("Links added", len(changes.links_added))
-summary[4].metric("Links removed", len(changes.links_removed))
+show_metrics(
+    [("Concepts added", len(changes.added)), ("Removed", len(changes.removed)), ("Changed", len(changes.changed)),
+     ("Links added", len(changes.links_added)), ("Links removed", len(changes.links_removed))],
+    key="sn_metrics",
+)
 st.dataframe(pd.DataFrame(changes.rows(), columns=["what", "change", "detail"]), hide_index=True, key="diff_rows")
 buttons = st.columns(2)
 buttons[0].download_button("Download the changes (Markdown)", changes.to_markdown().encode("utf-8"),
