@@ -15,6 +15,7 @@ __all__ = [
     "count_text",
     "default_source",
     "display_path",
+    "matching_rows",
     "md_escape",
     "parse_explore",
     "parse_paths",
@@ -28,9 +29,10 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from graph.build import EDGE_TYPES
 from graph.errors import LoadError, Problem
@@ -320,6 +322,27 @@ def count_text(number: int) -> str:
     ('100,000', '7')
     """
     return f"{number:,}"
+
+
+def matching_rows(rows: Sequence[Mapping[str, Any]], order: Iterable[int], query: str) -> list[int]:
+    """The indices of ``order`` whose row names a concept (any text field or list item) containing ``query``.
+
+    >>> matching_rows([{"source": "rag", "target": "llm"}, {"id": "bert", "title": "BERT"}], [1, 0], "ER")
+    [1]
+    """
+    needle = query.strip().casefold()
+    if not needle:
+        return list(order)
+
+    def hit(row: Mapping[str, Any]) -> bool:
+        for value in row.values():
+            if isinstance(value, str) and needle in value.casefold():
+                return True
+            if isinstance(value, list | tuple) and any(isinstance(v, str) and needle in v.casefold() for v in value):
+                return True
+        return False
+
+    return [i for i in order if hit(rows[i])]
 
 
 # -- text for Streamlit markdown -----------------------------------------------------------------

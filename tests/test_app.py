@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.appstate import SOURCE_ENV, display_path
+from graph.appstate import SOURCE_ENV, display_path, md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -23,6 +24,14 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The app on the fixture glossary, not yet run."""
     monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
     return AppTest.from_file(APP, default_timeout=60)
+
+
+@pytest.fixture(autouse=True)
+def fresh_results() -> None:
+    """Every test starts with no audit, overview or export computed (the cache is per process)."""
+    from graph.appcache import RESULTS
+
+    RESULTS.clear()
 
 
 @pytest.fixture(scope="module")
@@ -214,13 +223,17 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
                                                              "self_links (0)", "duplicate_links (0)",
                                                              "alias_collisions (0)", "duplicate_titles (0)",
                                                              "missing_definitions (0)"]
-    *worklist, suggestions = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
+    worklist = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
         [{"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}],
         [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
         [{"source": "foundation-model", "target": "fine-tuning", "mentions": 1}],
     ]
+    # Link suggestions read every text: built only when asked for.
+    at.button(key="au_suggest").click()
+    _run(at)
+    suggestions = at.tabs[0].dataframe[-1].value.to_dict("records")
     assert len(suggestions) == 20
     assert suggestions[0] == {"source": "fine-tuning", "target": "foundation-model", "title": "Foundation Model",
                               "score": 3.5, "reasons": "mentions 'foundation model'; links here"}
@@ -295,6 +308,88 @@ def test_counts_are_thousands_separated(large_app: AppTest) -> None:
     at.switch_page("graph/app/pages/audit.py")
     _run(at)
     assert [m.value for m in at.metric][:2] == ["1,200", shown["Links"]]
+
+
+def _tab_of(at: AppTest, check: str) -> Any:
+    return next(t for t in at.tabs if t.label.split(" (")[0] == check)
+
+
+def test_audit_tables_are_paged_filtered_and_ranked(large_app: AppTest) -> None:
+    from graph.audit import run_audit
+    from graph.stores import open_store
+
+    at = _page(large_app, "audit")
+    expected = run_audit(open_store(str(at.session_state["source"].location)))
+    findings = expected.findings["one_way_links"]
+    assert len(findings) > 1000
+    tab = _tab_of(at, "one_way_links")
+    assert tab.label == f"one_way_links ({len(findings):,})"
+    assert tab.caption[0].value == f"Rows 1-50 of {len(findings):,}"
+    # Worklist rank first: the one-way links whose other side already mentions the first.
+    ranked = [findings[i] for i in expected.ranked("one_way_links")]
+    assert tab.dataframe[0].value.to_dict("records") == ranked[:50]
+    assert expected.worth["one_way_links"][expected.ranked("one_way_links")[0]] > 0
+
+    at.selectbox(key="au_order_one_way_links").select("as listed")
+    at.selectbox(key="au_size_one_way_links").select(200)
+    at.number_input(key="au_page_one_way_links").set_value(2)
+    _run(at)
+    tab = _tab_of(at, "one_way_links")
+    assert tab.caption[0].value == f"Rows 201-400 of {len(findings):,}"
+    assert tab.dataframe[0].value.to_dict("records") == findings[200:400]
+
+    concept = findings[0]["source"]
+    at.text_input(key="au_find_one_way_links").input(concept)
+    at.number_input(key="au_page_one_way_links").set_value(1)
+    _run(at)
+    tab = _tab_of(at, "one_way_links")
+    wanted = [f for f in findings if concept in (f["source"], f["target"])]
+    assert tab.caption[0].value == (f"Rows 1-{len(wanted)} of {len(wanted)} matching "
+                                     f"'{md_escape(concept)}' ({len(findings):,} in all)")
+    assert tab.dataframe[0].value.to_dict("records") == wanted
+    # Every other check keeps its own table and its own page.
+    assert _tab_of(at, "broken_links").caption[0].value == f"Rows 1-50 of {expected.count('broken_links')}"
+
+
+def test_audit_runs_once_per_source_version_across_pages_and_sessions(
+    large_app: AppTest, large_source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.appcache import RESULTS
+    from graph.audit.report import AuditReport
+
+    built: list[str] = []
+    original = AuditReport.csv_text
+    def counted(self: AuditReport, check: str) -> str:
+        built.append(check)
+        return original(self, check)
+
+    monkeypatch.setattr(AuditReport, "csv_text", counted)
+    at = _page(large_app, "audit")
+    assert RESULTS.computed["audit"] == 1
+    assert not built  # no CSV is built until its button is clicked
+    assert not at.get("progress")  # the progress bar is gone once the audit is done
+    at.switch_page("graph/app/pages/explore.py")
+    _run(at)
+    at.switch_page("graph/app/pages/audit.py")
+    _run(at)
+    other = _page(AppTest.from_file(APP, default_timeout=60), "audit")  # a second session
+    assert [m.value for m in other.metric][:1] == ["1,200"]
+    assert RESULTS.computed["audit"] == 1
+    # A new version of the source (its file touched) is audited afresh.
+    stat = large_source.stat()
+    import os
+
+    os.utime(large_source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        third = AppTest.from_file(APP, default_timeout=60)
+        third.run()
+        from graph.app.common import _opened
+
+        _opened.clear()
+        _page(third, "audit")
+        assert RESULTS.computed["audit"] == 2
+    finally:
+        os.utime(large_source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 # -- Source ---------------------------------------------------------------------------------------

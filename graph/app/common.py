@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from graph.appcache import source_version
 from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, count_text, default_source, md_escape, save_upload
 from graph.errors import GlossgraphError, LoadError
 from graph.kinds import Direction, EdgeType
@@ -37,6 +38,7 @@ __all__ = [
     "search",
     "show_error",
     "show_metrics",
+    "source_key",
     "source_sidebar",
 ]
 
@@ -45,13 +47,25 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner="Loading the glossary...", max_entries=8)
-def get_store(spec: SourceSpec) -> GraphStore:
-    """The store over a source, opened once per source and shared read-only by every session."""
+def _opened(spec: SourceSpec) -> tuple[GraphStore, str]:
+    """The store over a source and the version of the source it was loaded from, once per source."""
+    # The version is taken before loading: a file changed during the load gives a new version later.
+    version = source_version(spec.location, spec.dataset)
     if spec.is_neo4j:
         options = {k: v for k, v in (("user", spec.user), ("password", spec.password),
                                      ("database", spec.database)) if v}
-        return open_store(spec.location, dataset=spec.dataset, neo4j_options=options)
-    return open_store(spec.location)
+        return open_store(spec.location, dataset=spec.dataset, neo4j_options=options), version
+    return open_store(spec.location), version
+
+
+def get_store(spec: SourceSpec) -> GraphStore:
+    """The store over a source, opened once per source and shared read-only by every session."""
+    return _opened(spec)[0]
+
+
+def source_key(spec: SourceSpec) -> str:
+    """The version of the source the store was loaded from: the key of every result computed from it."""
+    return _opened(spec)[1]
 
 
 def current() -> tuple[SourceSpec, GraphStore]:
