@@ -98,6 +98,11 @@ class ResultCache:
                     self._entries.popitem(last=False)
             return value
 
+    def discard(self, kind: str, key: Hashable) -> None:
+        """Forget one result (say, an export file that has since been deleted)."""
+        with self._guard:
+            self._entries.pop((kind, key), None)
+
     def clear(self) -> None:
         """Forget every result (the counts too)."""
         with self._guard:

@@ -281,9 +281,7 @@ def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
     from graph.stores import load_glossary
 
     at = _page(app, "snapshots")
-    assert [getattr(b, "label", None) for b in at.get("download_button")] == [
-        "Download json", "Download graphml", "Download gexf", "Download csv", "Download cypher", "Download html",
-    ]
+    assert _keys(at, "export_") == [f"export_{fmt}" for fmt in ("json", "graphml", "gexf", "csv", "cypher", "html")]
     glossary = load_glossary(FIXTURE)
     glossary.concepts = [c for c in glossary.concepts if c.id != "ontology"]
     rendered = render(glossary, "json")
@@ -390,6 +388,38 @@ def test_audit_runs_once_per_source_version_across_pages_and_sessions(
         assert RESULTS.computed["audit"] == 2
     finally:
         os.utime(large_source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_snapshots_export_nothing_until_asked_then_offer_the_file(app: AppTest) -> None:
+    from graph.appcache import RESULTS, source_version
+    from graph.exports import render
+    from graph.stores import load_glossary
+
+    at = _page(app, "snapshots")
+    assert not at.get("download_button") and RESULTS.computed["export"] == 0
+    assert not any("KB" in m or "MB" in m for m in _markdown(at))  # no sizes before an export exists
+    at.button(key="export_json").click()
+    _run(at)
+    assert RESULTS.computed["export"] == 1
+    assert [b.proto.label for b in at.get("download_button")] == ["Download json"]
+    assert "export_json" not in _keys(at, "export_") and len(_keys(at, "export_")) == 5
+    version = source_version(FIXTURE)
+    built = RESULTS.peek("export", (version, "json"))
+    assert built is not None
+    assert built.path.read_bytes() == render(load_glossary(FIXTURE), "json")
+    assert f"`graph.json`: canonical node-link JSON (stable bytes, diffs well in git) ({built.size / 1024:.0f} KB)" \
+        in _markdown(at)
+    assert not at.get("progress")  # the bar is gone once the file is written
+    # Another session of the same source is offered the same file without exporting again.
+    other = _page(AppTest.from_file(APP, default_timeout=60), "snapshots")
+    assert [b.proto.label for b in other.get("download_button")] == ["Download json"]
+    other.button(key="export_csv").click()
+    _run(other)
+    assert RESULTS.computed["export"] == 2
+    csv = RESULTS.peek("export", (version, "csv"))
+    assert csv is not None
+    with zipfile.ZipFile(csv.path) as archive:
+        assert sorted(archive.namelist()) == ["edges.csv", "nodes.csv"]
 
 
 # -- Source ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ __all__ = [
     "cli",
     "emit_json",
     "format_option",
+    "open_glossary_or_store",
     "open_source",
     "print_table",
     "source_options",
@@ -26,8 +27,9 @@ from rich.table import Table
 
 from graph import __version__
 from graph.errors import UsageError
+from graph.model import Glossary
 from graph.protocol import GraphStore
-from graph.stores import is_neo4j_uri, open_store
+from graph.stores import is_neo4j_uri, load_glossary, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,6 +154,20 @@ def loader_options(params: dict[str, Any]) -> dict[str, str]:
 
 def open_source(params: dict[str, Any]) -> GraphStore:
     """Open the store a command's SOURCE options describe; lenient-load problems go to stderr."""
+    opened = _open(params, glossary_only=False)
+    assert not isinstance(opened, Glossary)
+    return opened
+
+
+def open_glossary_or_store(params: dict[str, Any]) -> GraphStore | Glossary:
+    """The glossary of a file or folder SOURCE without building its graph (a Neo4j SOURCE: its store).
+
+    For commands that only read the concepts (exports): the graph would double the memory held.
+    """
+    return _open(params, glossary_only=True)
+
+
+def _open(params: dict[str, Any], glossary_only: bool) -> GraphStore | Glossary:
     source = params["source"]
     if is_neo4j_uri(source):
         return open_store(source, dataset=params.get("dataset"), neo4j_options=neo4j_options(params))
@@ -165,13 +181,16 @@ def open_source(params: dict[str, Any]) -> GraphStore:
             "progress": progress,
             **loader_options(params),
         }
-        store = open_store(source, params.get("fmt"), **load_options)
-    problems = store.glossary().problems
+        opened: GraphStore | Glossary = (
+            load_glossary(source, params.get("fmt"), **load_options) if glossary_only
+            else open_store(source, params.get("fmt"), **load_options)
+        )
+    problems = (opened if isinstance(opened, Glossary) else opened.glossary()).problems
     if problems:
         stderr.print(f"[yellow]skipped {len(problems)} problem(s) (--lenient):[/yellow]")
         for problem in problems:
             stderr.print(f"  {problem}", markup=False)
-    return store
+    return opened
 
 
 def emit_json(data: Any) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "graph_records",
     "render",
     "write_atomic",
+    "write_atomic_stream",
     "write_folder_atomic",
 ]
 
@@ -28,6 +29,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from graph.errors import ExportError, UsageError
 from graph.exports.records import FORMAT, FORMAT_VERSION, GraphRecords, graph_records
@@ -105,6 +107,11 @@ def _refuse(path: Path, force: bool, replaceable: Callable[[Path], bool] | None 
 
 def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     """Write a file through a temporary file in the same folder and a rename: readers never see half a file."""
+    return write_atomic_stream(path, lambda out: out.write(data), force=force)
+
+
+def write_atomic_stream(path: str | Path, write: Callable[[BinaryIO], object], *, force: bool = False) -> Path:
+    """Like write_atomic, but ``write`` streams the content into the temporary file (no whole copy in memory)."""
     path = Path(path)
     _refuse(path, force)
     if not path.parent.is_dir():
@@ -112,7 +119,7 @@ def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -174,13 +181,38 @@ def export(
     force: bool = False,
     dataset: str = "glossgraph",
     heading: str = "",
+    progress: Callable[[float, str], object] | None = None,
 ) -> Path:
-    """Write one export to ``path`` (csv: a folder with nodes.csv and edges.csv); never overwrites without ``force``."""
+    """Write one export to ``path`` (csv: a folder with nodes.csv and edges.csv); never overwrites without ``force``.
+
+    Node-link JSON is streamed to the file a chunk at a time; ``progress`` hears the share done and the step.
+    """
     path = Path(path)
     _refuse(path, force, _is_csv_folder if fmt == "csv" else None)
+    tell = progress or (lambda _share, _step: None)
+    if fmt == "json":
+        from graph.exports.nodelink import write_nodelink
+        from graph.exports.records import stream_records
+
+        tell(0.0, "building the graph records")
+        nodes, edges, edge_count = stream_records(source)
+        tell(0.3, "writing")
+        written = write_atomic_stream(
+            path,
+            lambda out: write_nodelink(nodes, edges, edge_count, out,
+                                       lambda done, total: tell(0.3 + 0.7 * done / max(total, 1), "writing")),
+            force=force,
+        )
+        tell(1.0, "done")
+        return written
+    tell(0.0, f"building the {fmt} export")
     data = render(source, fmt, dataset=dataset, heading=heading)
+    tell(0.9, "writing")
     if isinstance(data, dict):
         files = data
-        return write_folder_atomic(path, lambda folder: _write_files(folder, files), force=force,
-                                   replaceable=_is_csv_folder)
-    return write_atomic(path, data, force=force)
+        written = write_folder_atomic(path, lambda folder: _write_files(folder, files), force=force,
+                                      replaceable=_is_csv_folder)
+    else:
+        written = write_atomic(path, data, force=force)
+    tell(1.0, "done")
+    return written
