@@ -276,6 +276,23 @@ def test_overview_counts_hubs_and_clusters(app: AppTest) -> None:
     assert len(at.get("vega_lite_chart")) == 2
 
 
+def test_overview_figures_are_computed_once_per_source_version(app: AppTest) -> None:
+    from graph.appcache import RESULTS, source_version
+
+    at = _page(app, "overview")
+    assert RESULTS.computed["overview"] == 1 and not at.get("progress")
+    first = RESULTS.peek("overview", source_version(FIXTURE))
+    assert first is not None and first.stats.concepts == 10
+    at.switch_page("graph/app/pages/audit.py")
+    _run(at)
+    at.switch_page("graph/app/pages/overview.py")
+    _run(at)
+    other = _page(AppTest.from_file(APP, default_timeout=60), "overview")
+    assert {m.label: m.value for m in other.metric}["Clusters"] == "2"
+    assert RESULTS.computed["overview"] == 1
+    assert RESULTS.peek("overview", source_version(FIXTURE)) is first
+
+
 def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
     from graph.exports import render
     from graph.stores import load_glossary

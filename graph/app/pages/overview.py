@@ -1,25 +1,34 @@
-"""Overview: the shape of the whole graph: counts, categories, degrees, hubs and clusters."""
+"""Overview: the shape of the whole graph: counts, categories, degrees, hubs and clusters.
+
+The figures (PageRank, components, degrees) are computed once per version of the source, under a
+progress bar, and shared by every session (graph.appcache).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import current, show_metrics
-from graph.appstate import SourceSpec, count_text
+from graph.app.common import current, show_metrics, source_key
+from graph.appcache import RESULTS
+from graph.appstate import count_text
 from graph.overview import Hub, Overview, overview
 from graph.protocol import GraphStore
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the graph...")
-def _overview(_store: GraphStore, spec: SourceSpec) -> Overview:
-    return overview(_store)
+def _overview(store: GraphStore) -> Overview:
+    """The figures, with a progress bar that goes away when they are done."""
+    bar = st.progress(0.0, text="Measuring the graph...")
+    figures = overview(store, progress=lambda share, step: bar.progress(share, text=f"Measuring the graph: {step}"))
+    bar.empty()
+    return figures
 
 
 spec, store = current()
-figures = _overview(store, spec)
+figures: Overview = RESULTS.get("overview", source_key(spec), partial(_overview, store))
 stats = figures.stats
 
 st.title("Overview")
