@@ -235,7 +235,7 @@ def test_ranked_orders_every_finding_as_the_worklist_does_and_progress_is_report
     assert sum(step.startswith("checking ") for _, step in steps) == len(report.checks)
 
 
-def test_csv_text_has_the_fields_lists_joined_and_allowed() -> None:
+def test_csv_text_has_the_fields_lists_joined_and_allowed_when_any_is() -> None:
     report = run_audit(build(), ["broken_links", "disconnected_clusters"],
                        allow=AllowList.parse("allow:\n  broken_links:\n    - evaluation\n", "allow.yaml"))
     lines = report.csv_text("broken_links").splitlines()
@@ -243,7 +243,7 @@ def test_csv_text_has_the_fields_lists_joined_and_allowed() -> None:
     assert lines[1:] == ["evaluation,vector database,True", "rag,Vector Database,False"]
     assert len(lines) == 1 + report.count("broken_links")
     clusters = report.csv_text("disconnected_clusters").splitlines()
-    assert clusters[:2] == ["concepts,size,allowed", "x-alpha; x-beta; x-gamma,3,False"]
+    assert clusters[:2] == ["concepts,size", "x-alpha; x-beta; x-gamma,3"]  # nothing allowed: no column
 
 
 def test_checks_are_pure_functions_of_the_data() -> None:

@@ -36,7 +36,7 @@ class AuditReport:
     worth: dict[str, list[int]] = field(default_factory=dict)
 
     def csv_text(self, check: str) -> str:
-        """A check's findings as CSV: its fields, any others a finding has, then ``allowed``; lists joined with '; '."""
+        """A check's findings as CSV: its fields, any others, ``allowed`` when any is; lists joined by '; '."""
         import csv
         import io
 
@@ -46,10 +46,13 @@ class AuditReport:
         columns = list(dict.fromkeys([*FIELDS.get(check, ()), *(k for row in rows for k in row)]))
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([*columns, "allowed"])
-        for row, allowed in zip(rows, self.allowed.get(check, ()), strict=True):
-            writer.writerow([*("; ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else v)
-                               for v in (row.get(c) for c in columns)), allowed])
+        flags = self.allowed.get(check, [])
+        marked = any(flags)
+        writer.writerow([*columns, "allowed"] if marked else columns)
+        for row, allowed in zip(rows, flags, strict=True):
+            cells = ["; ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else v)
+                     for v in (row.get(c) for c in columns)]
+            writer.writerow([*cells, allowed] if marked else cells)
         return out.getvalue()
 
     def ranked(self, check: str) -> list[int]:
