@@ -169,3 +169,39 @@ def test_screenshot_and_timing_on_the_sample(
         # Reported, never asserted: timing depends on the machine.
         print(f"\napp timings on the sample glossary: {timings}")
     assert set(timings) >= {"first_interactive_s", "neighbour_rerender_s"}
+
+
+def test_snapshots_export_only_when_asked_then_download(page: Any, fixture_url: str, tmp_path: Path) -> None:
+    from graph.exports import render
+    from graph.stores import load_glossary
+
+    page.goto(f"{fixture_url}/snapshots")
+    page.get_by_role("button", name="Export graphml").wait_for()
+    assert page.get_by_role("button", name="Download graphml").count() == 0
+    assert page.get_by_text("KB)").count() == 0  # no size before the file exists
+    page.get_by_role("button", name="Export graphml").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download graphml").click()
+    download = download_info.value
+    assert download.suggested_filename == "graph.graphml"
+    download.save_as(tmp_path / "graph.graphml")
+    assert (tmp_path / "graph.graphml").read_bytes() == render(load_glossary(FIXTURE), "graphml")
+    assert page.get_by_role("button", name="Export graphml").count() == 0
+
+
+def test_audit_table_pages_and_filters(page: Any, fixture_url: str) -> None:
+    page.goto(f"{fixture_url}/audit")
+    page.get_by_role("tab", name="alias_links (3)").click()
+    page.get_by_text("Rows 1-3 of 3").wait_for()
+    page.locator("input[aria-label='Find a concept (id or title)']:visible").fill("vector")
+    page.keyboard.press("Enter")
+    page.get_by_text("Rows 1-1 of 1 matching").wait_for()
+
+
+def test_every_page_gets_ready_and_later_visits_reuse_the_results(browser: Any, fixture_url: str) -> None:
+    from scripts.bench_app import PAGES, measure_pages
+
+    timings = measure_pages(fixture_url, "foundation-model",
+                            "A foundation model is a large model pretrained on broad data", runs=2, browser=browser)
+    assert list(timings) == ["Explore", *PAGES]
+    assert all(t["runs"] == 2 and t["first_s"] > 0 and t["later_s"] is not None for t in timings.values())
