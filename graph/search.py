@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __all__ = ["Searcher"]
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
@@ -47,6 +47,14 @@ class Searcher:
             self._add(title, index)
             for alias in aliases:
                 self._add(alias, index)
+        # Every label in one string, one a line: a query (never holding a newline once normalised)
+        # is found in all of them by one C-level scan instead of a Python loop over each label.
+        self._joined = "\n".join(self._normalised)
+        self._starts: list[int] = []
+        offset = 0
+        for label in self._normalised:
+            self._starts.append(offset)
+            offset += len(label) + 1
         # Label positions ordered by label length: the labels shorter than a query are a prefix.
         self._by_length = sorted(range(len(self._normalised)), key=lambda p: len(self._normalised[p]))
         self._lengths = [len(self._normalised[p]) for p in self._by_length]
@@ -80,13 +88,15 @@ class Searcher:
             offer(position, 100.0)
         for position in self._by_id.get(query, ()):
             offer(position, 100.0, label_matched=False)
-        for position, label in enumerate(self._normalised):
-            if label == query:
-                continue
-            if label.startswith(query):
-                offer(position, 90.0)
-            elif query in label:
-                offer(position, 80.0)
+        starts = self._starts
+        found = self._joined.find(query)
+        while found >= 0:
+            position = bisect_right(starts, found) - 1
+            if self._normalised[position] != query:
+                offer(position, 90.0 if found == starts[position] else 80.0)
+            # On to the next label: a label's first occurrence decides (a prefix is found first).
+            following = starts[position + 1] if position + 1 < len(starts) else len(self._joined)
+            found = self._joined.find(query, following)
         if len(best) < limit:
             split = bisect_left(self._lengths, len(query))
             # A label shorter than the query is compared whole: WRatio's partial match would score
