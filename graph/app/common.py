@@ -74,7 +74,8 @@ def current() -> tuple[SourceSpec, GraphStore]:
     return spec, get_store(spec)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# Resources, not data: read-only and shared, so a rerun at 100,000 concepts does not unpickle a copy.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[str], dict[str, str]]:
     """Degrees, orphans and category colours of a store (for drawing), computed once per source."""
     degrees, orphans = concept_degrees(_store)
@@ -82,7 +83,7 @@ def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[s
     return degrees, orphans, colours
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def labels(_store: GraphStore, spec: SourceSpec) -> dict[str, str]:
     """Concept id to a picker label (title, and aliases so typing an alias finds it), sorted by title."""
     concepts = sorted(_store.glossary().concepts, key=lambda c: (c.title.casefold(), c.id))
