@@ -22,6 +22,8 @@ __all__ = [
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,10 +51,38 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class _Entries:
+    """What is below a folder, symlinks never followed: names relative to it, "/"-separated, sorted."""
+
+    files: list[str] = field(default_factory=list)
+    symlinks: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # special files (fifos, devices, sockets) and empty folders
+
+
+def _entries(folder: Path) -> _Entries:
+    found = _Entries()
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        base = here.relative_to(folder).as_posix()
+        prefix = "" if base == "." else base + "/"
+        if here != folder and not dirs and not files:
+            found.others.append(prefix.rstrip("/") + "/")
+        for name in dirs:
+            if (here / name).is_symlink():
+                found.symlinks.append(prefix + name)
+        for name in files:
+            mode = os.lstat(here / name).st_mode
+            (found.files if stat.S_ISREG(mode) else found.symlinks if stat.S_ISLNK(mode) else found.others).append(
+                prefix + name)
+    for names in (found.files, found.symlinks, found.others):
+        names.sort()
+    return found
+
+
 def _files(folder: Path) -> list[str]:
-    """Every file below a folder (relative, "/"-separated, sorted), the manifest excepted."""
-    names = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return sorted(name for name in names if name != MANIFEST)
+    """Every regular file below a folder (relative, "/"-separated, sorted), the manifest excepted."""
+    return [name for name in _entries(folder).files if name != MANIFEST]
 
 
 def _cell(value: Any) -> str:
@@ -80,11 +110,19 @@ def audit_markdown(report: dict[str, Any], title: str = "Audit") -> str:
 
 
 def is_snapshot_folder(path: Path) -> bool:
-    """True when a folder holds a glossgraph snapshot manifest (only such a folder is ever replaced)."""
+    """True for a folder ``--force`` may replace: a snapshot manifest, and nothing the manifest does not list.
+
+    Changed contents do not matter (the folder is ours); a symlink or a file someone added does:
+    such a folder is left alone rather than have the user's addition deleted.
+    """
     try:
-        return read_manifest(path).get("format") == SNAPSHOT_FORMAT
-    except ExportError:
+        if (path / MANIFEST).is_symlink():
+            return False
+        listed = read_manifest(path)["files"]
+        found = _entries(path)
+    except (ExportError, OSError):
         return False
+    return not (found.symlinks or found.others) and set(found.files) <= {*listed, MANIFEST}
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
@@ -157,23 +195,28 @@ def snapshot(
 
 @dataclass
 class Verification:
-    """What ``verify`` found: changed files, listed files that are gone, files the manifest does not list."""
+    """What ``verify`` found: changed files, listed files that are gone, what the manifest does not list, symlinks.
+
+    ``extra`` holds files the manifest does not list, special files and empty folders (a folder
+    name ends in "/"); ``symlinks`` every symbolic link, listed or not: none is ever followed.
+    """
 
     folder: str
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    symlinks: list[str] = field(default_factory=list)
     checked: int = 0
 
     @property
     def ok(self) -> bool:
         """True when every file is there, unchanged, and nothing was added."""
-        return not (self.changed or self.missing or self.extra)
+        return not (self.changed or self.missing or self.extra or self.symlinks)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
         return {"folder": self.folder, "ok": self.ok, "checked": self.checked, "changed": self.changed,
-                "missing": self.missing, "extra": self.extra}
+                "missing": self.missing, "extra": self.extra, "symlinks": self.symlinks}
 
 
 class SnapshotMismatch(ExportError):
@@ -184,27 +227,34 @@ class SnapshotMismatch(ExportError):
     def __init__(self, result: Verification):
         self.result = result
         parts = [f"{what} {', '.join(names)}" for what, names in
-                 (("changed:", result.changed), ("missing:", result.missing), ("extra:", result.extra)) if names]
+                 (("changed:", result.changed), ("missing:", result.missing), ("extra:", result.extra),
+                  ("symlinks:", result.symlinks)) if names]
         super().__init__(f"{result.folder} does not match its manifest; " + "; ".join(parts))
 
 
 def verify(folder: str | Path) -> Verification:
-    """Check every file of a snapshot against the SHA-256 in its manifest."""
+    """Check every file of a snapshot against the SHA-256 in its manifest; report what it does not list."""
     folder = Path(folder)
+    if (folder / MANIFEST).is_symlink():
+        raise ExportError(f"{folder / MANIFEST} is a symbolic link; a snapshot's manifest must be a plain file")
     manifest = read_manifest(folder)
     listed: dict[str, Any] = manifest["files"]
     result = Verification(str(folder))
-    present = set(_files(folder))
+    found = _entries(folder)
+    present = set(found.files) - {MANIFEST}
+    result.symlinks = found.symlinks
     for name in sorted(listed):
         if name.startswith("/") or ".." in name.split("/") or "\\" in name:
             raise ExportError(f"{folder / MANIFEST}: the manifest names a file outside the snapshot: {name!r}")
         entry = listed[name]
         expected = entry.get("sha256") if isinstance(entry, dict) else None
+        if name in found.symlinks:
+            continue  # reported as a symlink, never read through
         if name not in present:
             result.missing.append(name)
             continue
         result.checked += 1
         if _sha256(folder / name) != expected:
             result.changed.append(name)
-    result.extra = sorted(present - set(listed))
+    result.extra = sorted((present - set(listed)) | set(found.others))
     return result

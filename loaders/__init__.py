@@ -7,7 +7,7 @@ and line (with ``lenient=True`` it loads what is valid and lists the rest in ``p
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "add_detector", "add_folder_format", "detect_format", "load", "register"]
+__all__ = ["FORMATS", "Loader", "Progress", "add_detector", "add_folder_format", "detect_format", "load", "register"]
 
 import importlib
 import shutil
@@ -15,10 +15,34 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Glossary, Origin
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
+
+#: A loader's progress callback: (items done, items in all when known).
+Progress = Callable[[int, int | None], None]
+
+
+class Loader(Protocol):
+    """The one signature of every registered loader: a path in, a whole Glossary out (or one LoadError).
+
+    ``mapping`` says which input field feeds which concept field (formats with fixed fields refuse an
+    explicit one); format-specific options are keyword-only, with defaults, and unknown ones are refused.
+    """
+
+    def __call__(
+        self,
+        path: Path,
+        *,
+        mapping: FieldMapping,
+        lenient: bool = False,
+        progress: Progress | None = None,
+        **options: Any,
+    ) -> Glossary: ...
 
 
 @dataclass(frozen=True)
@@ -30,10 +54,10 @@ class Format:
     extensions: tuple[str, ...] = ()
     description: str = ""
 
-    def loader(self) -> Callable[..., Glossary]:
+    def loader(self) -> Loader:
         """The loader function, imported on demand so optional parsers cost nothing until used."""
         module, _, function = self.target.partition(":")
-        loader: Callable[..., Glossary] = getattr(importlib.import_module(module), function)
+        loader: Loader = getattr(importlib.import_module(module), function)
         return loader
 
 
@@ -114,7 +138,7 @@ def load(
     fields: Mapping[str, str] | None = None,
     fields_config: str | Path | None = None,
     lenient: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> Glossary:
     """Load a glossary from a file or folder (or an open binary file); all or nothing unless ``lenient``."""

@@ -24,24 +24,26 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from graph.errors import LoadError, Problem
 from graph.exports.records import FORMAT, FORMAT_VERSION, JSON_FIELDS, glossary_from_records, unflat_node
+from graph.exports.tables import unspreadsheet_cell
 from graph.model import Glossary
-from loaders.io import check_options, parse_size
+from loaders import Progress
+from loaders.io import check_options, parse_size, refuse_field_mapping
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
 
 #: The manifest file that marks a snapshot folder.
 MANIFEST = "manifest.json"
 SNAPSHOT_FORMAT = "glossgraph-snapshot"
 _MARKER_RE = re.compile(rb'"format"\s*:\s*"glossgraph"')
 _CSV_NAMES = ("nodes.csv", "edges.csv")
-
-Progress = Callable[[int, int | None], None] | None
 
 
 def _read_bytes(path: Path, max_file_size: int | str | None) -> bytes:
@@ -103,15 +105,17 @@ def is_snapshot(path: Path) -> bool:
 
 
 def load_nodelink(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
     max_file_size: int | str | None = None,
     **options: Any,
 ) -> Glossary:
     """Load a node-link JSON export."""
     check_options("nodelink", options, ())
+    refuse_field_mapping("nodelink", mapping)
     path = Path(path)
     where = str(path)
     data = _read_bytes(path, max_file_size)
@@ -168,15 +172,17 @@ def _local(tag: Any) -> str:
 
 
 def load_graphml(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
     max_file_size: int | str | None = None,
     **options: Any,
 ) -> Glossary:
     """Load a GraphML export."""
     check_options("graphml", options, ())
+    refuse_field_mapping("graphml", mapping)
     where, root, graph = _xml_graph(Path(path), max_file_size, "GraphML", "graphml")
     keys: dict[str, str] = {}
     for element in root:
@@ -200,15 +206,17 @@ def load_graphml(
 
 
 def load_gexf(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
     max_file_size: int | str | None = None,
     **options: Any,
 ) -> Glossary:
     """Load a GEXF export."""
     check_options("gexf", options, ())
+    refuse_field_mapping("gexf", mapping)
     where, _root, graph = _xml_graph(Path(path), max_file_size, "GEXF", "gexf")
     titles: dict[str, str] = {}
     records = []
@@ -236,15 +244,17 @@ def load_gexf(
 
 
 def load_csv_pair(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
     max_file_size: int | str | None = None,
     **options: Any,
 ) -> Glossary:
     """Load a CSV export folder (nodes.csv; edges.csv is derived and not read)."""
     check_options("csv-graph", options, ())
+    refuse_field_mapping("csv-graph", mapping)
     folder = Path(path)
     nodes = folder / "nodes.csv"
     where = str(nodes)
@@ -263,6 +273,7 @@ def load_csv_pair(
         raise LoadError(Problem(where, 1, "the file is empty")) from None
     except csv.Error as error:
         raise LoadError(Problem(where, 1, f"invalid CSV: {error}")) from None
+    header = [unspreadsheet_cell(name) for name in header]
     missing = [c for c in ("id", "kind", "title") if c not in header]
     if missing:
         raise LoadError(Problem(where, 1, f"nodes.csv needs the columns id, kind and title; missing {missing}"))
@@ -276,7 +287,8 @@ def load_csv_pair(
                 continue
             if len(row) != len(header):
                 raise LoadError(Problem(where, line, f"{len(row)} cells where the header has {len(header)}"))
-            cells = dict(zip(header, row, strict=True))
+            # The writer put a quote before cells a spreadsheet would run as formulas (graph/exports/tables.py).
+            cells = dict(zip(header, map(unspreadsheet_cell, row), strict=True))
             records.append(_csv_record(cells, where, line))
     except csv.Error as error:
         raise LoadError(Problem(where, reader.line_num, f"invalid CSV: {error}")) from None
@@ -309,10 +321,11 @@ def _csv_record(cells: dict[str, str], where: str, line: int) -> dict[str, Any]:
 
 
 def load_snapshot(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> Glossary:
     """Load a snapshot folder through its node-link JSON (the file its manifest names)."""
@@ -325,7 +338,7 @@ def load_snapshot(
     name = manifest.get("graph", "graph.json") if isinstance(manifest, dict) else "graph.json"
     if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
         raise LoadError(Problem(str(manifest_path), None, f"the manifest names a bad graph file: {name!r}"))
-    glossary = load_nodelink(folder / name, lenient=lenient, progress=progress, **options)
+    glossary = load_nodelink(folder / name, mapping=mapping, lenient=lenient, progress=progress, **options)
     glossary.source = str(folder)
     glossary.format = "snapshot"
     return glossary

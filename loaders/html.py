@@ -12,9 +12,9 @@ from __future__ import annotations
 __all__ = ["DEFAULT_SELECTORS", "DEFAULT_TITLE_PATTERN", "load_html"]
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bs4 import BeautifulSoup, Tag
 from soupsieve import SelectorSyntaxError
@@ -22,7 +22,19 @@ from soupsieve import SelectorSyntaxError
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin, Reference, Source
 from graph.text import slugify
-from loaders.io import Collector, check_options, exclude_patterns, list_files, read_text, relative_stem
+from loaders import Progress
+from loaders.io import (
+    Collector,
+    check_options,
+    exclude_patterns,
+    list_files,
+    read_text,
+    refuse_field_mapping,
+    relative_stem,
+)
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
 
 #: Field → CSS selectors tried in order (the first that matches wins).
 DEFAULT_SELECTORS: dict[str, tuple[str, ...]] = {
@@ -89,10 +101,11 @@ def _body(container: Tag, skip: set[int]) -> str:
 
 
 def load_html(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Progress | None = None,
     selectors: Mapping[str, Any] | None = None,
     title_pattern: str | None = DEFAULT_TITLE_PATTERN,
     exclude: str | Sequence[str] | None = None,
@@ -101,6 +114,7 @@ def load_html(
 ) -> Glossary:
     """Load one saved page or a folder of them; a concept's id is its file's path stem, slugified."""
     check_options("html", options, ())
+    refuse_field_mapping("html", mapping)
     unknown = sorted(set(selectors or {}) - set(DEFAULT_SELECTORS))
     if unknown:
         raise UsageError(f"unknown selector field {unknown[0]!r}; fields: {', '.join(DEFAULT_SELECTORS)}")

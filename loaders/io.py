@@ -14,6 +14,7 @@ __all__ = [
     "parse_yaml",
     "paused_gc",
     "read_text",
+    "refuse_field_mapping",
     "relative_stem",
     "value_node",
 ]
@@ -21,15 +22,20 @@ __all__ = [
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin
 from graph.util import paused_gc
+from loaders import Progress
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
+
 
 #: Files larger than this are refused unless the ``max_file_size`` option raises the limit.
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
@@ -146,6 +152,15 @@ def check_options(fmt: str, options: dict[str, Any], known: Iterable[str]) -> No
         )
 
 
+def refuse_field_mapping(fmt: str, mapping: FieldMapping) -> None:
+    """Refuse --field pairs for a format whose fields are fixed, instead of silently ignoring them."""
+    if mapping.explicit:
+        raise UsageError(
+            f"the {fmt} loader reads fixed fields; --field and a fields config do not apply to it "
+            f"(given: {', '.join(sorted(mapping.explicit))})"
+        )
+
+
 class Collector:
     """Gathers a load's concepts and problems: duplicate ids, strict versus lenient, progress.
 
@@ -158,7 +173,7 @@ class Collector:
         source: Path,
         fmt: str,
         lenient: bool,
-        progress: Callable[[int, int | None], None] | None = None,
+        progress: Progress | None = None,
     ):
         self.source = source
         self.fmt = fmt

@@ -20,9 +20,9 @@ from __future__ import annotations
 __all__ = ["SKOS_EXTENSIONS", "is_skos_xml", "load_skos"]
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
@@ -32,7 +32,11 @@ from rdflib.term import Node
 from graph.errors import LoadError, Problem
 from graph.model import Concept, Glossary, Origin, Reference, Source
 from graph.text import slugify
-from loaders.io import Collector, check_options, read_text
+from loaders import Progress
+from loaders.io import Collector, check_options, read_text, refuse_field_mapping
+
+if TYPE_CHECKING:
+    from loaders.fields import FieldMapping
 
 #: rdflib parser per file ending.
 SKOS_EXTENSIONS = {".ttl": "turtle", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".skos": "xml", ".nt": "nt",
@@ -112,10 +116,11 @@ def _parse(path: Path, fmt: str, max_file_size: Any) -> Graph:
 
 
 def load_skos(
-    path: str | Path,
-    mapping: Any = None,
+    path: Path,
+    *,
+    mapping: FieldMapping,
     lenient: bool = False,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Progress | None = None,
     lang: str | None = "en",
     rdf_format: str | None = None,
     max_file_size: int | str | None = None,
@@ -123,6 +128,7 @@ def load_skos(
 ) -> Glossary:
     """Load a SKOS file; ``lang`` picks the label language (None: all languages alike)."""
     check_options("skos", options, ())
+    refuse_field_mapping("skos", mapping)
     path = Path(path)
     fmt = rdf_format or SKOS_EXTENSIONS.get(path.suffix.lower())
     if fmt is None:

@@ -13,7 +13,7 @@ import pytest
 
 import loaders
 from graph.errors import ExportError, LoadError
-from graph.exports import EXPORT_FORMATS, export, graph_records, render
+from graph.exports import EXPORT_FORMATS, csv_manifest, export, graph_records, render
 from graph.exports.cypher import cypher_literal, split_statements
 from graph.model import Concept, Glossary, Reference, Source
 
@@ -101,7 +101,9 @@ def test_csv_bytes_are_stable(glossary: Glossary, tmp_path: Path) -> None:
     first = render(glossary, "csv")
     path = export(glossary, "csv", tmp_path / "out")
     assert render(loaders.load(path), "csv") == first
-    assert sorted(p.name for p in path.iterdir()) == ["edges.csv", "nodes.csv"]
+    assert sorted(p.name for p in path.iterdir()) == ["edges.csv", "manifest.json", "nodes.csv"]
+    # The manifest holds hashes only (no date), so its bytes are stable too.
+    assert isinstance(first, dict) and (path / "manifest.json").read_bytes() == csv_manifest(first)
 
 
 def test_nodelink_is_canonical_and_networkx_reads_it() -> None:

@@ -191,3 +191,44 @@ def test_open_binary_file_loads_like_its_path(tmp_path: Path) -> None:
         loaders.load(broken)
     with pytest.raises(UsageError, match="needs fmt="):
         loaders.load(io.BytesIO(b"[]"))
+
+
+def test_every_registered_loader_has_the_one_loader_signature() -> None:
+    import inspect
+
+    from loaders import FORMATS
+
+    for name, format_ in FORMATS.items():
+        parameters = list(inspect.signature(format_.loader()).parameters.values())
+        path, *rest = parameters
+        assert path.kind in (path.POSITIONAL_ONLY, path.POSITIONAL_OR_KEYWORD), name
+        assert [p.name for p in rest[:3]] == ["mapping", "lenient", "progress"], name
+        assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in rest), name
+        assert rest[-1].kind == rest[-1].VAR_KEYWORD, name
+        assert all(p.default is not p.empty for p in rest[1:-1]), name
+
+
+def test_loaders_conform_to_the_protocol_for_mypy() -> None:
+    from loaders import Loader
+    from loaders.exports import load_csv_pair, load_gexf, load_graphml, load_nodelink, load_snapshot
+    from loaders.html import load_html
+    from loaders.markdown import load_markdown
+    from loaders.skos import load_skos
+    from loaders.tabular import load_csv, load_json, load_jsonl, load_record_folder, load_yaml
+
+    # mypy checks this assignment: a loader whose signature drifts fails `make lint`.
+    every: list[Loader] = [
+        load_markdown, load_json, load_yaml, load_jsonl, load_csv, load_record_folder,
+        load_nodelink, load_graphml, load_gexf, load_csv_pair, load_snapshot, load_skos, load_html,
+    ]
+    from loaders import FORMATS
+
+    assert {f.loader() for f in FORMATS.values()} == set(every)
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".graphml"])
+def test_formats_with_fixed_fields_refuse_a_field_mapping(tmp_path: Path, suffix: str) -> None:
+    source = tmp_path / f"g{suffix}"
+    source.write_text("", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"fixed fields.*title"):
+        loaders.load(source, fields={"title": "name"})

@@ -89,7 +89,7 @@ def test_verify_names_missing_and_extra_files(sample_snapshot: Path, capsys: pyt
     code, out, _ = run(capsys, "verify", str(sample_snapshot), "--format", "json")
     assert code == 1
     assert json.loads(out) == {"folder": str(sample_snapshot), "ok": False, "checked": len(FILES) - 1,
-                               "changed": [], "missing": ["audit.md"], "extra": ["notes.txt"]}
+                               "changed": [], "missing": ["audit.md"], "extra": ["notes.txt"], "symlinks": []}
 
 
 def test_verify_refuses_a_manifest_that_points_outside(sample_snapshot: Path) -> None:

@@ -3,14 +3,14 @@ worklist of what to fix first; ``run_audit`` builds it from any store."""
 
 from __future__ import annotations
 
-__all__ = ["AuditReport", "run_audit"]
+__all__ = ["CSV_COLUMNS", "AuditReport", "run_audit"]
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.audit.allow import AllowEntry, AllowList
-from graph.audit.checks import LEVELS, REGISTRY, SEVERITY, check_names, wanted
+from graph.audit.checks import FIELDS, LEVELS, REGISTRY, SEVERITY, check_names, wanted
 from graph.audit.coverage import coverage
 from graph.audit.data import AuditData, Finding
 from graph.errors import UsageError
@@ -19,6 +19,31 @@ from graph.model import Glossary
 from graph.protocol import GraphStore
 from graph.text import normalise
 from graph.util import paused_gc
+
+#: The columns of the findings CSV: one row per finding; a finding fills the columns it has.
+CSV_COLUMNS: tuple[str, ...] = (
+    "check",
+    "severity",
+    "allowed",
+    "id",
+    "title",
+    "source",
+    "target",
+    "via",
+    "mention",
+    "count",
+    "candidates",
+    "alias",
+    "concepts",
+    "size",
+)
+
+
+def _csv_cell(value: Any) -> str:
+    """A finding value as plain text: lists joined with ';'."""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else str(value)
 
 
 @dataclass
@@ -108,6 +133,28 @@ class AuditReport:
                         f"{', '.join(LEVELS)} or any"
                     )
         return {c: self.open_count(c) for c in self.checks if c in chosen and self.open_count(c)}
+
+    def to_csv(self, checks: Iterable[str] | None = None) -> str:
+        """The findings as spreadsheet-safe CSV, one row per finding (``checks``: only these, and only their columns).
+
+        Every check: all of CSV_COLUMNS (``audit --format csv``); chosen checks: check, severity,
+        allowed and the columns their findings have. Cells that a spreadsheet would run as
+        formulas get a quote in front (graph.exports.tables, docs/security.md).
+        """
+        from graph.exports.tables import csv_text
+
+        chosen = self.checks if checks is None else tuple(c for c in self.checks if c in set(checks))
+        columns = CSV_COLUMNS
+        if checks is not None:
+            used = {name for check in chosen for name in FIELDS[check]}
+            columns = tuple(c for c in CSV_COLUMNS if c in ("check", "severity", "allowed") or c in used)
+        rows = []
+        for check in chosen:
+            for finding, allowed in zip(self.findings[check], self.allowed[check], strict=True):
+                row = {"check": check, "severity": self.severity[check], "allowed": "yes" if allowed else "no"}
+                row.update({key: _csv_cell(value) for key, value in finding.items()})
+                rows.append([row.get(column, "") for column in columns])
+        return csv_text(columns, rows)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract: summary (counts, concepts, links, coverage, allowed) and the findings of each check."""

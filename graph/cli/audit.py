@@ -4,40 +4,15 @@ from __future__ import annotations
 
 __all__ = ["CSV_COLUMNS", "audit", "suggest"]
 
-import csv
 import sys
 from typing import Any
 
 import click
 
 from graph.audit import CHECKS, FIELDS, METRICS, AuditReport, check_names, load_allow_list, run_audit
+from graph.audit.report import CSV_COLUMNS
 from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stderr, stdout
 from graph.suggest import suggest as suggest_links
-
-#: The columns of --format csv: one row per finding; a finding fills the columns it has.
-CSV_COLUMNS: tuple[str, ...] = (
-    "check",
-    "severity",
-    "allowed",
-    "id",
-    "title",
-    "source",
-    "target",
-    "via",
-    "mention",
-    "count",
-    "candidates",
-    "alias",
-    "concepts",
-    "size",
-)
-
-
-def _cell(value: Any) -> str:
-    """A finding value as plain text: lists joined with ';'."""
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else str(value)
 
 
 def describe(check: str, finding: dict[str, Any]) -> str:
@@ -120,16 +95,6 @@ def _print_markdown(report: AuditReport) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _write_csv(report: AuditReport) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for check in report.checks:
-        for finding, allowed in zip(report.findings[check], report.allowed[check], strict=True):
-            row = {"check": check, "severity": report.severity[check], "allowed": "yes" if allowed else "no"}
-            row.update({k: _cell(v) for k, v in finding.items()})
-            writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
-
-
 @cli.command()
 @source_options
 @format_option("table", "markdown", "csv", "json")
@@ -165,7 +130,7 @@ def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on:
     if output == "json":
         emit_json(report.to_json())
     elif output == "csv":
-        _write_csv(report)
+        sys.stdout.write(report.to_csv())
     elif output == "markdown":
         _print_markdown(report)
     else:

@@ -20,7 +20,11 @@ from graph.cli.base import (
 from graph.exports import EXPORT_FORMATS
 from graph.snapshot import SnapshotMismatch
 
-force_option = click.option("--force", is_flag=True, help="Replace what is already at the output path.")
+force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace what is at the output path: a plain file (file exports) or an earlier export or snapshot "
+    "folder (by its manifest); never a symlink, a device or another folder.",
+)
 
 
 @cli.command()
@@ -66,7 +70,7 @@ def snapshot(output_path: Path, cypher_dataset: str, force: bool, **params: Any)
 @click.argument("folder", type=click.Path(path_type=Path))
 @format_option("table", "json")
 def verify(folder: Path, output: str) -> None:
-    """Check a snapshot folder against its manifest; exit 1 naming every changed, missing or extra file."""
+    """Check a snapshot folder against its manifest; exit 1 naming every changed, missing or extra file and symlink."""
     from graph.snapshot import verify as check
 
     result = check(folder)
@@ -78,6 +82,7 @@ def verify(folder: Path, output: str) -> None:
         rows = [(name, "changed") for name in result.changed]
         rows += [(name, "missing") for name in result.missing]
         rows += [(name, "extra (not in the manifest)") for name in result.extra]
+        rows += [(name, "symbolic link (not followed)") for name in result.symlinks]
         print_table(f"{folder}: snapshot does not match its manifest", ["file", "problem"], rows)
     if not result.ok:
         raise SnapshotMismatch(result)

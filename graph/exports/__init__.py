@@ -11,27 +11,32 @@ format except HTML loads back into an equal Glossary (``loaders.load``). See doc
 from __future__ import annotations
 
 __all__ = [
+    "CSV_EXPORT_FORMAT",
+    "CSV_FILES",
+    "CSV_MANIFEST",
     "EXPORT_FORMATS",
     "FILE_NAMES",
     "FORMAT",
     "FORMAT_VERSION",
     "GraphRecords",
+    "csv_manifest",
     "export",
     "graph_records",
+    "is_csv_export",
     "render",
     "write_atomic",
     "write_atomic_stream",
     "write_folder_atomic",
 ]
 
+import hashlib
+import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO
 
-from graph.errors import ExportError, UsageError
+from graph.errors import UsageError
+from graph.exports.atomic import check_target, write_atomic, write_atomic_stream, write_folder_atomic
 from graph.exports.records import FORMAT, FORMAT_VERSION, GraphRecords, graph_records
 from graph.model import Glossary
 from graph.protocol import GraphStore
@@ -49,8 +54,10 @@ FILE_NAMES: dict[str, str] = {
     "html": "graph.html",
 }
 
-#: The files a csv export folder holds; a folder with other files is never replaced.
+#: The files a csv export folder holds, beside its manifest; a folder with other files is never replaced.
 CSV_FILES = ("edges.csv", "nodes.csv")
+CSV_MANIFEST = "manifest.json"
+CSV_EXPORT_FORMAT = "glossgraph-csv"
 
 
 def _html(source: Glossary | GraphStore, heading: str) -> bytes:
@@ -96,81 +103,30 @@ def render(
     return csv_files(records)
 
 
-def _refuse(path: Path, force: bool, replaceable: Callable[[Path], bool] | None = None) -> None:
-    if not (path.exists() or path.is_symlink()):
-        return
-    if not force:
-        raise ExportError(f"{path} already exists; use --force to replace it")
-    if path.is_dir() and (replaceable is None or not replaceable(path)):
-        raise ExportError(f"{path} is a folder that this export did not write; refusing to replace it")
+def csv_manifest(files: Mapping[str, bytes]) -> bytes:
+    """The manifest.json of a csv export folder: marks the folder as ours, so ``--force`` may replace it."""
+    listed = {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()}
+    manifest = {"format": CSV_EXPORT_FORMAT, "version": FORMAT_VERSION, "files": listed}
+    return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
-    """Write a file through a temporary file in the same folder and a rename: readers never see half a file."""
-    return write_atomic_stream(path, lambda out: out.write(data), force=force)
-
-
-def write_atomic_stream(path: str | Path, write: Callable[[BinaryIO], object], *, force: bool = False) -> Path:
-    """Like write_atomic, but ``write`` streams the content into the temporary file (no whole copy in memory)."""
-    path = Path(path)
-    _refuse(path, force)
-    if not path.parent.is_dir():
-        raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def is_csv_export(path: Path) -> bool:
+    """True for a csv export folder this tool wrote: its manifest says so and it holds nothing else."""
     try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_folder_atomic(
-    path: str | Path,
-    fill: Callable[[Path], None],
-    *,
-    force: bool = False,
-    replaceable: Callable[[Path], bool] | None = None,
-) -> Path:
-    """Build a folder under a temporary name beside ``path`` (``fill`` writes into it), then rename it into place.
-
-    An existing folder is replaced only with ``force`` and only when ``replaceable`` says it is
-    one of ours; it is moved aside first and removed once the new folder is in place.
-    """
-    path = Path(path)
-    _refuse(path, force, replaceable)
-    if not path.parent.is_dir():
-        raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
-    temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    old: Path | None = None
-    try:
-        fill(temporary)
-        if path.exists() or path.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.replace(path, old / "replaced")
-        os.replace(temporary, path)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        if old is not None and not path.exists():
-            os.replace(old / "replaced", path)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    return path
-
-
-def _is_csv_folder(path: Path) -> bool:
-    return sorted(p.name for p in path.iterdir()) == list(CSV_FILES)
+        entries = {entry.name: entry for entry in os.scandir(path)}
+        if set(entries) - {*CSV_FILES, CSV_MANIFEST} or not all(
+                entry.is_file(follow_symlinks=False) for entry in entries.values()):
+            return False
+        manifest = json.loads((path / CSV_MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == CSV_EXPORT_FORMAT
 
 
 def _write_files(folder: Path, files: Mapping[str, bytes]) -> None:
     for name, data in files.items():
         (folder / name).write_bytes(data)
+    (folder / CSV_MANIFEST).write_bytes(csv_manifest(files))
 
 
 def export(
@@ -188,7 +144,7 @@ def export(
     Node-link JSON is streamed to the file a chunk at a time; ``progress`` hears the share done and the step.
     """
     path = Path(path)
-    _refuse(path, force, _is_csv_folder if fmt == "csv" else None)
+    check_target(path, force, fmt == "csv", is_csv_export)
     tell = progress or (lambda _share, _step: None)
     if fmt == "json":
         from graph.exports.nodelink import write_nodelink
@@ -211,7 +167,7 @@ def export(
     if isinstance(data, dict):
         files = data
         written = write_folder_atomic(path, lambda folder: _write_files(folder, files), force=force,
-                                      replaceable=_is_csv_folder)
+                                      replaceable=is_csv_export)
     else:
         written = write_atomic(path, data, force=force)
     tell(1.0, "done")

@@ -6,16 +6,30 @@ list and object cells (aliases, categories, sources, related, parents) hold JSON
 commas, semicolons, quotes or newlines survive; ``deprecated`` is ``true``/``false``. CSV has no
 null, so the ``nulls`` cell of a concept lists (as JSON) which of level, published and category
 are absent rather than empty text. Edges are derived from the concepts and are ignored on load.
+
+Cells are safe to open in a spreadsheet (OWASP, "CSV injection"): a cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return would be read as a formula, so it is written with a
+single quote in front, which spreadsheets show as text. A cell that really starts with a quote
+gets one more, so the loader undoes exactly that: one leading quote is dropped, and only then.
 """
 
 from __future__ import annotations
 
-__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "NULLABLE", "csv_files"]
+__all__ = [
+    "EDGE_COLUMNS",
+    "FORMULA_STARTS",
+    "NODE_COLUMNS",
+    "NULLABLE",
+    "csv_files",
+    "csv_text",
+    "spreadsheet_cell",
+    "unspreadsheet_cell",
+    "write_csv_rows",
+]
 
-import csv
 import io
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from graph.exports.records import EDGE_FIELDS, NODE_FIELDS, GraphRecords, flat_edge, flat_node, json_text
 
@@ -25,6 +39,50 @@ NODE_COLUMNS = (*NODE_FIELDS, "nulls")
 EDGE_COLUMNS = EDGE_FIELDS
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text, never evaluates: a quote before a formula start or a leading quote.
+
+    >>> spreadsheet_cell("=1+1"), spreadsheet_cell("'quoted'"), spreadsheet_cell("plain")
+    ("'=1+1", "''quoted'", 'plain')
+    """
+    return _QUOTE + text if text.startswith((*FORMULA_STARTS, _QUOTE)) else text
+
+
+def unspreadsheet_cell(text: str) -> str:
+    """The value ``spreadsheet_cell`` was given: one leading quote dropped, nothing else touched.
+
+    >>> unspreadsheet_cell("'=1+1"), unspreadsheet_cell("''quoted'"), unspreadsheet_cell("plain")
+    ('=1+1', "'quoted'", 'plain')
+    """
+    return text[1:] if text.startswith(_QUOTE) else text
+
+
+def _csv_line(cells: Iterable[str]) -> str:
+    # RFC 4180 by hand: the csv module leaves a lone carriage return unquoted, which splits the row on reading.
+    return ",".join(
+        '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\r\n') else cell for cell in cells
+    ) + "\n"
+
+
+def write_csv_rows(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Write a header and rows of text cells as spreadsheet-safe CSV (RFC 4180 quoting, ``\\n`` line ends)."""
+    out.write(_csv_line(spreadsheet_cell(column) for column in columns))
+    for row in rows:
+        out.write(_csv_line(spreadsheet_cell(cell) for cell in row))
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Spreadsheet-safe CSV of a header and rows of text cells, as one string."""
+    buffer = io.StringIO(newline="")
+    write_csv_rows(buffer, columns, rows)
+    return buffer.getvalue()
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -32,12 +90,7 @@ def _cell(value: Any) -> str:
 
 
 def _table(columns: Sequence[str], rows: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in columns])
-    return buffer.getvalue().encode("utf-8")
+    return csv_text(columns, ([_cell(row.get(column)) for column in columns] for row in rows)).encode("utf-8")
 
 
 def csv_files(records: GraphRecords) -> dict[str, bytes]:

@@ -21,7 +21,7 @@ from graph.appcache import RESULTS
 from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, save_upload
 from graph.diff import Diff, diff
 from graph.errors import GlossgraphError
-from graph.exports import EXPORT_FORMATS, FILE_NAMES, export
+from graph.exports import CSV_FILES, EXPORT_FORMATS, FILE_NAMES, export
 from graph.protocol import GraphStore
 
 #: Where the app's exports are written, one folder per source version.
@@ -71,8 +71,8 @@ def _build(store: GraphStore, spec: SourceSpec, version: str, fmt: str) -> Built
         written = export(store, fmt, folder / "csv", progress=lambda share, step: tell(0.9 * share, step))
         tell(0.9, "zipping")
         with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as archive:
-            for member in sorted(written.iterdir()):
-                archive.write(member, member.name)
+            for member in CSV_FILES:  # the tables; the folder's manifest only guards --force
+                archive.write(written / member, member)
     else:
         export(store, fmt, folder / name, heading=spec.describe(), progress=tell)
     bar.empty()
