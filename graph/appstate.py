@@ -6,12 +6,17 @@ Kept out of the app so they can be tested without Streamlit and reused by other 
 from __future__ import annotations
 
 __all__ = [
+    "ALLOW_PATH_ENV",
     "DEFAULT_SAMPLE",
+    "MAX_SESSION_UPLOAD_BYTES",
     "MAX_UPLOAD_BYTES",
     "SOURCE_ENV",
     "ExploreState",
     "PathsState",
     "SourceSpec",
+    "UploadArea",
+    "allowed_root",
+    "code_span",
     "count_text",
     "default_source",
     "display_path",
@@ -21,25 +26,34 @@ __all__ = [
     "parse_paths",
     "safe_url",
     "save_upload",
+    "server_path",
 ]
 
 import hashlib
 import io
 import os
 import re
+import secrets
+import shutil
 import stat
+import time
+import weakref
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from graph.build import EDGE_TYPES
-from graph.errors import LoadError, Problem
+from graph.errors import LoadError, Problem, UsageError
 from graph.protocol import DIRECTIONS
+from graph.untrusted import clip, inside
 
 #: The environment variable `glossgraph app SOURCE` uses to hand the source to the app.
 SOURCE_ENV = "GLOSSGRAPH_SOURCE"
+#: The environment variable `glossgraph app --allow-path DIR` uses to hand the allowed root to the app.
+ALLOW_PATH_ENV = "GLOSSGRAPH_ALLOW_PATH"
 
 
 def _sample_folder() -> Path:
@@ -54,6 +68,10 @@ DEFAULT_SAMPLE = _sample_folder()
 #: Largest upload accepted (a file, or a zip archive and the total of its unpacked members).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _MAX_MEMBERS = 20_000
+#: What one session may keep uploaded at once; its oldest uploads make room for a new one.
+MAX_SESSION_UPLOAD_BYTES = 4 * MAX_UPLOAD_BYTES
+#: Session folders untouched this long are left over from a server that stopped: swept away.
+STALE_UPLOAD_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,31 @@ def display_path(location: str | Path, cwd: Path | None = None) -> str:
         return str(location)
 
 
+def allowed_root() -> Path | None:
+    """The folder visitors may load paths from (`glossgraph app --allow-path DIR`), or None: the path box is off."""
+    root = os.environ.get(ALLOW_PATH_ENV, "").strip()
+    return Path(root) if root else None
+
+
+def server_path(text: str, root: Path | None) -> Path:
+    """The file or folder a visitor typed, checked to lie inside ``root`` once every symlink is resolved.
+
+    A relative path is taken inside ``root``. UsageError when no root was allowed, when the path
+    does not exist, or when it leads outside the root (by ``..``, an absolute path or a symlink).
+    """
+    if root is None:
+        raise UsageError("loading a path on the server is off (start the app with --allow-path DIR)")
+    candidate = Path(text.strip()).expanduser()
+    if not candidate.is_absolute():
+        candidate = root / candidate
+    if not candidate.exists():
+        raise UsageError(f"no such file or folder inside {root.name}/: {clip(text.strip())}")
+    if not inside(root, candidate):
+        # Visitors see this: name the allowed folder, not where it lies on the server.
+        raise UsageError(f"only paths inside {root.name}/ may be loaded; {clip(text.strip())} is not")
+    return candidate.resolve()
+
+
 def default_source() -> SourceSpec:
     """The source given to `glossgraph app` (environment), else the bundled sample glossary."""
     location = os.environ.get(SOURCE_ENV) or str(DEFAULT_SAMPLE)
@@ -120,7 +163,7 @@ def save_upload(name: str, data: bytes, root: Path, *, limit: int = MAX_UPLOAD_B
     """
     if len(data) > limit:
         raise LoadError(Problem(name, None, f"upload is {_mb(len(data))}, over the {_mb(limit)} limit"))
-    digest = hashlib.sha256(data).hexdigest()[:16]
+    digest = _digest(data)
     base = _SAFE_NAME.sub("_", Path(name).name).strip("._") or "upload"
     folder = root / digest
     if base.lower().endswith(".zip"):
@@ -132,9 +175,93 @@ def save_upload(name: str, data: bytes, root: Path, *, limit: int = MAX_UPLOAD_B
     if not target.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / (base + ".part")
-        partial.write_bytes(data)
-        partial.replace(target)
+        try:
+            partial.write_bytes(data)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
     return target
+
+
+class UploadArea:
+    """One session's private upload folder: a byte quota, and removal when the session ends.
+
+    The folder is removed by ``close()`` or, failing that, when the session state holding the
+    area is garbage-collected (Streamlit drops it when the browser session ends). Folders of
+    sessions that a stopped server never cleaned are swept when a new area opens.
+    """
+
+    def __init__(self, root: Path, *, quota: int = MAX_SESSION_UPLOAD_BYTES, limit: int = MAX_UPLOAD_BYTES):
+        self.root = root
+        self.quota = quota
+        self.limit = limit
+        root.mkdir(parents=True, exist_ok=True)
+        _sweep_stale_sessions(root)
+        self.folder = root / f"session-{secrets.token_hex(8)}"
+        self.folder.mkdir()
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
+
+    def save(self, name: str, data: bytes, *, keep: Path | str | None = None) -> Path:
+        """Store an upload like ``save_upload``, first removing this session's oldest ones if over quota."""
+        if len(data) > self.quota:
+            raise LoadError(Problem(name, None, f"upload is {_mb(len(data))}, over the session's {_mb(self.quota)}"))
+        if (self.folder / _digest(data)).is_dir():  # the same upload again (every rerun of a page)
+            return self._touched(save_upload(name, data, self.folder, limit=self.limit))
+        kept = Path(keep).resolve() if keep else None
+        sizes = {
+            entry: _tree_size(entry)
+            for entry in sorted(
+                (entry for entry in self.folder.iterdir() if entry.is_dir()), key=lambda entry: entry.stat().st_mtime
+            )
+        }
+        evictable = [entry for entry in sizes if kept is None or not kept.is_relative_to(entry.resolve())]
+        used = sum(sizes.values())
+        if used - sum(sizes[entry] for entry in evictable) + len(data) > self.quota:
+            raise LoadError(Problem(name, None, f"this session's uploads would pass {_mb(self.quota)}; "
+                                                "reload the page to start afresh"))
+        for entry in evictable:  # oldest first
+            if used + len(data) <= self.quota:
+                break
+            used -= sizes[entry]
+            shutil.rmtree(entry, ignore_errors=True)
+        return self._touched(save_upload(name, data, self.folder, limit=self.limit))
+
+    def _touched(self, path: Path) -> Path:
+        os.utime(self.folder / path.relative_to(self.folder).parts[0])  # the most recently used go last
+        return path
+
+    def used(self) -> int:
+        """Bytes this session holds in uploads."""
+        return _tree_size(self.folder)
+
+    def close(self) -> None:
+        """Remove the session's uploads now."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        """True once the uploads are removed."""
+        return not self._finalizer.alive
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _tree_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def _sweep_stale_sessions(root: Path, max_age: float = STALE_UPLOAD_SECONDS) -> None:
+    """Remove session folders (and folders of older versions) untouched for ``max_age`` seconds."""
+    cutoff = time.time() - max_age
+    for entry in root.iterdir():
+        try:
+            stale = entry.lstat().st_mtime < cutoff
+        except OSError:
+            continue
+        if stale and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _unzip(name: str, data: bytes, target: Path, limit: int) -> None:
@@ -154,20 +281,39 @@ def _unzip(name: str, data: bytes, target: Path, limit: int) -> None:
                 raise LoadError(Problem(name, None, f"the archive unpacks to over {_mb(limit)}"))
         staging = target.with_name(target.name + ".part")
         staging.mkdir(parents=True, exist_ok=True)
-        for member in members:
-            if member.is_dir():
-                continue
-            destination = staging.joinpath(*PurePosixPath(member.filename).parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as source, destination.open("wb") as out:
-                # Count real bytes too: a forged header cannot smuggle more than the limit.
-                written = 0
-                while chunk := source.read(1 << 16):
-                    written += len(chunk)
-                    if written > member.file_size:
-                        raise LoadError(Problem(name, None, f"{member.filename}: larger than its header says"))
-                    out.write(chunk)
-        staging.replace(target)
+        try:
+            for member in members:
+                if member.is_dir():
+                    continue
+                _extract(name, archive, member, staging.joinpath(*PurePosixPath(member.filename).parts))
+            staging.replace(target)
+        except BaseException:
+            # A half-unpacked archive must not stay behind (nor be taken for a finished one later).
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _extract(name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo, destination: Path) -> None:
+    """Unpack one member, trusting neither its size header nor its compressed data."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with archive.open(member) as source, destination.open("wb") as out:
+            # Count real bytes too: a forged header cannot smuggle more than the limit.
+            written = 0
+            while chunk := source.read(1 << 16):
+                written += len(chunk)
+                if written > member.file_size:
+                    raise LoadError(Problem(name, None, f"{clip(member.filename)}: larger than its header says"))
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        # A forged or truncated entry (a bad CRC, a stream that ends early, an unknown method, a password).
+        raise LoadError(Problem(name, None, f"{clip(member.filename)}: not readable ({_first_line(error)})")) from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _check_member(name: str, member: zipfile.ZipInfo) -> None:
@@ -348,15 +494,36 @@ def matching_rows(rows: Sequence[Mapping[str, Any]], order: Iterable[int], query
 # -- text for Streamlit markdown -----------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+#: The frontend turns URL-like text into links even when every character is escaped, so an
+#: invisible word joiner goes where the linker looks: after "://", after "www" and before "@".
+_AUTOLINK_TRIGGERS = re.compile(r"(?<=\\:)(?=//)|(?<=www)(?=\\\.)|(?=@)", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
 
 
 def md_escape(text: str) -> str:
-    r"""Text made literal for Streamlit markdown: markup, HTML, colour directives and LaTeX all shown as typed.
+    r"""Text made literal for Streamlit markdown: markup, HTML, colour directives, LaTeX and autolinks shown as typed.
 
     >>> md_escape("<b>*x*</b>")
     '\\<b\\>\\*x\\*\\</b\\>'
+    >>> md_escape("https://x.org") == "https\\:\u2060//x\\.org"
+    True
     """
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    escaped = _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return _AUTOLINK_TRIGGERS.sub(_WORD_JOINER, escaped)
+
+
+def code_span(text: str) -> str:
+    """Text as one inline code span, whatever backticks it holds (a code span is never markup nor a link).
+
+    >>> code_span("a`b")
+    '``a`b``'
+    >>> code_span("`x")
+    '`` `x ``'
+    """
+    text = text.replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    return f"{fence}{padded}{fence}"
 
 
 def safe_url(url: str) -> str | None:

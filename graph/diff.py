@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.audit.locate import LOCATION_FIELDS
 from graph.exports.records import graph_records
 from graph.local import LocalStore
 from graph.model import CONTENT_FIELDS, Concept, Glossary
@@ -134,8 +135,15 @@ def changed_fields(a: Concept, b: Concept) -> tuple[str, ...]:
     return tuple(name for name in DIFF_FIELDS if getattr(a, name) != getattr(b, name))
 
 
+def _unlocated(finding: dict[str, Any]) -> dict[str, Any]:
+    """A finding without its file and line (a diff reports what changed, not where it is now written)."""
+    return {k: v for k, v in finding.items() if k not in LOCATION_FIELDS}
+
+
 def _key(finding: dict[str, Any]) -> str:
-    return json.dumps({k: v for k, v in finding.items() if k != "allowed"}, ensure_ascii=False, sort_keys=True)
+    # Where a finding is written is not what it is: a finding that moved lines is neither new nor fixed.
+    kept = {k: v for k, v in finding.items() if k != "allowed" and k not in LOCATION_FIELDS}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True)
 
 
 def audit_deltas(
@@ -148,8 +156,8 @@ def audit_deltas(
     """
     deltas: dict[str, AuditDelta] = {}
     for check in sorted(set(before) | set(after)):
-        old = {_key(f): f for f in before.get(check, ())}
-        new = {_key(f): f for f in after.get(check, ())}
+        old = {_key(f): _unlocated(f) for f in before.get(check, ())}
+        new = {_key(f): _unlocated(f) for f in after.get(check, ())}
         deltas[check] = AuditDelta(
             tuple(new[k] for k in sorted(set(new) - set(old))),
             tuple(old[k] for k in sorted(set(old) - set(new))),

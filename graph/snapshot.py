@@ -134,6 +134,8 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         raise ExportError(f"{folder} is not a snapshot: it has no {MANIFEST}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ExportError(f"{path}: cannot read the manifest: {error}") from None
+    except RecursionError:
+        raise ExportError(f"{path}: cannot read the manifest: it is nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or not isinstance(data.get("files"), dict):
         raise ExportError(f"{path}: not a glossgraph snapshot manifest")
     return data

@@ -218,7 +218,8 @@ add_detector("csv-graph", _lazy_detector("loaders.exports", "is_csv_pair"))
 register("skos", "loaders.skos:load_skos", (".ttl", ".rdf", ".owl", ".skos", ".nt", ".n3"),
          "SKOS thesaurus (Turtle, RDF/XML, N-Triples, N3); option lang (default en)")
 register("html", "loaders.html:load_html", (".html", ".htm"),
-         "folder of saved glossary pages; option selectors (CSS selectors per field)")
+         "saved glossary pages: one per concept, or one-page glossaries (Sphinx, Wikipedia, MkDocs); "
+         "options layout, selectors")
 add_detector("skos", _lazy_detector("loaders.skos", "is_skos_xml"))
 add_folder_format(".html", "html")
 add_folder_format(".htm", "html")

@@ -33,6 +33,7 @@ from graph.errors import LoadError, Problem
 from graph.exports.records import FORMAT, FORMAT_VERSION, JSON_FIELDS, glossary_from_records, unflat_node
 from graph.exports.tables import unspreadsheet_cell
 from graph.model import Glossary
+from graph.untrusted import clip, inside, json_nesting_error, refuse_lone_surrogates, refuse_xml_entities
 from loaders import Progress
 from loaders.io import check_options, parse_size, refuse_field_mapping
 
@@ -64,7 +65,7 @@ def _check_version(version: Any, where: str, line: int | None = None) -> None:
     try:
         number = int(version)
     except (TypeError, ValueError):
-        raise LoadError(Problem(where, line, f"format version must be a number, not {version!r}")) from None
+        raise LoadError(Problem(where, line, f"format version must be a number, not {clip(version)}")) from None
     if number > FORMAT_VERSION:
         raise LoadError(Problem(where, line, f"format version {number} is newer than this glossgraph reads "
                                              f"({FORMAT_VERSION}); upgrade glossgraph"))
@@ -120,21 +121,26 @@ def load_nodelink(
     where = str(path)
     data = _read_bytes(path, max_file_size)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise LoadError(Problem(where, line, "not UTF-8 (save the file as UTF-8)")) from None
+    refuse_lone_surrogates(text, where)
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise LoadError(Problem(where, error.lineno, f"invalid JSON: {error.msg} at column {error.colno}")) from None
+    except RecursionError:
+        raise json_nesting_error(text, where) from None
     if not isinstance(document, dict) or not isinstance(document.get("nodes"), list):
         raise LoadError(Problem(where, 1, 'a node-link export is a JSON object with a "nodes" list'))
     if document.get("format") != FORMAT:
-        raise LoadError(Problem(where, 1, f'not a glossgraph export: "format" is {document.get("format")!r}'))
+        raise LoadError(Problem(where, 1, f'not a glossgraph export: "format" is {clip(document.get("format"))}'))
     _check_version(document.get("version"), where, 1)
     records = []
     for number, node in enumerate(document["nodes"]):
         if not isinstance(node, dict):
-            raise LoadError(Problem(where, None, f"node {number + 1} is not an object: {node!r}"[:200]))
+            raise LoadError(Problem(where, None, f"node {number + 1} is not an object: {clip(node)}"))
         records.append(node)
     if progress is not None:
         progress(len(records), len(records))
@@ -146,6 +152,7 @@ def load_nodelink(
 
 def _parse_xml(path: Path, max_file_size: int | str | None, what: str) -> etree._Element:
     data = _read_bytes(path, max_file_size)
+    refuse_xml_entities(data, str(path))
     # No entities, no network, no DTD loading: an XML file cannot reach outside itself.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
     try:
@@ -258,6 +265,8 @@ def load_csv_pair(
     folder = Path(path)
     nodes = folder / "nodes.csv"
     where = str(nodes)
+    if nodes.is_symlink() and not inside(folder, nodes):
+        raise LoadError(Problem(where, None, "nodes.csv is a symlink leading outside the folder"))
     data = _read_bytes(nodes, max_file_size)
     try:
         text = data.decode("utf-8-sig")
@@ -305,8 +314,9 @@ def _csv_record(cells: dict[str, str], where: str, line: int) -> dict[str, Any]:
         if nulls_text:
             try:
                 nulls = json.loads(nulls_text)
-            except json.JSONDecodeError:
-                raise LoadError(Problem(where, line, f"the nulls cell is not a JSON list: {nulls_text!r}")) from None
+            except (json.JSONDecodeError, RecursionError):
+                message = f"the nulls cell is not a JSON list: {clip(nulls_text)}"
+                raise LoadError(Problem(where, line, message)) from None
         else:
             nulls = [name for name in ("level", "published") if not flat.get(name)]
         for name in ("level", "published"):
@@ -335,9 +345,13 @@ def load_snapshot(
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise LoadError(Problem(str(manifest_path), None, f"cannot read the manifest: {error}")) from None
+    except RecursionError:
+        raise LoadError(Problem(str(manifest_path), None, "the manifest is nested too deeply to read")) from None
     name = manifest.get("graph", "graph.json") if isinstance(manifest, dict) else "graph.json"
     if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
-        raise LoadError(Problem(str(manifest_path), None, f"the manifest names a bad graph file: {name!r}"))
+        raise LoadError(Problem(str(manifest_path), None, f"the manifest names a bad graph file: {clip(name)}"))
+    if (folder / name).is_symlink() and not inside(folder, folder / name):
+        raise LoadError(Problem(str(folder / name), None, "the graph file is a symlink leading outside the snapshot"))
     glossary = load_nodelink(folder / name, mapping=mapping, lenient=lenient, progress=progress, **options)
     glossary.source = str(folder)
     glossary.format = "snapshot"

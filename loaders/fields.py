@@ -15,21 +15,25 @@ __all__ = [
     "FieldMapping",
     "describe",
     "key_form",
+    "markdown_links",
     "text_references",
 ]
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Origin, Reference, Source
-from graph.text import parse_wikilink, slugify, wikilinks
+from graph.text import parse_wikilink, slugify, strip_code, wikilinks
+from graph.untrusted import clip
 from loaders.io import node_line, parse_yaml, read_text, value_node
 
 #: The concept fields a mapping can fill.
@@ -65,6 +69,11 @@ _SOURCE_TITLE_KEYS = ("title", "name", "label", "text")
 _SOURCE_URL_KEYS = ("url", "href", "link", "uri")
 _MD_LINK_RE = re.compile(r"^\[([^\]]+)\]\(\s*(\S+?)\s*\)$")
 _URL_PREFIXES = ("http://", "https://", "www.", "ftp://", "doi:")
+#: An inline Markdown link ``[label](target "title")`` (images, with a leading ``!``, are matched to be skipped).
+_INLINE_LINK_RE = re.compile(r"(!?)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(<[^<>\n]*>|[^\s()]+)(?:\s+[^)\n]*)?\)")
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: Note extensions a link may name: the target is the note's path without them.
+_NOTE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off", ""})
 #: A glossary whose records all have different keys would grow the plan cache without bound.
@@ -89,10 +98,9 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
+        return f"the number {clip(value)}"
+    # Never the whole value: an alias bomb's repr alone would take minutes and gigabytes.
+    text = clip(value, 60)
     if isinstance(value, dict):
         return f"an object {text}"
     if isinstance(value, list | tuple):
@@ -142,7 +150,7 @@ def _names(raw: Any, sep: str, _label_first: bool) -> tuple[str, ...]:
     elif kind is list or kind is tuple:
         items = raw
     else:
-        raise _Bad(f"a list (or text separated by {sep!r})", raw)
+        raise _Bad(f"a list (or text separated by {clip(sep)})", raw)
     try:
         # The common case, every entry text, in one comprehension; anything else takes the slow path.
         return tuple([name for name in [item.strip() for item in items] if name])
@@ -267,6 +275,35 @@ def text_references(text: str, line: int | None, label_first: bool = False) -> l
     ]
 
 
+def markdown_links(text: str, line: int | None) -> list[Reference]:
+    """The inline Markdown links of a text that lead to another concept, as references.
+
+    ``[mean](#mean)`` names a concept by its anchor (an id or slug); ``[x](other.md)`` and
+    ``[x](../notes/other.md#part)`` name a note by its path without the extension. Links to other
+    sites (any ``scheme:``), images and links inside code are not references.
+
+    >>> [r.target for r in markdown_links("A [mean](#mean), [x](notes/other.md#a) and [w](https://w.org).", 1)]
+    ['mean', 'notes/other']
+    """
+    found: list[Reference] = []
+    for match in _INLINE_LINK_RE.finditer(strip_code(text) if "`" in text else text):
+        href = match.group(2).strip("<>").strip()
+        if match.group(1) or not href or _SCHEME_RE.match(href) or href.startswith("//"):
+            continue
+        path, _, anchor = unquote(href).partition("#")
+        if not path:
+            target = anchor.strip()
+        else:
+            path = path.split("?", 1)[0]
+            if path.lower().endswith(_NOTE_SUFFIXES):
+                path = path.rsplit(".", 1)[0]
+            # Relative steps say where the note is from here, not which note it is.
+            target = "/".join(p for p in posixpath.normpath(path).split("/") if p not in ("", ".", ".."))
+        if target:
+            found.append(_reference(target, "wikilink", line))
+    return found
+
+
 def canonical_field(name: str) -> str | None:
     """The concept field a user's name means (``category`` is ``categories``), or None."""
     form = key_form(name)
@@ -340,10 +377,10 @@ class FieldMapping:
             canonical = canonical_field(name)
             if canonical is None:
                 raise UsageError(
-                    f"unknown concept field {name!r} in --field; the fields are: {', '.join(CONCEPT_FIELDS)}"
+                    f"unknown concept field {clip(name)} in --field; the fields are: {', '.join(CONCEPT_FIELDS)}"
                 )
             if not isinstance(path, str) or not path.strip():
-                raise UsageError(f"--field {name} needs an input field name, got {path!r}")
+                raise UsageError(f"--field {name} needs an input field name, got {clip(path)}")
             explicit[canonical] = (path.strip(),)
         return cls(explicit, options, fmt)
 
@@ -377,6 +414,13 @@ class FieldMapping:
                 steps.append((name, forms[form], rest, cand.written if rest else forms[form]))
                 break
         return tuple(steps)
+
+    def key_of(self, record: Mapping[str, Any], name: str) -> str | None:
+        """The record's key that feeds concept field ``name`` (None when none does, or through a nested path)."""
+        for field_name, key, rest, _written in self._plan(tuple(record)):
+            if field_name == name:
+                return None if rest else key
+        return None
 
     def extract(
         self,
@@ -412,7 +456,7 @@ class FieldMapping:
                 found = value_node(node, key)
                 where = node_line(found[0]) if found else line
                 mapped = "" if key_form(written) == name else f" (the concept's {name})"
-                raise LoadError(Problem(file, where, f"field {written!r}{mapped} {bad}")) from None
+                raise LoadError(Problem(file, where, f"field {clip(written)}{mapped} {bad}")) from None
             if value is None:
                 continue
             if node is not None and name == "related":
@@ -431,13 +475,15 @@ class FieldMapping:
         node: yaml.Node | None = None,
         path: str | None = None,
     ) -> Concept:
-        """The Concept a record describes; [[wikilinks]] in its definition and body count as links."""
+        """The Concept a record describes; [[wikilinks]] and Markdown links in its definition and body are links."""
         values = self.extract(record, file, line, separator=separator, label_first=label_first, node=node)
         inline: list[Reference] = []
         for name in _LINK_FIELDS:
             text = values.get(name)
             if text and "[[" in text:
                 inline.extend(text_references(text, line, label_first))
+            if text and "](" in text:
+                inline.extend(markdown_links(text, line))
         return self.make_concept(values, file, line, inline=inline, path=path)
 
     def make_concept(
@@ -515,7 +561,7 @@ def _read_config(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]
     allowed = ("fields", "format", "options")
     for key in data:
         if key not in allowed:
-            raise LoadError(Problem(file, line_of(str(key)), f"unknown key {key!r}; expected {', '.join(allowed)}"))
+            raise LoadError(Problem(file, line_of(str(key)), f"unknown key {clip(key)}; expected {', '.join(allowed)}"))
     fmt = data.get("format")
     if fmt is not None and not isinstance(fmt, str):
         raise LoadError(Problem(file, line_of("format"), f"format must be a format name, got {describe(fmt)}"))
@@ -532,12 +578,12 @@ def _read_config(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]
         canonical = canonical_field(str(name))
         if canonical is None:
             raise LoadError(Problem(
-                file, where, f"unknown concept field {name!r}; the fields are: {', '.join(CONCEPT_FIELDS)}"
+                file, where, f"unknown concept field {clip(name)}; the fields are: {', '.join(CONCEPT_FIELDS)}"
             ))
         choices = [paths] if isinstance(paths, str) else paths
         if not isinstance(choices, list) or not choices or not all(isinstance(p, str) and p.strip() for p in choices):
             raise LoadError(Problem(
-                file, where, f"field {name!r} must name an input field (or a list of them), got {describe(paths)}"
+                file, where, f"field {clip(name)} must name an input field (or a list of them), got {describe(paths)}"
             ))
         explicit[canonical] = tuple(p.strip() for p in choices)
     return explicit, {str(k): v for k, v in options.items()}, fmt

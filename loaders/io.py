@@ -30,6 +30,7 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin
+from graph.untrusted import check_yaml_expansion, clip, inside
 from graph.util import paused_gc
 from loaders import Progress
 
@@ -62,7 +63,7 @@ def parse_size(value: int | str | None) -> int:
         return value
     match = _SIZE_RE.match(str(value))
     if not match or isinstance(value, bool):
-        raise UsageError(f"max_file_size must be a size such as 200MB, got {value!r}")
+        raise UsageError(f"max_file_size must be a size such as 200MB, got {clip(value)}")
     number, unit = match.groups()
     return int(float(number) * _SIZE_UNITS[unit[:1].lower()])
 
@@ -105,17 +106,26 @@ def _excluded(relative: str, name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = ()) -> list[Path]:
+def list_files(
+    folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (), warnings: list[Problem] | None = None
+) -> list[Path]:
     """The files under a folder with one of the endings, sorted by relative path; hidden files and folders skipped.
 
     ``exclude`` holds glob patterns matched against the relative path (with "/") or the file name.
+    Symlinks that lead outside the folder, and names that are not UTF-8, are skipped; each one is
+    noted in ``warnings`` when given (a vault must not pull ``/etc/passwd`` into the graph).
     """
     wanted = tuple(s.lower() for s in suffixes)
     found: list[tuple[str, Path]] = []
+    notes = warnings if warnings is not None else []
     for root, dirs, files in os.walk(folder):
+        base = Path(root)
         # Pruning in place keeps os.walk out of .git, .obsidian and the like entirely.
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = Path(root)
+        for name in dirs:
+            # os.walk does not enter linked folders; say so when one leads out of the folder.
+            if os.path.islink(base / name) and not inside(folder, base / name):
+                notes.append(Problem(str(base / name), None, _OUTSIDE))
         for name in files:
             if name.startswith(".") or not name.lower().endswith(wanted):
                 continue
@@ -123,9 +133,30 @@ def list_files(folder: Path, suffixes: Iterable[str], exclude: Sequence[str] = (
             relative = file.relative_to(folder).as_posix()
             if exclude and _excluded(relative, name, exclude):
                 continue
+            if os.path.islink(file) and not inside(folder, file):
+                notes.append(Problem(str(file), None, _OUTSIDE))
+                continue
+            if not _utf8(relative):
+                shown = str(file).encode("utf-8", "backslashreplace").decode("utf-8")
+                notes.append(Problem(shown, None, "skipped: the file name is not UTF-8 (rename the file)"))
+                continue
             found.append((relative, file))
     found.sort(key=lambda pair: pair[0])
     return [file for _, file in found]
+
+
+_OUTSIDE = "skipped: a symlink that leads outside the folder being loaded"
+
+
+def _utf8(name: str) -> bool:
+    """False for a name os.walk decoded with surrogate escapes (its bytes are not UTF-8)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def relative_stem(file: Path, root: Path) -> str:
@@ -148,7 +179,7 @@ def check_options(fmt: str, options: dict[str, Any], known: Iterable[str]) -> No
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise UsageError(
-            f"unknown option {unknown[0]!r} for the {fmt} loader; it knows: {', '.join(sorted(known))}"
+            f"unknown option {clip(unknown[0])} for the {fmt} loader; it knows: {', '.join(sorted(known))}"
         )
 
 
@@ -181,6 +212,8 @@ class Collector:
         self.progress = progress
         self.concepts: list[Concept] = []
         self.problems: list[Problem] = []
+        #: What the load accepted or skipped without failing (e.g. a symlink out of the folder).
+        self.warnings: list[Problem] = []
         self._seen: dict[str, Origin | None] = {}
 
     def problem(self, *problems: Problem) -> None:
@@ -196,7 +229,7 @@ class Collector:
             origin = concept.origin or Origin(str(self.source))
             self.problem(Problem(
                 origin.file, origin.line,
-                f"duplicate id {concept.id!r}: already used at {first or self.source}",
+                f"duplicate id {clip(concept.id)}: already used at {first or self.source}",
             ))
             return
         self._seen[concept.id] = concept.origin
@@ -214,7 +247,8 @@ class Collector:
         if not self.concepts:
             # The problems that left nothing to load come first: they are what the user must fix.
             raise LoadError([*self.problems, Problem(str(self.source), None, f"no concepts found ({self.fmt})")])
-        return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems))
+        return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems),
+                        warnings=list(self.warnings))
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
@@ -225,6 +259,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
     loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
+        # Counted on the composed nodes, before anything is built: an alias bomb is refused in milliseconds.
+        check_yaml_expansion(node, file, text)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark, started = error.problem_mark or error.context_mark, error.context_mark

@@ -23,16 +23,19 @@ import yaml
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Reference
 from graph.text import slugify, wikilinks
+from graph.untrusted import clip
 from loaders.fields import FieldMapping, describe, text_references
 from loaders.io import (
     Collector,
     check_options,
     exclude_patterns,
     list_files,
+    node_line,
     parse_yaml,
     paused_gc,
     read_text,
     relative_stem,
+    value_node,
 )
 
 #: How a wikilink with a label is written: Obsidian ``[[target|label]]``, Dendron ``[[label|target]]``.
@@ -186,7 +189,7 @@ def _page_concept(
     if values.get("definition"):
         # A definition written in the front matter may carry links of its own.
         if "[[" in values["definition"]:
-            inline.extend(text_references(values["definition"], 1, label_first))
+            inline.extend(text_references(values["definition"], _key_line(page, mapping, "definition"), label_first))
         values.setdefault("body", _without_title(page.text))
     else:
         values["definition"] = paragraph
@@ -197,7 +200,29 @@ def _page_concept(
         for target, line, embed in wikilinks(page.text, label_first)
         if not embed and not target.startswith("dendron://")
     )
-    return mapping.make_concept(values, file, 1, inline=inline, path=page.path)
+    return mapping.make_concept(values, file, _title_line(page, mapping, heading), inline=inline, path=page.path)
+
+
+def _key_line(page: MarkdownPage, mapping: FieldMapping, name: str) -> int | None:
+    """The front-matter line of the key that feeds concept field ``name`` (None when no key does)."""
+    key = mapping.key_of(page.meta, name)
+    if key is None:
+        return None
+    found = value_node(page.node, key)
+    return node_line(found[0]) if found is not None else 1
+
+
+def _title_line(page: MarkdownPage, mapping: FieldMapping, heading: str | None) -> int:
+    """The file line where the note's title is written: its front-matter key, else its ``# heading``, else 1."""
+    key_line = _key_line(page, mapping, "title")
+    if key_line is not None:
+        return key_line
+    if heading is not None:
+        for number, text in enumerate(page.text.split("\n")):
+            match = _H1_RE.match(text)
+            if match and match.group(1).strip() == heading:
+                return number + page.text_line
+    return 1
 
 
 def _without_title(text: str) -> str:
@@ -235,11 +260,11 @@ def _load_markdown(
     separator = str(options.get("list_separator", ";"))
     order = str(options.get("wikilink_order", "auto")).lower()
     if order not in WIKILINK_ORDERS:
-        raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {order!r}")
+        raise UsageError(f"wikilink_order must be one of {', '.join(WIKILINK_ORDERS)}, got {clip(order)}")
     collector = Collector(path, "markdown", lenient, progress)
     if path.is_dir():
         root = path
-        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")))
+        files = list_files(path, _SUFFIXES, exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no Markdown files (.md)"))
     else:

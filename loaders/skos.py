@@ -32,6 +32,7 @@ from rdflib.term import Node
 from graph.errors import LoadError, Problem
 from graph.model import Concept, Glossary, Origin, Reference, Source
 from graph.text import slugify
+from graph.untrusted import clip, refuse_lone_surrogates, refuse_xml_entities
 from loaders import Progress
 from loaders.io import Collector, check_options, read_text, refuse_field_mapping
 
@@ -101,6 +102,10 @@ def _texts(
 
 def _parse(path: Path, fmt: str, max_file_size: Any) -> Graph:
     text = read_text(path, max_file_size)
+    if fmt == "xml":
+        refuse_xml_entities(text, str(path))
+    else:
+        refuse_lone_surrogates(text, str(path))
     graph = Graph()
     try:
         graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
@@ -144,7 +149,7 @@ def load_skos(
         concept_id = _id_of(str(uri))
         if concept_id in seen:
             collector.problem(Problem(str(path), None, f"concepts {seen[concept_id]} and {uri} both get the id "
-                                                       f"{concept_id!r}"))
+                                                       f"{clip(concept_id)}"))
             continue
         seen[concept_id] = uri
         ids[uri] = concept_id

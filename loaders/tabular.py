@@ -3,7 +3,8 @@
 JSON and YAML documents hold ``{"concepts": [...]}`` (or ``terms``, ``entries``, ``glossary``,
 ``items``, or the ``list_key`` option) or a bare list. Every record keeps the file and the line
 where it starts: JSON records are read one by one with the decoder's positions, YAML records
-from the parser's marks, JSONL by line, CSV by the physical line where the row starts.
+from the parser's marks, JSONL by line, CSV by the physical line where the row starts; a JSON
+record's related entries get the line where each is written (found in the record's text).
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from graph.errors import LoadError, Problem, UsageError
-from graph.model import Glossary
+from graph.model import Glossary, Reference
+from graph.untrusted import clip, json_nesting_error, lone_surrogate_line, refuse_lone_surrogates
 from loaders.fields import FieldMapping, describe, key_form
 from loaders.io import (
     Collector,
@@ -50,8 +53,19 @@ from loaders.io import (
 #: Top-level keys of a JSON or YAML document that hold the list of concepts.
 LIST_KEYS = ("concepts", "terms", "entries", "glossary", "items")
 
-#: One record: the raw mapping, the line where it starts, its YAML node (YAML only, for key lines).
-Item = tuple[Any, int | None, yaml.Node | None]
+@dataclass(frozen=True, slots=True)
+class JsonSpan:
+    """Where a JSON record is written: the document, the record's offsets in it and its first line."""
+
+    text: str
+    start: int
+    end: int
+    line: int
+
+
+#: One record: the raw mapping, the line where it starts, and what tells the lines inside it: its
+#: YAML node (YAML), its span of the document (JSON), or nothing (JSONL and CSV records are one line).
+Item = tuple[Any, int | None, yaml.Node | JsonSpan | None]
 
 _COMMON_OPTIONS = ("list_separator", "max_file_size", "exclude", "wikilink_order", "list_key")
 _CSV_OPTIONS = (*_COMMON_OPTIONS, "delimiter")
@@ -93,9 +107,9 @@ def _json_array(text: str, pos: int, decode: Any) -> tuple[list[Item], int]:
         return items, pos + 1
     while True:
         line += text.count("\n", last, pos)
-        last = pos
+        last = start = pos
         value, pos = decode(text, pos)
-        items.append((value, line, None))
+        items.append((value, line, JsonSpan(text, start, pos, line)))
         pos = _skip(text, pos)
         mark = text[pos:pos + 1]
         if mark == ",":
@@ -106,12 +120,51 @@ def _json_array(text: str, pos: int, decode: Any) -> tuple[list[Item], int]:
             raise _JsonSyntax
 
 
+def _json_element(text: str, token: str, start: int, end: int) -> int:
+    """The offset of ``token`` (a JSON string) as an array element in text[start:end], or -1."""
+    position = text.find(token, start, end)
+    while position >= 0:
+        before = text[start:position].rstrip()
+        after = text[position + len(token):end].lstrip()
+        if before.endswith(("[", ",")) and after.startswith((",", "]")):
+            return position
+        position = text.find(token, position + 1, end)
+    return -1
+
+
+def _json_reference_lines(related: tuple[Reference, ...], span: JsonSpan) -> tuple[Reference, ...]:
+    """The related references with the line where each is written in the record (JSON, which has no marks).
+
+    Each is looked for, in order, as a string element of an array; one written otherwise (a
+    ``;``-separated string, a wikilink) keeps the record's line.
+    """
+    text, cursor, line = span.text, span.start, span.line
+    placed: list[Reference] = []
+    for reference in related:
+        if reference.kind != "related":
+            placed.append(reference)
+            continue
+        found = -1
+        for token in dict.fromkeys((json.dumps(reference.target, ensure_ascii=False), json.dumps(reference.target))):
+            found = _json_element(text, token, cursor, span.end)
+            if found >= 0:
+                break
+        if found < 0:
+            placed.append(reference)
+            continue
+        line += text.count("\n", cursor, found)
+        cursor = found
+        placed.append(Reference(reference.target, reference.kind, line))
+    return tuple(placed)
+
+
 def read_json(text: str, file: str, list_keys: tuple[str, ...] = LIST_KEYS) -> tuple[list[Item] | None, Any]:
     """(records with their lines, or None; the top-level value) of a JSON document.
 
     Records are the elements of a top-level list or of the list under one of ``list_keys``.
     """
     decode = json.JSONDecoder().raw_decode
+    refuse_lone_surrogates(text, file)
     try:
         pos = _skip(text, 0)
         if pos == len(text):
@@ -155,6 +208,8 @@ def read_json(text: str, file: str, list_keys: tuple[str, ...] = LIST_KEYS) -> t
         raise LoadError(Problem(file, error.lineno, f"invalid JSON: {error.msg} at column {error.colno}")) from None
     except _JsonSyntax:
         raise _json_error(text, file) from None
+    except RecursionError:
+        raise json_nesting_error(text, file) from None
     return items, top
 
 
@@ -184,7 +239,7 @@ def _delimiter(file: Path, text: str, option: Any) -> str:
         value = str(option)
         value = "\t" if value.lower() in ("tab", "\\t") else value
         if len(value) != 1:
-            raise UsageError(f"delimiter must be one character, got {option!r}")
+            raise UsageError(f"delimiter must be one character, got {clip(option)}")
         return value
     if file.suffix.lower() == ".tsv":
         return "\t"
@@ -206,7 +261,7 @@ def read_csv(text: str, file: Path, delimiter: Any = None) -> tuple[list[Item], 
         raise LoadError(Problem(name, 1, f"invalid CSV: {error}")) from None
     twice = [column for column, count in Counter(h for h in header if h).items() if count > 1]
     if twice:
-        raise LoadError(Problem(name, 1, f"the header names the column {twice[0]!r} twice"))
+        raise LoadError(Problem(name, 1, f"the header names the column {clip(twice[0])} twice"))
     if not any(header):
         raise LoadError(Problem(name, 1, "the header row is empty"))
     width = len(header)
@@ -253,7 +308,7 @@ def _by_suffix(file: Path, text: str, options: dict[str, Any]) -> tuple[list[Ite
 def _label_first(options: dict[str, Any]) -> bool:
     order = str(options.get("wikilink_order", "obsidian")).lower()
     if order not in ("obsidian", "dendron"):
-        raise UsageError(f"wikilink_order must be obsidian or dendron for this format, got {order!r}")
+        raise UsageError(f"wikilink_order must be obsidian or dendron for this format, got {clip(order)}")
     return order == "dendron"
 
 
@@ -282,7 +337,7 @@ def _load_records(
     collector = Collector(path, fmt, lenient, progress)
     if path.is_dir():
         root = path
-        files = list_files(path, suffixes, exclude_patterns(options.get("exclude")))
+        files = list_files(path, suffixes, exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, f"the folder holds no {' or '.join(suffixes)} files"))
         # In a folder, a file may hold a single concept (the one-file-per-concept layout).
@@ -293,7 +348,8 @@ def _load_records(
     for done, file in enumerate(files, 1):
         name = str(file)
         try:
-            items, top, problems = reader(file, read_text(file, options.get("max_file_size")), options)
+            text = read_text(file, options.get("max_file_size"))
+            items, top, problems = reader(file, text, options)
         except LoadError as error:
             collector.problem(*error.problems)
             continue
@@ -306,20 +362,25 @@ def _load_records(
                     f"expected a list of concepts or an object with a {LIST_KEYS[0]!r} list, found {describe(top)}",
                 ))
                 continue
-            items = [(top, 1, None)]
+            whole = JsonSpan(text, 0, len(text), 1) if file.suffix.lower() == ".json" else None
+            items = [(top, 1, whole)]
             concept_path = relative_stem(file, root)
         total = len(items)
         for count, (record, line, node) in enumerate(items, 1):
             if not isinstance(record, dict):
                 collector.problem(Problem(name, line, f"expected an object (one concept), found {describe(record)}"))
                 continue
+            span = node if isinstance(node, JsonSpan) else None
             try:
                 concept = mapping.concept(
-                    record, name, line, separator=separator, label_first=label_first, node=node, path=concept_path
+                    record, name, line, separator=separator, label_first=label_first,
+                    node=node if isinstance(node, yaml.Node) else None, path=concept_path,
                 )
             except LoadError as error:
                 collector.problem(*error.problems)
                 continue
+            if span is not None and concept.related:
+                concept.related = _json_reference_lines(concept.related, span)
             collector.add(concept)
             if single_file and count % _PROGRESS_EVERY == 0:
                 collector.tick(count, total)
@@ -407,7 +468,7 @@ def _load_jsonl(
     label_first = _label_first(options)
     collector = Collector(path, "jsonl", lenient, progress)
     if path.is_dir():
-        files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")))
+        files = list_files(path, (".jsonl", ".ndjson"), exclude_patterns(options.get("exclude")), collector.warnings)
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no .jsonl files"))
     else:
@@ -430,6 +491,13 @@ def _load_jsonl(
                 record = loads(text)
             except json.JSONDecodeError as error:
                 collector.problem(Problem(name, number, f"invalid JSON: {error.msg} at column {error.colno}"))
+                continue
+            except RecursionError:
+                collector.problem(*json_nesting_error(text, name, number).problems)
+                continue
+            if "\\u" in text and lone_surrogate_line(text) is not None:
+                collector.problem(Problem(name, number, "a \\u escape gives a lone surrogate (half of a UTF-16 pair), "
+                                                        "which is not text"))
                 continue
             if type(record) is not dict:
                 collector.problem(Problem(name, number, f"expected an object (one concept), found {describe(record)}"))

@@ -1,7 +1,7 @@
 """The glossgraph benchmark (`make bench`): one table of timings and peak memory, with same-run baselines.
 
     python -m scripts.bench [--sizes 1000,10000,100000] [--runs N] [--out docs/benchmarks.md]
-                            [--no-neo4j] [--no-app] [--no-baselines] [--workdir DIR]
+                            [--no-neo4j] [--no-app] [--no-html] [--no-baselines] [--workdir DIR]
 
 For each size a synthetic glossary (graph.synthetic, seeded) is written as JSONL once and cached in
 the work folder. Every measurement runs in a fresh Python process, so that one operation's garbage
@@ -13,6 +13,13 @@ added above what the process held just before (for queries: above the loaded sto
 Query timings are medians per query over a fixed, seeded sample of concepts (neighbourhood) and
 concept pairs (shortest path); the other timings are medians over runs. Baselines are measured in
 the same invocation so that their ratios hold on a noisy machine.
+
+Saved HTML pages (``--no-html`` skips them): generated one-page glossaries of 5, 10 and 20 MB,
+pages with 5,000 to 20,000 nested list items, a page nested deeper than the parser allows, and a
+folder of 1,900 saved pages. The linear-time check compares the CPU time per MB (per list item)
+at the largest size with the smallest's (CPU time, because wall time on a shared machine measures
+the other processes too); above LINEAR_LIMIT, or when the too-deep page is not refused, the
+benchmark exits 1.
 """
 
 from __future__ import annotations
@@ -326,12 +333,40 @@ def work_neo4j(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def work_html(spec: dict[str, Any]) -> dict[str, Any]:
+    """Load saved HTML pages (one page or a folder) ``runs`` times; a refusal is answered with its message."""
+    import loaders
+    from graph.errors import LoadError
+
+    def attempt() -> int | str:
+        try:
+            return len(loaders.load(spec["path"], **spec.get("options", {})).concepts)
+        except LoadError as error:
+            return str(error).splitlines()[0]
+
+    import loaders.html  # imported untimed, as is the format detection below
+
+    loaders.detect_format(Path(spec["path"]))
+    measure = Measure()
+    outcome: int | str = 0
+    cpu: list[float] = []  # the process's own CPU time: what a busy machine's other work does not inflate
+    for _ in range(spec.get("runs", 1)):
+        started = time.process_time()
+        outcome = _measured(measure, attempt)
+        cpu.append(time.process_time() - started)
+    answer = {"load": measure.to_json(), "cpu": statistics.median(cpu), "concepts": 0}
+    if isinstance(outcome, str):
+        return {**answer, "refused": outcome}
+    return {**answer, "concepts": outcome}
+
+
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "load": work_load,
     "networkx": work_networkx,
     "session": work_session,
     "mentions": work_mentions,
     "neo4j": work_neo4j,
+    "html": work_html,
 }
 
 
@@ -469,6 +504,140 @@ def bench_local(size: int, path: Path, summary: dict[str, Any], args: argparse.N
     return rows, checks
 
 
+# -- saved HTML pages -----------------------------------------------------------------------------
+
+#: Page sizes (MB) of the one-page glossary check, nested-list counts, the folder's page count.
+HTML_PAGE_MB = (5, 10, 20)
+HTML_NESTED = (5_000, 10_000, 20_000)
+HTML_NESTED_DEPTH = 1_000  # list levels per stack: under the parser's 2,048 elements, so the page loads
+HTML_FOLDER_PAGES = 1_900
+#: A load is linear when its time per unit at the largest size is at most this multiple of the smallest's.
+LINEAR_LIMIT = 2.0
+
+
+def _html_glossary_page(path: Path, megabytes: int) -> int:
+    """Write a Sphinx-style one-page glossary of about ``megabytes`` MB (seeded); return its entry count."""
+    rng = random.Random(SEED)
+    target = megabytes * 1024 * 1024
+    parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Glossary</title></head><body>'
+             '<div class="body" role="main"><section id="glossary"><h1>Glossary</h1>']
+    size, count = sum(map(len, parts)), 0
+    while size < target:
+        if count % 500 == 0:
+            parts.append(f'{"</dl></section>" if count else ""}<section><h2>Section {count // 500}</h2>'
+                         '<dl class="simple glossary">')
+        others = [rng.randrange(count + 500) for _ in range(3)]
+        links = ", ".join(f'<a class="reference internal" href="#term-{o}"><span class="xref std std-term">'
+                          f"term {o}</span></a>" for o in others)
+        entry = (f'<dt id="term-{count}">term {count}<a class="headerlink" href="#term-{count}">¶</a></dt>'
+                 f'<dt id="term-alias-{count}">alias {count}</dt>'
+                 f"<dd><p>The definition of term {count}, which leans on {links}.</p>"
+                 f"<p>A second paragraph with <em>emphasis</em>, <code>code</code> and "
+                 f'<a class="reference external" href="https://example.org/{count}">a source</a>.</p></dd>\n')
+        parts.append(entry)
+        size += len(entry)
+        count += 1
+    parts.append("</dl></section></section></div></body></html>")
+    path.write_text("".join(parts), encoding="utf-8")
+    return count
+
+
+def _html_nested_page(path: Path, items: int, depth: int) -> None:
+    """Write a concept page whose body holds ``items`` list items nested ``depth`` deep per stack."""
+    stack = "<ul><li>x" * depth + "</li></ul>" * depth
+    body = "".join(stack for _ in range(max(1, items // depth)))
+    path.write_text(f"<html><body><h1>What is Nesting?</h1><main><p>Deep lists.</p>{body}</main></body></html>",
+                    encoding="utf-8")
+
+
+def _html_folder(folder: Path, pages: int) -> None:
+    """Write ``pages`` saved pages of the reference shape (with the furniture a saved page carries)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    furniture = "".join(f'<li><a href="/glossary/page-{i}/">Page {i}</a></li>' for i in range(60))
+    for number in range(pages):
+        related = "".join(f'<li><a href="/glossary/term-{(number * 7 + k) % pages}/">Term {(number * 7 + k) % pages}'
+                          "</a></li>" for k in range(1, 6))
+        (folder / f"term-{number}.html").write_text(
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>What is Term {number}?</title>'
+            f"<script>var page = {number};</script><style>body {{ margin: 0 }}</style></head><body>"
+            f'<header><nav class="menu"><ul>{furniture}</ul></nav></header>'
+            f'<nav class="breadcrumb"><ol><li><a href="/">Home</a></li><li><a href="/glossary/">Glossary</a></li>'
+            f'<li><a href="/c/{number % 8}/">Category {number % 8}</a></li><li>What is Term {number}?</li></ol></nav>'
+            f'<main><header><span class="level">Beginner</span><time class="week">2026-W{number % 52 + 1:02d}</time>'
+            f'<h1>What is Term {number}?</h1><p class="definition">Term {number} is a concept of the benchmark.</p>'
+            f'<div class="aliases"><ul><li>T{number}</li></ul></div></header>'
+            f'<article class="content"><h2>Why It Matters</h2><p>{"Words of the article. " * 40}</p>'
+            f"<ul><li>one point</li><li>another point</li></ul></article>"
+            f'<section class="sources"><ul><li><a href="https://example.org/{number}">A source</a></li></ul></section>'
+            f'<section class="related"><h2>Related Concepts</h2><ul>{related}</ul></section></main>'
+            f"<footer><p>{'Footer text. ' * 20}</p></footer></body></html>",
+            encoding="utf-8",
+        )
+
+
+def _linear_note(sizes: list[tuple[float, float]], unit: str) -> tuple[str, bool]:
+    """Whether time grew linearly: the CPU time per unit at the largest size against the smallest size's."""
+    (small, small_time), (large, large_time) = sizes[0], sizes[-1]
+    ratio = (large_time / large) / (small_time / small)
+    ok = ratio <= LINEAR_LIMIT
+    verdict = "linear" if ok else "NOT LINEAR"
+    return f"{verdict}: CPU time per {unit} at {large:,.0f} is {ratio:.2f}x that at {small:,.0f}", ok
+
+
+def bench_html(args: argparse.Namespace) -> tuple[list[Row], bool]:
+    """Rows for saved HTML pages: one-page glossaries by size, nested lists, a folder of pages; and the check."""
+    workdir = args.workdir / "html"
+    workdir.mkdir(parents=True, exist_ok=True)
+    runs = args.html_runs
+    rows: list[Row] = []
+    linear = True
+    timed: list[tuple[float, float]] = []
+    for megabytes in args.html_mb:
+        path = workdir / f"glossary-{megabytes}mb-{SEED}.html"
+        if not path.exists():
+            _html_glossary_page(path, megabytes)
+        _say(f"measuring a {megabytes} MB one-page glossary")
+        answer = _worker("html", {"path": str(path), "runs": runs})
+        timed.append((megabytes, answer["cpu"]))
+        rows.append(_row(answer["concepts"], "html", f"load {megabytes} MB glossary page", answer["load"],
+                         f"CPU {_duration(answer['cpu'])}, {megabytes / answer['cpu']:.1f} MB per CPU second"))
+    if len(timed) > 1:
+        note, ok = _linear_note(timed, "MB")
+        rows[-1].note += "; " + note
+        linear = linear and ok
+    timed = []
+    for items in args.html_nested:
+        path = workdir / f"nested-{items}-{HTML_NESTED_DEPTH}.html"
+        if not path.exists():
+            _html_nested_page(path, items, HTML_NESTED_DEPTH)
+        _say(f"measuring {items:,} nested list items")
+        answer = _worker("html", {"path": str(path), "runs": runs})
+        timed.append((items, answer["cpu"]))
+        rows.append(_row(answer["concepts"], "html", f"load {items:,} nested <ul><li>", answer["load"],
+                         f"CPU {_duration(answer['cpu'])}; stacks {HTML_NESTED_DEPTH:,} deep"))
+    if len(timed) > 1:
+        note, ok = _linear_note(timed, "item")
+        rows[-1].note += "; " + note
+        linear = linear and ok
+    deepest = max(args.html_nested)
+    path = workdir / f"nested-{deepest}-{deepest}.html"
+    if not path.exists():
+        _html_nested_page(path, deepest, deepest)
+    answer = _worker("html", {"path": str(path), "runs": runs})
+    refused = "refused" in answer
+    rows.append(_row(0, "html", f"refuse {deepest:,} nested in one stack", answer["load"],
+                     "refused: nested too deeply" if refused else "LOADED: expected a refusal"))
+    linear = linear and refused
+    folder = workdir / f"folder-{args.html_pages}"
+    if not folder.exists():
+        _html_folder(folder, args.html_pages)
+    _say(f"measuring a folder of {args.html_pages:,} saved pages")
+    answer = _worker("html", {"path": str(folder), "runs": runs})
+    rows.append(_row(answer["concepts"], "html", f"load folder of {args.html_pages:,} pages", answer["load"],
+                     f"CPU {_duration(answer['cpu'])}; {args.html_pages / _median(answer['load']):,.0f} pages/s"))
+    return rows, linear
+
+
 def _ok(check: dict[str, Any]) -> str:
     return "answers checked" if check.get("ok") else "ANSWERS WRONG"
 
@@ -566,6 +735,16 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _sizes_any(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from error
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive numbers, not {text!r}")
+    return sorted(sizes)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
@@ -590,6 +769,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--app-max", type=int, default=100_000,
                         help="Largest size whose every page is timed in Chromium (default 100000).")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false", help="Skip the baselines.")
+    parser.add_argument("--no-html", dest="html", action="store_false", help="Skip the saved HTML page loads.")
+    parser.add_argument("--html-mb", type=_sizes_any, default=list(HTML_PAGE_MB),
+                        help="Sizes in MB of the generated one-page glossaries (default 5,10,20).")
+    parser.add_argument("--html-nested", type=_sizes_any, default=list(HTML_NESTED),
+                        help="Nested list items of the nesting check (default 5000,10000,20000).")
+    parser.add_argument("--html-pages", type=int, default=HTML_FOLDER_PAGES,
+                        help="Saved pages in the folder load (default 1900).")
+    parser.add_argument("--html-runs", type=int, default=3, help="Runs per HTML load (median; default 3).")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -623,12 +810,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.app:
         rows.extend(bench_app(args.sizes, datasets))
         rows.extend(bench_pages(args.sizes, datasets, args))
+    linear = True
+    if args.html:
+        html_rows, linear = bench_html(args)
+        rows.extend(html_rows)
     table = render_table(rows)
     print(table)
     if args.out:
         command = "python -m scripts.bench " + " ".join(sys.argv[1:] if argv is None else argv)
         write_doc(args.out, table, machine(), command.strip(), notes)
         _say(f"wrote {args.out}")
+    if not linear:
+        _say(f"the HTML loader failed its linear-time check (more than {LINEAR_LIMIT}x per unit) or a refusal")
+        return 1
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.appstate import SOURCE_ENV, display_path, md_escape
+from graph.appstate import ALLOW_PATH_ENV, SOURCE_ENV, display_path, md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -212,13 +212,21 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     labels = [t.label for t in at.tabs]
     assert labels[:5] == ["worklist", "orphans (1)", "dead_ends (1)", "isolated (0)", "broken_links (1)"]
     assert labels[-1] == "disconnected_clusters (1)" and len(labels) == 16
-    assert _tab(at, "broken_links") == [{"source": "large-language-model", "target": "Tokenizer"}]
-    assert _tab(at, "alias_links") == [
-        {"source": "prompt-engineering", "target": "large-language-model", "via": "LLM"},
-        {"source": "retrieval-augmented-generation", "target": "large-language-model", "via": "LLM"},
-        {"source": "vector-database", "target": "retrieval-augmented-generation", "via": "RAG"},
+    # Each finding's file and line follow its fields.
+    assert _tab(at, "broken_links") == [
+        {"source": "large-language-model", "target": "Tokenizer", "file": "large-language-model.md", "line": 7}
     ]
-    assert _tab(at, "disconnected_clusters") == [{"concepts": "ontology; taxonomy", "size": 2}]
+    assert _tab(at, "alias_links") == [
+        {"source": "prompt-engineering", "target": "large-language-model", "via": "LLM",
+         "file": "prompt-engineering.md", "line": 6},
+        {"source": "retrieval-augmented-generation", "target": "large-language-model", "via": "LLM",
+         "file": "retrieval-augmented-generation.md", "line": 7},
+        {"source": "vector-database", "target": "retrieval-augmented-generation", "via": "RAG",
+         "file": "vector-database.md", "line": 6},
+    ]
+    assert _tab(at, "disconnected_clusters") == [
+        {"concepts": "ontology; taxonomy", "size": 2, "file": "ontology.md", "line": 2}
+    ]
     assert [t.label for t in at.tabs if not t.dataframe] == ["isolated (0)", "ambiguous_links (0)",
                                                              "self_links (0)", "duplicate_links (0)",
                                                              "alias_collisions (0)", "duplicate_titles (0)",
@@ -226,9 +234,12 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     worklist = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
-        [{"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}],
-        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1}],
-        [{"source": "foundation-model", "target": "fine-tuning", "mentions": 1}],
+        [{"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
+          "mentioned_by": 0}],
+        [{"source": "fine-tuning", "target": "foundation-model", "mention": "foundation model", "count": 1,
+          "file": "fine-tuning.md", "line": 7}],
+        [{"source": "foundation-model", "target": "fine-tuning", "file": "foundation-model.md", "line": 10,
+          "mentions": 1}],
     ]
     # Link suggestions read every text: built only when asked for.
     at.button(key="au_suggest").click()
@@ -253,10 +264,14 @@ def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:
         "allow.yaml", b"allow:\n  broken_links:\n    - large-language-model\n", "application/x-yaml"
     )
     _run(at)
-    assert _tab(at, "broken_links") == [{"source": "large-language-model", "target": "Tokenizer", "allowed": True}]
+    assert _tab(at, "broken_links") == [
+        {"source": "large-language-model", "target": "Tokenizer", "file": "large-language-model.md", "line": 7,
+         "allowed": True}
+    ]
     # Allowed findings leave the worklist: it starts with the orphans now.
     assert at.tabs[0].dataframe[0].value.to_dict("records") == [
-        {"id": "prompt-engineering", "title": "Prompt Engineering", "mentioned_by": 0}
+        {"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
+         "mentioned_by": 0}
     ]
 
 
@@ -442,7 +457,8 @@ def test_snapshots_export_nothing_until_asked_then_offer_the_file(app: AppTest) 
 # -- Source ---------------------------------------------------------------------------------------
 
 
-def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest) -> None:
+def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ALLOW_PATH_ENV, str(BROKEN.parent))
     at = _page(app, "explore", concept="transformer")
     at.text_input(key="src_path").input(str(BROKEN))
     at.button(key="src_path_load").click()
@@ -451,6 +467,63 @@ def test_a_bad_source_shows_file_and_line_and_keeps_the_graph(app: AppTest) -> N
     assert len(errors) == 1 and f"`{BROKEN / 'bad.md'}`, line 4: invalid YAML" in errors[0]
     assert f"{display_path(FIXTURE)}: 10 concepts" in at.sidebar.caption[0].value.replace("\\", "")
     assert [h.value for h in at.header] == ["Transformer"]
+
+
+def test_the_server_path_box_is_off_unless_a_root_is_allowed(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOW_PATH_ENV, raising=False)
+    at = _run(app)
+    assert [t.key for t in at.sidebar.text_input if t.key == "src_path"] == []
+    assert not _keys(at, "src_path")
+
+
+@pytest.mark.parametrize("typed", ["/etc", "../../../../../../etc", "outside-link"])
+def test_the_server_path_box_never_leaves_its_root(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, typed: str
+) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "outside-link").symlink_to(FIXTURE, target_is_directory=True)
+    monkeypatch.setenv(ALLOW_PATH_ENV, str(root))
+    at = _run(app)
+    at.text_input(key="src_path").input(typed)
+    at.button(key="src_path_load").click()
+    _run(at)
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1 and "only paths inside root/ may be loaded" in errors[0].replace("\\", "")
+    assert at.sidebar.caption[0].value.endswith(": 10 concepts (local store)")
+
+
+#: An upload name that closes a code span and opens a link if the error box puts it in backticks.
+PHISHING_NAME = "x` [Session expired - log in](https://evil.example) `.zip"
+
+
+def test_an_upload_name_in_an_error_box_stays_text(app: AppTest) -> None:
+    at = _run(app)
+    at.file_uploader(key="src_upload").upload(PHISHING_NAME, b"PK not really a zip", "application/zip")
+    _run(at)
+    [error] = [e.value for e in at.sidebar.error]
+    assert "not a readable zip archive" in error
+    # The name is one code span its backticks cannot close: no markdown, no link.
+    assert f"``{PHISHING_NAME}``" in error
+    assert at.sidebar.caption[0].value.endswith(": 10 concepts (local store)")
+
+
+def test_uploads_are_private_to_the_session_and_removed_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at.file_uploader(key="src_upload").upload(
+        "two.json", b'{"concepts": [{"title": "One"}, {"title": "Two"}]}', "application/json"
+    )
+    _run(at)
+    area = at.session_state["upload_area"]
+    folder = area.folder
+    assert folder.is_dir() and folder.name.startswith("session-") and area.used() > 0
+    assert at.sidebar.caption[0].value.endswith(": 2 concepts (local store)")
+    del area, at
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_a_zip_upload_becomes_the_source(app: AppTest) -> None:
@@ -468,3 +541,22 @@ def test_a_zip_upload_becomes_the_source(app: AppTest) -> None:
     assert [h.value for h in at.header] == ["\\<img src\\=x onerror\\=alert\\(1\\)\\> Hostile"]
     assert ("\\<script\\>alert\\(2\\)\\</script\\> is a definition that must show as text\\."
             in _markdown(at))
+
+
+def test_an_unexpected_error_is_one_box_not_a_traceback(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.app.common as common
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom <b>bold</b>\nsecond line")
+
+    monkeypatch.setattr(common, "neighbourhood_view", broken)
+    monkeypatch.delenv("GLOSSGRAPH_DEBUG", raising=False)
+    at = _page(app, "explore", concept="transformer")
+    assert [e.value for e in at.main.error] == [
+        "Something went wrong: RuntimeError: boom \\<b\\>bold\\</b\\> (the source and this page are unchanged; "
+        "try another view or source)"
+    ]
+    monkeypatch.setenv("GLOSSGRAPH_DEBUG", "1")
+    at.run()
+    assert len(at.exception) == 1 and "boom" in at.exception[0].message  # the traceback, under --debug
+    assert len(at.main.error) == 1

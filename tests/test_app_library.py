@@ -280,3 +280,67 @@ def test_pagerank_matches_networkx_definition() -> None:
     ours, theirs = pagerank(graph), _pagerank_python(graph)
     assert max(abs(ours[n] - theirs[n]) for n in graph) < 1e-9
     assert pagerank(nx.DiGraph()) == {}
+
+
+# -- the session's upload area ---------------------------------------------------------------------
+
+
+def test_an_upload_area_evicts_its_oldest_uploads_to_stay_under_quota(tmp_path: Path) -> None:
+    from graph.appstate import UploadArea
+
+    area = UploadArea(tmp_path, quota=250, limit=200)
+    first = area.save("a.json", b"a" * 100)
+    second = area.save("b.json", b"b" * 100)
+    assert first.is_file() and second.is_file() and area.used() == 200
+    third = area.save("c.json", b"c" * 100, keep=second)
+    assert not first.exists() and second.is_file() and third.is_file() and area.used() == 200
+    # The source in use is never evicted: with it kept, a new upload that does not fit is refused.
+    with pytest.raises(LoadError, match="reload the page"):
+        area.save("d.json", b"d" * 200, keep=third)
+    assert second.is_file() and third.is_file(), "a refused upload evicts nothing"
+    with pytest.raises(LoadError, match="over the session's"):
+        area.save("e.json", b"e" * 300)
+
+
+def test_an_upload_area_is_removed_on_close_and_when_collected(tmp_path: Path) -> None:
+    import gc
+
+    from graph.appstate import UploadArea
+
+    closed = UploadArea(tmp_path)
+    closed.save("a.json", b"{}")
+    closed.close()
+    assert closed.closed and not closed.folder.exists()
+    dropped = UploadArea(tmp_path)
+    dropped.save("notes.zip", _zip({"notes/a.md": b"# A"}))
+    folder = dropped.folder
+    del dropped
+    gc.collect()
+    assert not folder.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_new_upload_area_sweeps_session_folders_a_stopped_server_left(tmp_path: Path) -> None:
+    import os
+
+    from graph.appstate import STALE_UPLOAD_SECONDS, UploadArea
+
+    stale = tmp_path / "session-0123456789abcdef"
+    (stale / "digest").mkdir(parents=True)
+    (stale / "digest" / "g.json").write_text("{}", encoding="utf-8")
+    old = stale.stat().st_mtime - STALE_UPLOAD_SECONDS - 60
+    os.utime(stale, (old, old))
+    fresh = tmp_path / "session-fedcba9876543210"
+    fresh.mkdir()
+    area = UploadArea(tmp_path)
+    assert not stale.exists() and fresh.is_dir() and area.folder.is_dir()
+
+
+def test_a_failed_file_upload_leaves_no_part_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(self: Path, data: bytes) -> int:
+        Path.write_text(self, "half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        save_upload("g.json", b"{}", tmp_path)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

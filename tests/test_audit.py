@@ -346,29 +346,34 @@ def test_a_store_may_answer_a_check_itself() -> None:
 def test_markdown_vault(data_dir: Path) -> None:
     report = run_audit(loaders.load(data_dir / "audit" / "vault")).to_json()
     checks = {check: findings for check, findings in report["checks"].items() if findings}
+    # Every finding says where it is written: the title line, the reference's line, the first mention's line.
     assert checks == {
         "orphans": [
-            {"id": "rag", "title": "Retrieval-Augmented Generation"},
-            {"id": "reading-notes", "title": "Reading notes"},
+            {"id": "rag", "title": "Retrieval-Augmented Generation", "file": "rag.md", "line": 2},
+            {"id": "reading-notes", "title": "Reading notes", "file": "reading-notes.md", "line": 1},
         ],
-        "dead_ends": [{"id": "transformer", "title": "Transformer"}],
+        "dead_ends": [{"id": "transformer", "title": "Transformer", "file": "transformer.md", "line": 2}],
         "broken_links": [
-            {"source": "rag", "target": "Vector Store"},
-            {"source": "reading-notes", "target": "Vector Store"},
+            {"source": "rag", "target": "Vector Store", "file": "rag.md", "line": 5},
+            {"source": "reading-notes", "target": "Vector Store", "file": "reading-notes.md", "line": 3},
         ],
-        "alias_links": [{"source": "rag", "target": "transformer", "via": "Transformer model"}],
+        "alias_links": [
+            {"source": "rag", "target": "transformer", "via": "Transformer model", "file": "rag.md", "line": 5},
+        ],
         "one_way_links": [
-            {"source": "attention", "target": "transformer"},
-            {"source": "rag", "target": "transformer"},
-            {"source": "reading-notes", "target": "attention"},
+            {"source": "attention", "target": "transformer", "file": "attention.md", "line": 5},
+            {"source": "rag", "target": "transformer", "file": "rag.md", "line": 5},
+            {"source": "reading-notes", "target": "attention", "file": "reading-notes.md", "line": 3},
         ],
         # "rag" in lower case, the wikilink label "how attention works", `Attention()` in code,
         # the fenced block and the front matter tags are not mentions
         "unlinked_mentions": [
-            {"source": "reading-notes", "target": "rag", "mention": "RAG", "count": 1},
-            {"source": "transformer", "target": "attention", "mention": "attention", "count": 1},
+            {"source": "reading-notes", "target": "rag", "mention": "RAG", "count": 1,
+             "file": "reading-notes.md", "line": 3},
+            {"source": "transformer", "target": "attention", "mention": "attention", "count": 1,
+             "file": "transformer.md", "line": 7},
         ],
-        "uncategorised": [{"id": "reading-notes", "title": "Reading notes"}],
+        "uncategorised": [{"id": "reading-notes", "title": "Reading notes", "file": "reading-notes.md", "line": 1}],
     }
     assert report["wanted"] == [{"target": "Vector Store", "count": 2, "sources": ["rag", "reading-notes"]}]
 

@@ -82,12 +82,14 @@ def test_allowed_findings_are_marked_and_do_not_fail(
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert data["checks"]["broken_links"] == [
-        {"source": "rag", "target": "Vector Store", "allowed": True},
-        {"source": "reading-notes", "target": "Vector Store", "allowed": True},
+        {"source": "rag", "target": "Vector Store", "file": "rag.md", "line": 5, "allowed": True},
+        {"source": "reading-notes", "target": "Vector Store", "file": "reading-notes.md", "line": 3, "allowed": True},
     ]
     assert data["checks"]["unlinked_mentions"] == [
-        {"source": "reading-notes", "target": "rag", "mention": "RAG", "count": 1},
-        {"source": "transformer", "target": "attention", "mention": "attention", "count": 1, "allowed": True},
+        {"source": "reading-notes", "target": "rag", "mention": "RAG", "count": 1, "file": "reading-notes.md",
+         "line": 3},
+        {"source": "transformer", "target": "attention", "mention": "attention", "count": 1, "file": "transformer.md",
+         "line": 7, "allowed": True},
     ]
     assert data["summary"]["broken_links"] == 2  # never dropped, only marked
     assert data["summary"]["allowed"] == {**dict.fromkeys(CHECKS, 0), "broken_links": 2, "unlinked_mentions": 1}
@@ -155,7 +157,9 @@ def test_check_option_picks_checks(capsys: pytest.CaptureFixture[str], vault: st
     assert code == 0
     data = json.loads(out)
     assert list(data["checks"]) == ["orphans", "broken_links", "uncategorised"]
-    assert data["checks"]["uncategorised"] == [{"id": "reading-notes", "title": "Reading notes"}]
+    assert data["checks"]["uncategorised"] == [
+        {"id": "reading-notes", "title": "Reading notes", "file": "reading-notes.md", "line": 1}
+    ]
 
 
 def test_csv(capsys: pytest.CaptureFixture[str], vault: str) -> None:
@@ -166,15 +170,17 @@ def test_csv(capsys: pytest.CaptureFixture[str], vault: str) -> None:
     filled = [{k: v for k, v in row.items() if v} for row in rows]
     assert filled == [
         {"check": "orphans", "severity": "warning", "allowed": "no", "id": "rag",
-         "title": "Retrieval-Augmented Generation"},
-        {"check": "orphans", "severity": "warning", "allowed": "no", "id": "reading-notes", "title": "Reading notes"},
-        {"check": "broken_links", "severity": "error", "allowed": "no", "source": "rag", "target": "Vector Store"},
+         "title": "Retrieval-Augmented Generation", "file": "rag.md", "line": "2"},
+        {"check": "orphans", "severity": "warning", "allowed": "no", "id": "reading-notes", "title": "Reading notes",
+         "file": "reading-notes.md", "line": "1"},
+        {"check": "broken_links", "severity": "error", "allowed": "no", "source": "rag", "target": "Vector Store",
+         "file": "rag.md", "line": "5"},
         {"check": "broken_links", "severity": "error", "allowed": "no", "source": "reading-notes",
-         "target": "Vector Store"},
+         "target": "Vector Store", "file": "reading-notes.md", "line": "3"},
         {"check": "unlinked_mentions", "severity": "warning", "allowed": "no", "source": "reading-notes",
-         "target": "rag", "mention": "RAG", "count": "1"},
+         "target": "rag", "mention": "RAG", "count": "1", "file": "reading-notes.md", "line": "3"},
         {"check": "unlinked_mentions", "severity": "warning", "allowed": "no", "source": "transformer",
-         "target": "attention", "mention": "attention", "count": "1"},
+         "target": "attention", "mention": "attention", "count": "1", "file": "transformer.md", "line": "7"},
     ]
 
 
@@ -185,7 +191,7 @@ def test_table_is_a_one_screen_summary(capsys: pytest.CaptureFixture[str], vault
     lines = out.splitlines()
     assert len(lines) < 40
     broken = next(line for line in lines if "broken_links" in line)
-    assert "error" in broken and "rag → Vector Store" in broken
+    assert "error" in broken and "rag.md:5 rag → Vector" in broken
     assert "coverage: with_incoming 50.0%, with_outgoing 75.0%, reciprocity 0.0%, mentions_linked 33.3%" in out
 
 
@@ -203,7 +209,10 @@ def test_markdown(capsys: pytest.CaptureFixture[str], vault: str, tmp_path: Path
         "| orphans | warning | 2 | 1 |",
         "| broken_links | error | 2 | 0 |",
     ]
-    section = "## orphans (2)\n\n- rag (Retrieval-Augmented Generation) *(allowed)*\n- reading-notes (Reading notes)\n"
+    section = (
+        "## orphans (2)\n\n- rag.md:2 rag (Retrieval-Augmented Generation) *(allowed)*\n"
+        "- reading-notes.md:1 reading-notes (Reading notes)\n"
+    )
     assert section in out
 
 

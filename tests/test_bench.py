@@ -21,7 +21,8 @@ def test_bench_quick_mode_prints_every_operation_with_checked_answers(tmp_path: 
     out.write_text("# Benchmarks\n\nWhat the numbers mean.\n\n" + MARK_BEGIN + "\nold\n" + MARK_END + "\n\nTail.\n")
     done = subprocess.run(
         [sys.executable, "-m", "scripts.bench", "--sizes", "200", "--runs", "1", "--sample", "5",
-         "--naive-texts", "20", "--no-neo4j", "--no-app", "--workdir", str(tmp_path / "work"), "--out", str(out)],
+         "--naive-texts", "20", "--no-neo4j", "--no-app", "--no-html", "--workdir", str(tmp_path / "work"),
+         "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -68,3 +69,33 @@ def test_table_renders_aligned_markdown_and_doc_is_created_when_missing(tmp_path
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\n" + MARK_BEGIN)
     assert "on 2 CPUs (X), 1 GiB RAM, Python 3.11" in text and "\nnote\n" in text
+
+
+def test_bench_html_rows_and_linear_time_verdict(tmp_path: Path) -> None:
+    """The saved-HTML section at toy sizes: every row, the refusal of a too-deep page, a verdict (never a timing)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "--sizes", "10", "--no-local", "--no-neo4j", "--no-app",
+         "--html-mb", "1,2", "--html-nested", "1000,2000", "--html-pages", "30", "--html-runs", "1",
+         "--workdir", str(tmp_path / "work")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    rows = _rows(done.stdout)
+    assert [(r[1], r[2]) for r in rows] == [
+        ("html", "load 1 MB glossary page"),
+        ("html", "load 2 MB glossary page"),
+        ("html", "load 1,000 nested <ul><li>"),
+        ("html", "load 2,000 nested <ul><li>"),
+        ("html", "refuse 2,000 nested in one stack"),
+        ("html", "load folder of 30 pages"),
+    ]
+    by_operation = {r[2]: r for r in rows}
+    # Every generated entry and page is loaded: the concept counts are exact.
+    assert by_operation["load folder of 30 pages"][0] == "30"
+    assert by_operation["load 1,000 nested <ul><li>"][0] == "1"
+    assert int(by_operation["load 2 MB glossary page"][0].replace(",", "")) > 1.9 * int(
+        by_operation["load 1 MB glossary page"][0].replace(",", ""))
+    assert by_operation["refuse 2,000 nested in one stack"][7] == "refused: nested too deeply"
+    # The verdict is printed either way; the exit code says which (1 when the check failed).
+    assert "CPU time per MB at 2 is" in by_operation["load 2 MB glossary page"][7]
+    assert "CPU time per item at 2,000 is" in by_operation["load 2,000 nested <ul><li>"][7]
+    assert done.returncode == (1 if "NOT LINEAR" in done.stdout else 0), done.stderr

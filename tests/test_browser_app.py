@@ -153,6 +153,35 @@ def test_hostile_text_shows_literally_and_runs_nothing(
     assert page.dialogs == []
 
 
+def test_an_upload_name_cannot_put_a_link_into_the_error_box(page: Any, fixture_url: str) -> None:
+    name = "x` [Session expired - log in](https://evil.example) `.zip"
+    page.goto(fixture_url)
+    sidebar = page.locator('section[data-testid="stSidebar"]')
+    sidebar.locator('input[type="file"]').set_input_files(
+        {"name": name, "mimeType": "application/zip", "buffer": b"PK not really a zip"}
+    )
+    alert = sidebar.locator('[data-testid="stAlert"]').filter(has_text="not a readable zip archive")
+    alert.wait_for()
+    # The whole name shows as typed, and nothing in the box is a link.
+    assert name in alert.inner_text()
+    assert alert.locator("a").count() == 0
+    assert page.locator('a[href*="evil.example"]').count() == 0
+
+
+def test_urls_in_user_text_are_not_made_links(page: Any, app_server_factory: Callable[[str | Path], str]) -> None:
+    url = app_server_factory(ROOT / "tests" / "data" / "app" / "autolinks")
+    page.goto(f"{url}/?concept=bait")
+    shown = page.get_by_text("Your session expired", exact=False).first
+    shown.wait_for()
+    # The text reads as written (the word joiners that stop the linker are invisible) ...
+    assert shown.inner_text().replace("\u2060", "") == (
+        "Your session expired, log in again at https://evil.example/login or www.evil.example, "
+        "or write to help@evil.example."
+    )
+    # ... and none of it became a link.
+    assert page.locator('a[href*="evil.example"]').count() == 0
+
+
 def test_screenshot_and_timing_on_the_sample(
     page: Any, browser: Any, app_server_factory: Callable[[str | Path], str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -89,9 +89,10 @@ def test_every_format_loads_the_same_concepts(fmt: str) -> None:
             "records/attention-mechanism.json:1", "records/large-language-model.json:1",
             "records/more/rest.yaml:1", "records/more/rest.yaml:12", "records/transformer.json:1",
         ]),
+        # A note's origin is its title line: the front-matter key, else the # heading.
         ("markdown", [
-            "markdown/alignment/rlhf-note.md:1", "markdown/attention-mechanism.md:1",
-            "markdown/large-language-model.md:1", "markdown/pre-training.md:1", "markdown/transformer.md:1",
+            "markdown/alignment/rlhf-note.md:11", "markdown/attention-mechanism.md:2",
+            "markdown/large-language-model.md:2", "markdown/pre-training.md:2", "markdown/transformer.md:12",
         ]),
     ],
 )

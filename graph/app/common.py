@@ -6,6 +6,7 @@ Pages call these and graph/; they hold no graph logic of their own.
 from __future__ import annotations
 
 import importlib.util
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,7 +15,17 @@ from typing import Any
 import streamlit as st
 
 from graph.appcache import source_version
-from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, count_text, default_source, md_escape, save_upload
+from graph.appstate import (
+    MAX_UPLOAD_BYTES,
+    SourceSpec,
+    UploadArea,
+    allowed_root,
+    code_span,
+    count_text,
+    default_source,
+    md_escape,
+    server_path,
+)
 from graph.errors import GlossgraphError, LoadError
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
@@ -38,8 +49,11 @@ __all__ = [
     "search",
     "show_error",
     "show_metrics",
+    "show_unexpected",
     "source_key",
     "source_sidebar",
+    "unexpected_text",
+    "upload_area",
 ]
 
 
@@ -145,7 +159,9 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, LoadError):
         lines = []
         for problem in error.problems[:10]:
-            where = f"`{problem.file}`" + (f", line {problem.line}" if problem.line else "")
+            # File names are user-supplied (an upload's name): a code span fenced longer than any
+            # backtick run in the name, so the name cannot close it and turn the rest into markdown.
+            where = code_span(problem.file) + (f", line {problem.line}" if problem.line else "")
             lines.append(f"- {where}: {md_escape(problem.message)}")
         more = f"\n- ... and {len(error.problems) - 10} more" if len(error.problems) > 10 else ""
         return "Could not load this source:\n\n" + "\n".join(lines) + more
@@ -157,6 +173,22 @@ def show_error(error: BaseException, where: Any = st) -> None:
     where.error(error_text(error))
 
 
+def unexpected_text(error: BaseException) -> str:
+    """An error nobody planned for as one line of markdown for people, user text escaped."""
+    lines = str(error).strip().splitlines()
+    detail = lines[0] if lines else ""
+    detail = detail if len(detail) <= 300 else detail[:297] + "..."
+    return (f"Something went wrong: {md_escape(type(error).__name__)}: {md_escape(detail)} "
+            "(the source and this page are unchanged; try another view or source)")
+
+
+def show_unexpected(error: BaseException) -> None:
+    """The app's last resort: one error box; the traceback too when the app runs with --debug."""
+    st.error(unexpected_text(error))
+    if os.environ.get("GLOSSGRAPH_DEBUG", "").lower() not in ("", "0", "false", "no"):
+        st.exception(error)
+
+
 # -- the source sidebar -----------------------------------------------------------------------
 
 
@@ -166,6 +198,9 @@ def _try_source(spec: SourceSpec) -> bool:
         get_store(spec)
     except (GlossgraphError, OSError, ImportError) as error:
         st.session_state["source_error"] = error_text(error)
+        return False
+    except Exception as error:  # a callback has no page to catch it: the sidebar box is the last resort
+        st.session_state["source_error"] = unexpected_text(error)
         return False
     st.session_state["source"] = spec
     st.session_state.pop("source_error", None)
@@ -181,17 +216,38 @@ def _load_upload() -> None:
     if upload is None:
         return
     try:
-        path = save_upload(upload.name, upload.getvalue(), UPLOAD_ROOT)
+        path = upload_area().save(upload.name, upload.getvalue(), keep=_current_location())
     except (GlossgraphError, OSError) as error:
         st.session_state["source_error"] = error_text(error)
         return
+    except Exception as error:
+        st.session_state["source_error"] = unexpected_text(error)
+        return
     _try_source(SourceSpec(str(path)))
+
+
+def upload_area() -> UploadArea:
+    """This session's private upload folder, removed when the session ends."""
+    area = st.session_state.get("upload_area")
+    if not isinstance(area, UploadArea) or area.closed:
+        area = st.session_state["upload_area"] = UploadArea(UPLOAD_ROOT)
+    return area
+
+
+def _current_location() -> str | None:
+    spec = st.session_state.get("source")
+    return spec.location if isinstance(spec, SourceSpec) and not spec.is_neo4j else None
 
 
 def _load_path() -> None:
     text = (st.session_state.get("src_path") or "").strip()
     if text:
-        _try_source(SourceSpec(text))
+        try:
+            path = server_path(text, allowed_root())
+        except GlossgraphError as error:
+            st.session_state["source_error"] = error_text(error)
+            return
+        _try_source(SourceSpec(str(path)))
 
 
 def _load_neo4j() -> None:
@@ -237,8 +293,11 @@ def source_sidebar() -> GraphStore | None:
                 key="src_upload",
                 on_change=_load_upload,
             )
-            st.text_input("Folder or file path on the server", key="src_path", placeholder="data/ai-glossary")
-            st.button("Load path", on_click=_load_path, key="src_path_load")
+            root = allowed_root()
+            if root is not None:  # off unless the app was started with --allow-path DIR
+                st.text_input(f"Folder or file path on the server, inside {md_escape(root.name)}/", key="src_path",
+                              placeholder="glossary")
+                st.button("Load path", on_click=_load_path, key="src_path_load")
             if _neo4j_available():
                 st.markdown("**Neo4j**")
                 st.text_input("URI", key="src_uri", placeholder="neo4j://127.0.0.1:7687")

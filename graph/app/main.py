@@ -7,7 +7,7 @@ __all__ = ["main"]
 import streamlit as st
 
 from graph.app import PAGES_DIR
-from graph.app.common import source_sidebar
+from graph.app.common import show_unexpected, source_sidebar
 
 
 def main() -> None:
@@ -24,10 +24,13 @@ def main() -> None:
         st.Page(PAGES_DIR / "snapshots.py", title="Snapshots", icon=":material/inventory_2:", url_path="snapshots"),
     ]
     page = st.navigation(pages)
-    if source_sidebar() is None:
-        st.error("No graph is loaded: choose another source in the sidebar.")
-        st.stop()
-    page.run()
+    try:
+        if source_sidebar() is None:
+            st.error("No graph is loaded: choose another source in the sidebar.")
+            st.stop()
+        page.run()
+    except Exception as error:  # the last resort: a clear box, never a traceback for a visitor
+        show_unexpected(error)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from graph.audit.data import Finding
 from graph.errors import LoadError, Problem
 from graph.kinds import CheckName
 from graph.text import normalise
+from graph.untrusted import check_yaml_expansion, clip
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class AllowList:
             raise LoadError(
                 Problem(file, mark.line + 1 if mark else None, f"not valid YAML: {getattr(error, 'problem', error)}")
             ) from error
+        # The app takes allow-lists from visitors: an alias bomb is refused before any entry is read.
+        check_yaml_expansion(root, file, text)
         result = cls(file=file)
         if root is None:
             return result
@@ -89,7 +92,7 @@ class AllowList:
             elif section == "severity":
                 result.severity.update(cls._parse_severity(value_node, fail))
             else:
-                raise fail(key_node, f"unknown section {section!r}; expected 'allow' or 'severity'")
+                raise fail(key_node, f"unknown section {clip(section)}; expected 'allow' or 'severity'")
         return result
 
     @staticmethod
@@ -98,7 +101,7 @@ class AllowList:
         for valid in CHECKS:
             if name == valid:
                 return valid
-        raise fail(node, f"unknown check {name!r}; choose from {', '.join(CHECKS)}")
+        raise fail(node, f"unknown check {clip(name)}; choose from {', '.join(CHECKS)}")
 
     @classmethod
     def _parse_allow(cls, node: yaml.Node, fail: Callable[[yaml.Node, str], LoadError]) -> list[AllowEntry]:
@@ -129,7 +132,8 @@ class AllowList:
         for key_node, value_node in item.value:
             name = key_node.value
             if name not in REGISTRY[check].fields:
-                raise fail(key_node, f"{check} findings have no field {name!r} ({', '.join(REGISTRY[check].fields)})")
+                fields = ", ".join(REGISTRY[check].fields)
+                raise fail(key_node, f"{check} findings have no field {clip(name)} ({fields})")
             if isinstance(value_node, yaml.SequenceNode):
                 values = [v.value for v in value_node.value if isinstance(v, yaml.ScalarNode)]
                 match.append((name, frozenset(normalise(v) for v in values)))
@@ -148,7 +152,7 @@ class AllowList:
             check = AllowList._check_name(check_node, fail)
             level = level_node.value if isinstance(level_node, yaml.ScalarNode) else None
             if level not in LEVELS:
-                raise fail(level_node, f"severity of {check} must be one of {', '.join(LEVELS)}, not {level!r}")
+                raise fail(level_node, f"severity of {check} must be one of {', '.join(LEVELS)}, not {clip(level)}")
             levels[str(check)] = str(level)
         return levels
 

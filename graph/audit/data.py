@@ -22,7 +22,9 @@ Finding = dict[str, Any]
 class AuditData:
     """A glossary and its link table, with the link sets and mention scan the checks share (built lazily)."""
 
-    def __init__(self, concepts: Iterable[Concept], links: Iterable[Link]):
+    def __init__(self, concepts: Iterable[Concept], links: Iterable[Link], source: str = ""):
+        #: Where the glossary was loaded from (a path, or "" when built in code): the root of finding locations.
+        self.source = source
         self.concepts: dict[str, Concept] = {c.id: c for c in concepts}
         self.links: list[Link] = list(links)
         self.out: dict[str, set[str]] = {cid: set() for cid in self.concepts}
@@ -36,12 +38,13 @@ class AuditData:
     @classmethod
     def from_glossary(cls, glossary: Glossary, links: Iterable[Link] | None = None) -> AuditData:
         """Audit data of a glossary (its link table resolved here unless given)."""
-        return cls(glossary.concepts, resolve_links(glossary) if links is None else links)
+        return cls(glossary.concepts, resolve_links(glossary) if links is None else links, glossary.source)
 
     @classmethod
     def from_store(cls, store: GraphStore) -> AuditData:
         """Audit data of any store, through the Protocol."""
-        return cls(store.glossary().concepts, store.links())
+        glossary = store.glossary()
+        return cls(glossary.concepts, store.links(), glossary.source)
 
     @property
     def link_count(self) -> int:

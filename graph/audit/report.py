@@ -13,6 +13,7 @@ from graph.audit.allow import AllowEntry, AllowList
 from graph.audit.checks import FIELDS, LEVELS, REGISTRY, SEVERITY, check_names, wanted
 from graph.audit.coverage import coverage
 from graph.audit.data import AuditData, Finding
+from graph.audit.locate import locate
 from graph.errors import UsageError
 from graph.kinds import CheckName
 from graph.model import Glossary
@@ -36,6 +37,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "alias",
     "concepts",
     "size",
+    "file",
+    "line",
 )
 
 
@@ -57,6 +60,8 @@ class AuditReport:
     totals: dict[str, Any]
     worklist: dict[str, list[Finding]] = field(default_factory=dict)
     unused_allow: list[AllowEntry] = field(default_factory=list)
+    #: Where the glossary was loaded from: finding files are relative to it (or to its folder).
+    source: str = ""
     #: For the checks the worklist ranks, each finding's worth (the worklist's sort value), in finding order.
     worth: dict[str, list[int]] = field(default_factory=dict)
 
@@ -147,6 +152,8 @@ class AuditReport:
         columns = CSV_COLUMNS
         if checks is not None:
             used = {name for check in chosen for name in FIELDS[check]}
+            # Located findings (a file or folder source) keep their file and line columns.
+            used.update(key for check in chosen for finding in self.findings[check][:1] for key in finding)
             columns = tuple(c for c in CSV_COLUMNS if c in ("check", "severity", "allowed") or c in used)
         rows = []
         for check in chosen:
@@ -270,6 +277,7 @@ def _run(
         progress(0.05 + 0.85 * number / len(chosen), f"checking {check}")
         answer = own_check(check) if own_check is not None else None
         findings[check] = answer if answer is not None else REGISTRY[check].run(data)
+    findings = locate(findings, data, data.source)
     allowed: dict[str, list[bool]] = {}
     used: set[int] = set()
     for check in chosen:
@@ -288,7 +296,7 @@ def _run(
     scanned = any(c in chosen for c in ("unlinked_mentions", "orphans", "one_way_links"))
     totals: dict[str, Any] = {"concepts": len(data.concepts), "links": data.link_count}
     totals.update(coverage(data, with_mentions=scanned))
-    report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused)
+    report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused, data.source)
     report.worklist = _worklist(report, data, worklist_limit)
     report.worth = _worth(report, data)
     progress(1.0, "done")

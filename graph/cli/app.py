@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from graph.app import MAIN_SCRIPT
-from graph.appstate import DEFAULT_SAMPLE, MAX_UPLOAD_BYTES, SOURCE_ENV
-from graph.cli.base import cli, open_source, stderr
+from graph.appstate import ALLOW_PATH_ENV, DEFAULT_SAMPLE, MAX_UPLOAD_BYTES, SOURCE_ENV
+from graph.cli.base import cli, open_source, run_state, stderr
 from graph.stores import is_neo4j_uri
 
 #: The Streamlit entry point, inside the package so an installed wheel serves the app too.
@@ -43,7 +43,13 @@ def streamlit_command(port: int, host: str) -> list[str]:
 @click.option("--neo4j-user", envvar="NEO4J_USERNAME", help="Neo4j user [env NEO4J_USERNAME].")
 @click.option("--neo4j-password", envvar="NEO4J_PASSWORD", help="Neo4j password [env NEO4J_PASSWORD].")
 @click.option("--neo4j-database", envvar="NEO4J_DATABASE", help="Neo4j database [env NEO4J_DATABASE].")
-def app(source: str | None, port: int, host: str, **params: Any) -> None:
+@click.option(
+    "--allow-path",
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    metavar="DIR",
+    help="Let visitors load files and folders inside DIR by path (off by default: any visitor could read them).",
+)
+def app(source: str | None, port: int, host: str, allow_path: str | None, **params: Any) -> None:
     """Open the app on SOURCE (default: the bundled sample glossary) at http://HOST:PORT/.
 
     SOURCE is loaded once first, so a source that does not load fails here with one line.
@@ -54,6 +60,12 @@ def app(source: str | None, port: int, host: str, **params: Any) -> None:
     open_source({"source": source, **params}).close()
     env = dict(os.environ)
     env[SOURCE_ENV] = source
+    # Only this option opens the path box: a variable left in the shell must not open it silently.
+    env.pop(ALLOW_PATH_ENV, None)
+    if allow_path:
+        env[ALLOW_PATH_ENV] = allow_path
+    if run_state.get("debug"):
+        env["GLOSSGRAPH_DEBUG"] = "1"  # the app shows tracebacks under its error boxes too
     if params.get("dataset"):
         env["GLOSSGRAPH_DATASET"] = params["dataset"]
     for option, variable in (("neo4j_user", "NEO4J_USERNAME"), ("neo4j_password", "NEO4J_PASSWORD"),

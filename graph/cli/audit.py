@@ -9,35 +9,16 @@ from typing import Any
 
 import click
 
-from graph.audit import CHECKS, FIELDS, METRICS, AuditReport, check_names, load_allow_list, run_audit
+from graph import __version__
+from graph.audit import CHECKS, METRICS, AuditReport, check_names, load_allow_list, run_audit
+from graph.audit.formats import DOCS_URL, github_commands, junit_xml, located, sarif_log
 from graph.audit.report import CSV_COLUMNS
 from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stderr, stdout
 from graph.suggest import suggest as suggest_links
 
 
-def describe(check: str, finding: dict[str, Any]) -> str:
-    """A finding in a few words, for tables and Markdown."""
-    fields = FIELDS[check]
-    if fields == ("id", "title"):
-        return f"{finding['id']} ({finding['title']})"
-    if "concepts" in finding:
-        head = finding.get("alias", finding.get("title"))
-        members = ", ".join(finding["concepts"])
-        return f"{head}: {members}" if head is not None else members
-    text = f"{finding['source']} → {finding['target']}"
-    if "via" in finding:
-        text += f" via {finding['via']!r}"
-    if "mention" in finding:
-        text += f" ({finding['mention']!r} ×{finding['count']})"
-    elif "count" in finding:
-        text += f" ×{finding['count']}"
-    if "candidates" in finding:
-        text += f" ({', '.join(finding['candidates'])})"
-    return text
-
-
 def _examples(report: AuditReport, check: str, how_many: int = 2) -> str:
-    shown = [describe(check, f) for f in report.open_findings(check)[:how_many]]
+    shown = [located(check, f) for f in report.open_findings(check)[:how_many]]
     more = report.open_count(check) - len(shown)
     return "; ".join(shown) + (f"; … {more} more" if more > 0 else "")
 
@@ -91,13 +72,13 @@ def _print_markdown(report: AuditReport) -> None:
             continue
         lines += ["", f"## {check} ({report.count(check)})", ""]
         for finding, allowed in zip(report.findings[check], report.allowed[check], strict=True):
-            lines.append(f"- {_md(describe(check, finding))}" + (" *(allowed)*" if allowed else ""))
+            lines.append(f"- {_md(located(check, finding))}" + (" *(allowed)*" if allowed else ""))
     sys.stdout.write("\n".join(lines) + "\n")
 
 
 @cli.command()
 @source_options
-@format_option("table", "markdown", "csv", "json")
+@format_option("table", "markdown", "csv", "json", "github", "sarif", "junit")
 @click.option(
     "--check",
     "checks",
@@ -116,9 +97,15 @@ def _print_markdown(report: AuditReport) -> None:
 )
 @click.option("--worklist", "worklist_limit", type=click.IntRange(0), default=20, show_default=True,
               help="Items per worklist list (json).")
+@click.option("--docs-url", envvar="GLOSSGRAPH_DOCS_URL", default=DOCS_URL, show_default=True, metavar="URL",
+              help="Where docs/audit.md is published: the help link of each SARIF rule [env GLOSSGRAPH_DOCS_URL].")
 def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on: tuple[str, ...],
-          worklist_limit: int, **params: Any) -> None:
-    """Audit the link coverage of a glossary (orphans, broken links, unlinked mentions, ...)."""
+          worklist_limit: int, docs_url: str, **params: Any) -> None:
+    """Audit the link coverage of a glossary (orphans, broken links, unlinked mentions, ...).
+
+    Every finding of a file or folder source names its file and line. github, sarif and junit are
+    for CI: workflow annotations, a code-scanning upload, a test report.
+    """
     chosen = check_names(checks or None)
     allow = load_allow_list(allow_file) if allow_file else None
     store = open_source(params)
@@ -131,6 +118,13 @@ def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on:
         emit_json(report.to_json())
     elif output == "csv":
         sys.stdout.write(report.to_csv())
+    elif output == "github":
+        commands = github_commands(report)
+        sys.stdout.write("".join(line + "\n" for line in commands))
+    elif output == "sarif":
+        emit_json(sarif_log(report, version=__version__, docs_url=docs_url))
+    elif output == "junit":
+        sys.stdout.write(junit_xml(report))
     elif output == "markdown":
         _print_markdown(report)
     else:

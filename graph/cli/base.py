@@ -9,6 +9,7 @@ __all__ = [
     "open_glossary_or_store",
     "open_source",
     "print_table",
+    "run_state",
     "source_options",
     "stderr",
     "stdout",
@@ -37,14 +38,23 @@ stdout = Console(soft_wrap=True, highlight=False)
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
+#: What the running command is and whether it was asked for tracebacks (read by main's error handler).
+run_state: dict[str, Any] = {"command": None, "debug": False}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="glossgraph")
-def cli() -> None:
+@click.option("--debug", is_flag=True, envvar="GLOSSGRAPH_DEBUG",
+              help="Show the traceback of an unexpected error [env GLOSSGRAPH_DEBUG].")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """glossgraph: explore, audit, export and diff the concept graph of a glossary.
 
     SOURCE is a file or folder (format detected, or given with --from) or a Neo4j URI
     (neo4j://, neo4j+s://, bolt://) with --dataset NAME.
     """
+    run_state["command"] = ctx.invoked_subcommand
+    run_state["debug"] = debug
 
 
 def source_options(func: F) -> F:
@@ -185,11 +195,14 @@ def _open(params: dict[str, Any], glossary_only: bool) -> GraphStore | Glossary:
             load_glossary(source, params.get("fmt"), **load_options) if glossary_only
             else open_store(source, params.get("fmt"), **load_options)
         )
-    problems = (opened if isinstance(opened, Glossary) else opened.glossary()).problems
+    glossary = opened if isinstance(opened, Glossary) else opened.glossary()
+    problems = glossary.problems
     if problems:
         stderr.print(f"[yellow]skipped {len(problems)} problem(s) (--lenient):[/yellow]")
         for problem in problems:
             stderr.print(f"  {problem}", markup=False)
+    for warning in glossary.warnings:
+        stderr.print(f"warning: {warning}", markup=False)
     return opened
 
 

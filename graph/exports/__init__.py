@@ -118,7 +118,7 @@ def is_csv_export(path: Path) -> bool:
                 entry.is_file(follow_symlinks=False) for entry in entries.values()):
             return False
         manifest = json.loads((path / CSV_MANIFEST).read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a manifest nested 100,000 deep is not ours either
         return False
     return isinstance(manifest, dict) and manifest.get("format") == CSV_EXPORT_FORMAT
 

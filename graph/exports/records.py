@@ -34,6 +34,7 @@ from graph.errors import LoadError, Problem
 from graph.model import LINK_KINDS, Concept, Glossary, Origin, Reference, Source
 from graph.protocol import GraphStore
 from graph.resolve import resolve_links
+from graph.untrusted import clip, lone_surrogate_line
 
 #: The marker and version written into every export that has a place for them.
 FORMAT = "glossgraph"
@@ -163,17 +164,23 @@ def unflat_node(flat: dict[str, Any], where: str, line: int | None) -> dict[str,
     for name in JSON_FIELDS:
         text = record.get(name)
         if isinstance(text, str):
+            node = record.get("id", "?")
             try:
                 record[name] = json.loads(text)
             except json.JSONDecodeError as error:
-                node = record.get("id", "?")
-                message = f"node {node!r}: field {name!r} is not valid JSON ({error.msg}): {text[:80]!r}"
+                message = f"node {clip(node)}: field {clip(name)} is not valid JSON ({error.msg}): {clip(text)}"
                 raise LoadError(Problem(where, line, message)) from error
+            except RecursionError:
+                message = f"node {clip(node)}: field {clip(name)} is nested too deeply to read"
+                raise LoadError(Problem(where, line, message)) from None
+            if "\\u" in text and lone_surrogate_line(text) is not None:
+                message = f"node {clip(node)}: field {clip(name)} escapes a lone surrogate, which is not text"
+                raise LoadError(Problem(where, line, message))
     deprecated = record.get("deprecated")
     if isinstance(deprecated, str):
         if deprecated.strip().lower() not in ("true", "false"):
-            raise LoadError(Problem(where, line, f"node {record.get('id', '?')!r}: deprecated must be true or false, "
-                                                 f"not {deprecated!r}"))
+            raise LoadError(Problem(where, line, f"node {clip(record.get('id', '?'))}: deprecated must be true or "
+                                                 f"false, not {clip(deprecated)}"))
         record["deprecated"] = deprecated.strip().lower() == "true"
     record["_line"] = line
     return record
@@ -190,21 +197,21 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def fail(self, record: dict[str, Any], message: str) -> None:
-        self.problems.append(Problem(self.where, record.get("_line"), f"node {record.get('id', '?')!r}: {message}"))
+        self.problems.append(Problem(self.where, record.get("_line"), f"node {clip(record.get('id', '?'))}: {message}"))
 
     def text(self, record: dict[str, Any], name: str, default: str | None = "", nullable: bool = False) -> Any:
         value = record.get(name, default)
         if value is None and nullable:
             return None
         if not isinstance(value, str):
-            self.fail(record, f"{name} must be text, not {value!r}"[:200])
+            self.fail(record, f"{name} must be text, not {clip(value)}")
             return default or ""
         return value
 
     def strings(self, record: dict[str, Any], name: str) -> tuple[str, ...]:
         value = record.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(record, f"{name} must be a list of text, not {value!r}"[:200])
+            self.fail(record, f"{name} must be a list of text, not {clip(value)}")
             return ()
         return tuple(value)
 
@@ -215,7 +222,7 @@ class _Checker:
             for v in value
         )
         if not good:
-            self.fail(record, f"{name} must be a list of objects with {', '.join(keys)}, not {value!r}"[:200])
+            self.fail(record, f"{name} must be a list of objects with {', '.join(keys)}, not {clip(value)}")
             return []
         return list(value)
 
@@ -240,7 +247,7 @@ def glossary_from_records(
             check.fail(record, "a node needs a non-empty id")
             continue
         if kind not in NODE_KINDS:
-            check.fail(record, f"kind must be one of {', '.join(NODE_KINDS)}, not {kind!r}")
+            check.fail(record, f"kind must be one of {', '.join(NODE_KINDS)}, not {clip(kind)}")
             continue
         if key in seen:
             first = seen[key].get("_line")
@@ -252,7 +259,7 @@ def glossary_from_records(
             if not isinstance(parents, dict) or not all(
                 isinstance(v, list) and all(isinstance(p, str) for p in v) for v in parents.values()
             ):
-                check.fail(record, f"parents must map a category to a list of parents, not {parents!r}"[:200])
+                check.fail(record, f"parents must map a category to a list of parents, not {clip(parents)}")
                 continue
             for child, ups in parents.items():
                 category_parents[child] = tuple(ups)
@@ -273,14 +280,14 @@ def glossary_from_records(
 def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
     deprecated = record.get("deprecated", False)
     if not isinstance(deprecated, bool):
-        check.fail(record, f"deprecated must be true or false, not {deprecated!r}")
+        check.fail(record, f"deprecated must be true or false, not {clip(deprecated)}")
         deprecated = False
     related = []
     for ref in check.objects(record, "related", ("target", "kind")):
         written_kind = ref.get("kind", "related")
         ref_kind = next((kind for kind in LINK_KINDS if kind == written_kind), None)
         if ref_kind is None:
-            check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {written_kind!r}")
+            check.fail(record, f"a reference kind must be one of {', '.join(LINK_KINDS)}, not {clip(written_kind)}")
             ref_kind = "related"
         related.append(Reference(ref["target"], ref_kind))
     sources = tuple(Source(s["title"], s.get("url", "")) for s in check.objects(record, "sources", ("title", "url")))

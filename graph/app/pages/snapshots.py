@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import UPLOAD_ROOT, current, get_store, show_error, show_metrics, source_key
+from graph.app.common import current, get_store, show_error, show_metrics, source_key, upload_area
 from graph.appcache import RESULTS
-from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec, save_upload
+from graph.appstate import MAX_UPLOAD_BYTES, SourceSpec
 from graph.diff import Diff, diff
 from graph.errors import GlossgraphError
 from graph.exports import CSV_FILES, EXPORT_FORMATS, FILE_NAMES, export
@@ -129,7 +129,7 @@ if upload.size > MAX_UPLOAD_BYTES:
     st.error(f"The upload is over the {MAX_UPLOAD_BYTES // (1024 * 1024)} MB limit.")
     st.stop()
 try:
-    old_spec = SourceSpec(str(save_upload(upload.name, upload.getvalue(), UPLOAD_ROOT)))
+    old_spec = SourceSpec(str(upload_area().save(upload.name, upload.getvalue(), keep=current()[0].location)))
     old_store = get_store(old_spec)
     changes = _diff(old_store, old_spec, store, spec)
 except (GlossgraphError, OSError) as error:

@@ -1,0 +1,485 @@
+"""Safe repairs of what the audit finds, as edits of the source files (``glossgraph fix``).
+
+The repairs, each made where the audit located the reference (``Reference.line``):
+
+- ``alias_links``: the reference is rewritten to the target's canonical title, in the same style;
+- ``self_links`` and ``duplicate_links``: the reference is removed (a list entry with its
+  separator, or a ``[[wikilink]]`` unlinked to its text); for duplicates the first entry stays;
+- ``broken_links`` with exactly one close match (the same words but for punctuation, a plural, or
+  a fuzzy score of 95 or more): the reference is pointed at that concept's title;
+- ``unlinked_mentions``, only when named: the first mention in a note's text becomes a
+  ``[[Title]]`` (``[[Title|mention]]`` for an alias); a mention in a field that holds no links (a
+  record's definition, front matter) adds the target to the related list instead;
+- ``one_way_links``, only when named: the link back is added to the target's related list, after
+  its last entry and in the list's style (a target with no related entries is left alone).
+
+Every edit is made on one line of text, so every byte outside the changed lines (front-matter
+key order, comments, quoting, list style, line endings) stays as it was. An edit that cannot be
+made safely (the reference is not found on its line, or the new title would need YAML quoting
+the old one did not have) is skipped and reported.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FixPlan", "apply", "close_match", "plan_fixes"]
+
+import bisect
+import difflib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from graph.audit.checks import check_names
+from graph.audit.data import AuditData
+from graph.audit.locate import find_word as _find_word
+from graph.audit.locate import source_root
+from graph.audit.report import run_audit
+from graph.errors import GlossgraphError, UsageError
+from graph.model import Concept, Glossary
+from graph.resolve import Link
+from graph.text import normalise, strip_link_markup
+
+#: The checks ``fix`` repairs, in the order their edits are planned.
+FIXABLE: tuple[str, ...] = (
+    "self_links", "duplicate_links", "alias_links", "broken_links", "unlinked_mentions", "one_way_links"
+)
+#: The checks repaired when no check is named (the last two add links: only when asked for).
+DEFAULT_FIXES: tuple[str, ...] = FIXABLE[:4]
+
+_FORMATS = ("markdown", "yaml", "json", "jsonl", "records")
+# Characters that make a plain YAML scalar mean something else (a mapping, a comment, a flow list...).
+_YAML_SPECIAL = re.compile(r"[:#,\[\]{}&*!|>'\"%@`]|^[-?]|\s$|^\s")
+_WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+class ModifiedError(GlossgraphError):
+    """A file changed on disk between reading it and writing the fix."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One repair: in ``file`` at ``line``, the reference written ``written`` becomes ``new`` (None: removed)."""
+
+    check: str
+    source: str
+    file: str
+    line: int
+    kind: str
+    written: str
+    new: str | None
+    why: str
+
+
+@dataclass
+class FilePlan:
+    """The edits of one file: its text as read, the text after the edits, and what was made or skipped."""
+
+    path: Path
+    name: str
+    original: bytes
+    text: str
+    made: list[Edit] = field(default_factory=list)
+    skipped: list[tuple[Edit, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when the edits change the file."""
+        return self.text.encode("utf-8") != self.original
+
+    def diff(self) -> str:
+        """A unified diff of the file, after a header of ``# file:line check: why`` lines."""
+        header = "".join(f"# {self.name}:{e.line} {e.check}: {e.why}\n" for e in self.made)
+        old = self.original.decode("utf-8").splitlines(keepends=True)
+        new = self.text.splitlines(keepends=True)
+        body = "".join(difflib.unified_diff(old, new, f"a/{self.name}", f"b/{self.name}"))
+        return header + body
+
+
+@dataclass
+class FixPlan:
+    """Every file a fix touches, in path order."""
+
+    files: list[FilePlan]
+
+    @property
+    def changed(self) -> list[FilePlan]:
+        """The files the edits change."""
+        return [f for f in self.files if f.changed]
+
+    def skipped(self) -> list[tuple[Edit, str]]:
+        """The edits that could not be made safely, with the reason."""
+        return [item for f in self.files for item in f.skipped]
+
+
+def _strip_plural(key: str) -> str:
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    if key.endswith("es") and len(key) > 4 and key[-3] in "sxz":
+        return key[:-2]
+    if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+        return key[:-1]
+    return key
+
+
+def _bare(key: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", key).split())
+
+
+def close_match(written: str, concepts: Iterable[Concept]) -> tuple[str, str] | None:
+    """The one concept a broken reference most likely means, with why: (id, reason), or None.
+
+    Tried in order, each needing exactly one concept: the same words but for punctuation, a
+    plural, then a fuzzy score of 95 or more over titles and aliases.
+
+    >>> c = [Concept("pre-training", "Pre-training"), Concept("llm", "Large Language Model")]
+    >>> close_match("pre training", c), close_match("Large Language Models", c), close_match("Chess", c)
+    (('pre-training', 'the same words but for punctuation'), ('llm', 'a plural of the title'), None)
+    """
+    key = normalise(written)
+    labels = [(normalise(label), c.id) for c in concepts for label in (c.title, *c.aliases)]
+    rules = (
+        ("the same words but for punctuation", lambda label: _bare(label) == _bare(key)),
+        ("a plural of the title", lambda label: _strip_plural(label) == _strip_plural(key) and label != key),
+    )
+    for reason, same in rules:
+        owners = {cid for label, cid in labels if same(label)}
+        if len(owners) == 1:
+            return owners.pop(), reason
+        if owners:
+            return None
+    scored = {cid: 0.0 for _label, cid in labels}
+    for label, cid in labels:
+        scored[cid] = max(scored[cid], fuzz.ratio(label, key))
+    best = [(score, cid) for cid, score in scored.items() if score >= 95]
+    if len(best) == 1:
+        return best[0][1], f"a fuzzy match (score {best[0][0]:.0f})"
+    return None
+
+
+def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
+    """The edits the chosen checks' findings call for, one per written reference."""
+    report = run_audit(data, checks)
+    concepts = data.concepts
+    by_source: dict[str, list[Link]] = {}
+    for link in data.links:
+        by_source.setdefault(link.source, []).append(link)
+    edits: list[Edit] = []
+    removed: set[tuple[str, int]] = set()
+
+    def add(check: str, link: Link, new: str | None, why: str, index: int) -> None:
+        concept = concepts[link.source]
+        if concept.origin is None or link.line is None or (link.source, index) in removed:
+            return
+        removed.add((link.source, index))
+        edits.append(Edit(check, link.source, concept.origin.file, link.line, link.kind, link.written, new, why))
+
+    for check in checks:
+        for finding in report.open_findings(check):
+            source = finding["source"]
+            indexed = list(enumerate(by_source.get(source, ())))
+            if check == "self_links":
+                key = normalise(finding["target"])
+                for i, link in indexed:
+                    if link.target == source and link.key == key:
+                        add(check, link, None, "a concept does not link to itself", i)
+            elif check == "duplicate_links":
+                target = finding["target"]
+                same = [(i, k) for i, k in indexed if k.kind == "related"
+                        and (k.target == target or (k.target is None and k.written == target))]
+                for i, link in same[1:]:
+                    add(check, link, None, f"{finding['target']!r} is listed already", i)
+            elif check == "alias_links":
+                title = concepts[finding["target"]].title
+                key = normalise(finding["via"])
+                for i, link in indexed:
+                    if link.target == finding["target"] and link.key == key and link.via == "alias":
+                        add(check, link, title, f"{link.written!r} is an alias of {title!r}", i)
+            elif check == "broken_links":
+                match = close_match(finding["target"], concepts.values())
+                if match is None:
+                    continue
+                title = concepts[match[0]].title
+                key = normalise(finding["target"])
+                for i, link in indexed:
+                    if link.via == "unresolved" and link.key == key:
+                        add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
+            elif check == "unlinked_mentions":
+                _mention_edit(edits, finding, concepts, by_source.get(source, ()))
+            elif check == "one_way_links":
+                # The link back goes after the target's last related entry, in the same list.
+                target = finding["target"]
+                entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
+                if entries:
+                    i, last = entries[-1]
+                    origin = concepts[target].origin
+                    if origin is not None and last.line is not None:
+                        title = concepts[source].title
+                        edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
+                                          f"{target} gets the link back to {title!r}"))
+    return edits
+
+
+def _front_matter_end(path: str) -> int:
+    """The line of a note's closing front-matter fence (0 when it has none)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    if not lines or lines[0].rstrip() != "---":
+        return 0
+    return next((i + 1 for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
+
+
+def _mention_edit(edits: list[Edit], finding: dict[str, object], concepts: dict[str, Concept],
+                  links: Iterable[Link]) -> None:
+    """Link the first mention where the text can hold a link (a note's text), else add the target to related."""
+    source, target, mention = str(finding["source"]), str(finding["target"]), str(finding["mention"])
+    origin, title = concepts[source].origin, concepts[target].title
+    line = finding.get("line")
+    if origin is None:
+        return
+    if origin.file.endswith((".md", ".markdown")) and isinstance(line, int) and line > _front_matter_end(origin.file):
+        link = f"[[{mention}]]" if normalise(mention) == normalise(title) else f"[[{title}|{mention}]]"
+        edits.append(Edit("unlinked_mentions", source, origin.file, line, "mention", mention, link,
+                          f"the first mention of {title!r} becomes a link"))
+        return
+    related = [k for k in links if k.kind == "related" and k.line is not None]
+    if related:
+        last = related[-1]
+        edits.append(Edit("unlinked_mentions", source, origin.file, last.line or 0, "append", last.written, title,
+                          f"{title!r} is mentioned in a field that holds no links: added to related"))
+
+
+def _token_pattern(written: str) -> re.Pattern[str]:
+    """The reference as a whole item on a line: not inside a longer word."""
+    return re.compile(r"(?<![\w\-])" + re.escape(written) + r"(?![\w\-])")
+
+
+def _json_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _wikilink_edit(line: str, edit: Edit) -> str | None:
+    """The line with the ``[[wikilink]]`` to ``edit.written`` retargeted, or unlinked to its text."""
+    for match in _WIKILINK.finditer(line):
+        target, bar, label = match.group(1).partition("|")
+        base, hash_, section = target.partition("#")
+        if " ".join(base.split()) != edit.written:
+            continue
+        if edit.new is None:
+            replacement = label if bar and label.strip() else base
+        else:
+            replacement = f"[[{edit.new}{hash_}{section}{bar}{label}]]"
+        return line[: match.start()] + replacement + line[match.end():]
+    return None
+
+
+def _append_edit(line: str, edit: Edit, is_json: bool, newline: str) -> str | None:
+    """The line with ``edit.new`` added to the list after the entry ``edit.written``, in the list's style."""
+    new = edit.new or ""
+    if is_json:
+        token = _json_string(edit.written)
+        position = _json_element(line, token, last=True)
+        if position is None:
+            return None
+        end = position + len(token)
+        rest = line[end:].lstrip()
+        if rest.startswith("]"):
+            return line[:end] + ", " + _json_string(new) + line[end:]
+        if not rest:  # an element alone on its line: the new one on a line of its own, indented alike
+            indent = line[: len(line) - len(line.lstrip())]
+            return line[:end] + "," + newline + indent + _json_string(new) + line[end:]
+        return None
+    written = _json_string(new) if _YAML_SPECIAL.search(new) else new
+    item = re.match(r"^(\s*-\s+)(['\"]?)(.*?)\2\s*(#.*)?$", line)
+    if item and item.group(3) in (edit.written, f"[[{edit.written}]]"):
+        return line + newline + item.group(1) + written
+    matches = list(_token_pattern(edit.written).finditer(line))
+    if not matches:
+        return None
+    end = matches[-1].end()
+    if line[end:end + 1] in ("'", '"'):
+        end += 1
+    if line[end:].lstrip().startswith("]"):
+        return line[:end] + ", " + written + line[end:]
+    return None
+
+
+def _edit_line(line: str, edit: Edit, is_json: bool, newline: str = "\n") -> str | None:
+    """The line (without its ending) with the edit made; "" to delete it; None when not found as expected."""
+    if edit.kind == "append":
+        return _append_edit(line, edit, is_json, newline)
+    if edit.kind == "mention":
+        # Where the mention finder would see it: not inside code or an existing link.
+        offset = _find_word(strip_link_markup(line), edit.written)
+        if offset < 0 or edit.new is None:
+            return None
+        return line[:offset] + edit.new + line[offset + len(edit.written):]
+    if edit.kind == "wikilink":
+        return _wikilink_edit(line, edit)
+    last = edit.check == "duplicate_links"  # the later entry goes; the first stays where it was written
+    if is_json:
+        token = _json_string(edit.written)
+        position = _json_element(line, token, last)
+        if position is None:
+            return None
+        end = position + len(token)
+        if edit.new is not None:
+            return line[:position] + _json_string(edit.new) + line[end:]
+        if not line[:position].strip() and line[end:].strip() in ("", ","):
+            return ""  # an element alone on its line: the line goes (the caller mends a comma left before it)
+        return _remove_item(line, position, end)
+    # A YAML block list item holding just this reference: the line goes, or its text changes.
+    item = re.match(r"^(\s*-\s+)(['\"]?)(.*?)\2\s*(#.*)?$", line)
+    if item and item.group(3) in (edit.written, f"[[{edit.written}]]"):
+        if edit.new is None:
+            return ""
+        if not item.group(2) and _YAML_SPECIAL.search(edit.new):
+            return None
+        start = item.start(3) + item.group(3).find(edit.written)
+        return line[:start] + edit.new + line[start + len(edit.written):]
+    matches = list(_token_pattern(edit.written).finditer(line))
+    if not matches:
+        return None
+    start, end = matches[-1 if last else 0].span()
+    opener = line[start - 1] if start > 0 else ""
+    quoted = opener in ("'", '"') and line[end:end + 1] == opener
+    if edit.new is not None:
+        if not quoted and _YAML_SPECIAL.search(edit.new):
+            return None
+        return line[:start] + edit.new + line[end:]
+    if opener == "[" and line[start - 2:start] == "[[":
+        return None  # a wikilink written inside a front-matter list: left for a person
+    if quoted:
+        start, end = start - 1, end + 1
+    return _remove_item(line, start, end)
+
+
+def _json_element(line: str, token: str, last: bool) -> int | None:
+    """Where ``token`` (a JSON string) stands as an array element on the line, not as a key or a value."""
+    found = None
+    position = line.find(token)
+    while position >= 0:
+        before, after = line[:position].rstrip(), line[position + len(token):].lstrip()
+        if (not before or before[-1] in "[,") and (not after or after[0] in ",]"):
+            found = position
+            if not last:
+                return found
+        position = line.find(token, position + 1)
+    return found
+
+
+def _remove_item(line: str, start: int, end: int) -> str | None:
+    """The line without the list item at [start, end) and one separator beside it (``,`` or ``;``)."""
+    after = re.match(r"\s*[,;]\s*", line[end:])
+    if after:
+        return line[:start] + line[end + after.end():]
+    before = re.search(r"\s*[,;]\s*$", line[:start])
+    if before:
+        return line[: before.start()] + line[end:]
+    # The only item of a flow list ([x]) or of a field: leave an empty list.
+    opening = line[:start].rstrip()
+    closing = line[end:].lstrip()
+    if opening.endswith("[") and closing.startswith("]"):
+        return line[:start] + line[end:]
+    return None
+
+
+def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPlan:
+    """The edits that repair the chosen fixable checks' findings (default: all four), per file."""
+    if glossary.format not in _FORMATS:
+        raise UsageError(f"fix repairs Markdown, YAML, JSON and JSONL sources, not {glossary.format or 'this source'}")
+    chosen = DEFAULT_FIXES
+    if checks is not None:
+        names = check_names(checks)
+        unfixable = [c for c in names if c not in FIXABLE]
+        if unfixable and names != check_names(None):
+            raise UsageError(f"fix cannot repair {', '.join(unfixable)}; it repairs {', '.join(FIXABLE)}")
+        chosen = tuple(c for c in FIXABLE if c in names)
+    root = source_root(glossary.source, (c.origin.file for c in glossary if c.origin is not None))
+    if root is None:
+        raise UsageError("fix needs a file or folder source")
+    data = AuditData.from_glossary(glossary)
+    edits = _edits(data, chosen)
+    starts: dict[str, list[int]] = {}
+    for concept in glossary:
+        if concept.origin is not None and concept.origin.line:
+            starts.setdefault(concept.origin.file, []).append(concept.origin.line)
+    for record_lines in starts.values():
+        record_lines.sort()
+    plans: dict[str, FilePlan] = {}
+    lines_of: dict[str, list[str]] = {}
+    for edit in sorted(edits, key=lambda e: (e.file, e.line)):
+        plan = plans.get(edit.file)
+        if plan is None:
+            path = Path(edit.file)
+            original = path.read_bytes()
+            name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+            plan = plans[edit.file] = FilePlan(path, name, original, "")
+            lines_of[edit.file] = original.decode("utf-8").splitlines(keepends=True)
+        lines = lines_of[edit.file]
+        is_json = plan.path.suffix.lower() in (".json", ".jsonl", ".ndjson")
+        # Lines are exact but in a JSON file, where a reference carries its record's first line:
+        # look from there to the next record.
+        window = [edit.line]
+        if plan.path.suffix.lower() == ".json":
+            record_starts = starts.get(edit.file, [])
+            after = bisect.bisect_right(record_starts, edit.line)
+            window = list(range(edit.line, record_starts[after] if after < len(record_starts) else len(lines) + 1))
+            if edit.check == "duplicate_links":
+                window.reverse()
+        for number in window:
+            index = number - 1
+            if not 0 <= index < len(lines):
+                continue
+            body = lines[index].rstrip("\r\n")
+            changed = _edit_line(body, edit, is_json, lines[index][len(body):] or "\n")
+            if changed is not None:
+                # "" deletes a list item's whole line, ending included.
+                lines[index] = changed + lines[index][len(body):] if changed else ""
+                if not changed and is_json and not body.rstrip().endswith(","):
+                    _drop_trailing_comma(lines, index)
+                plan.made.append(edit)
+                break
+        else:
+            plan.skipped.append((edit, "the reference is not written where fix can edit it safely"))
+    for file, plan in plans.items():
+        plan.text = "".join(lines_of[file])
+    return FixPlan([plans[f] for f in sorted(plans)])
+
+
+def _drop_trailing_comma(lines: list[str], index: int) -> None:
+    """After the last element of a JSON array went, the comma that separated it from the one before goes."""
+    for before in range(index - 1, -1, -1):
+        body = lines[before].rstrip("\r\n")
+        if body.strip():
+            if body.rstrip().endswith(","):
+                cut = body.rstrip()
+                lines[before] = cut[:-1] + body[len(cut):] + lines[before][len(body):]
+            return
+
+
+def apply(plan: FixPlan) -> list[Path]:
+    """Write each changed file atomically, only if it is unchanged since it was read; the paths written."""
+    written: list[Path] = []
+    for file in plan.changed:
+        if file.path.read_bytes() != file.original:
+            raise ModifiedError(f"{file.path}: changed since fix read it; nothing written to it (run fix again)")
+        handle, temporary = tempfile.mkstemp(prefix=f".{file.path.name}.", dir=file.path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(file.text.encode("utf-8"))
+            os.chmod(temporary, file.path.stat().st_mode & 0o7777)
+            os.replace(temporary, file.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        written.append(file.path)
+    return written
