@@ -17,8 +17,10 @@ __all__ = [
     "UploadArea",
     "allowed_root",
     "code_span",
+    "count_text",
     "default_source",
     "display_path",
+    "matching_rows",
     "md_escape",
     "parse_explore",
     "parse_paths",
@@ -38,9 +40,10 @@ import time
 import weakref
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from graph.build import EDGE_TYPES
 from graph.errors import LoadError, Problem, UsageError
@@ -456,6 +459,36 @@ def parse_paths(params: Mapping[str, str | list[str]]) -> PathsState:
         _direction(params),
         tuple(a.strip() for a in avoid_text.split(",") if a.strip()),
     )
+
+
+def count_text(number: int) -> str:
+    """A whole number for people, thousands separated.
+
+    >>> count_text(100000), count_text(7)
+    ('100,000', '7')
+    """
+    return f"{number:,}"
+
+
+def matching_rows(rows: Sequence[Mapping[str, Any]], order: Iterable[int], query: str) -> list[int]:
+    """The indices of ``order`` whose row names a concept (any text field or list item) containing ``query``.
+
+    >>> matching_rows([{"source": "rag", "target": "llm"}, {"id": "bert", "title": "BERT"}], [1, 0], "ER")
+    [1]
+    """
+    needle = query.strip().casefold()
+    if not needle:
+        return list(order)
+
+    def hit(row: Mapping[str, Any]) -> bool:
+        for value in row.values():
+            if isinstance(value, str) and needle in value.casefold():
+                return True
+            if isinstance(value, list | tuple) and any(isinstance(v, str) and needle in v.casefold() for v in value):
+                return True
+        return False
+
+    return [i for i in order if hit(rows[i])]
 
 
 # -- text for Streamlit markdown -----------------------------------------------------------------

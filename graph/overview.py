@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = ["Hub", "Overview", "link_graph", "overview", "pagerank"]
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -91,16 +92,23 @@ def pagerank(graph: nx.DiGraph, alpha: float = 0.85, tol: float = 1.0e-6, max_it
     return {node: float(rank[i]) for node, i in index.items()}
 
 
-def overview(store: GraphStore, top: int = 15) -> Overview:
-    """Counts, category sizes (largest first), degree histogram, top hubs by degree and PageRank, cluster sizes."""
+def overview(store: GraphStore, top: int = 15, progress: Callable[[float, str], object] | None = None) -> Overview:
+    """Counts, category sizes (largest first), degree histogram, top hubs by degree and PageRank, cluster sizes.
+
+    ``progress`` is told the share done and the step that runs next (for a progress bar).
+    """
+    tell = progress or (lambda _share, _step: None)
+    tell(0.0, "reading the links")
     glossary = store.glossary()
     graph = link_graph(store)
+    tell(0.3, "counting degrees")
     titles = {c.id: c.title for c in glossary.concepts}
     sizes = Counter(c.category or "(no category)" for c in glossary.concepts)
     categories = tuple(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))
     undirected = graph.to_undirected(as_view=True)
     degree = dict(undirected.degree())
     histogram = tuple(sorted(Counter(degree.values()).items()))
+    tell(0.45, "PageRank")
     rank = pagerank(graph)
 
     def hub(node: str) -> Hub:
@@ -109,9 +117,13 @@ def overview(store: GraphStore, top: int = 15) -> Overview:
 
     by_degree = sorted(graph, key=lambda n: (-degree[n], n))[:top]
     by_rank = sorted(graph, key=lambda n: (-rank.get(n, 0.0), n))[:top]
+    tell(0.6, "finding the clusters")
     clusters = tuple(sorted((len(c) for c in nx.connected_components(undirected)), reverse=True))
+    tell(0.8, "counting concepts and links")
+    stats = store.stats()
+    tell(1.0, "done")
     return Overview(
-        stats=store.stats(),
+        stats=stats,
         categories=categories,
         degree_histogram=histogram,
         hubs_by_degree=tuple(hub(n) for n in by_degree),

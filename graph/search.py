@@ -1,15 +1,19 @@
 """Search over titles and aliases, shared by every store so that rankings are identical.
 
 Scores: 100 exact (title, alias or id), 90 the label starts with the query, 80 the query occurs
-inside the label, below 80 fuzzy (rapidfuzz WRatio scaled); a label in another language (a
+inside the label, below 80 fuzzy (rapidfuzz scaled: WRatio for a label at least as long as the
+query, the plain ratio for a shorter one, so a short alias found inside the query, "FL" in
+"flash attn", does not outscore a label the query abbreviates); a label in another language (a
 translation's title or alias) scores 95% of that, so it ranks below the same match on a title;
-one hit per concept, its best label; ties broken by title then id.
+one hit per concept, its best label; ties broken by a title match before an alias match, then
+title, then id.
 """
 
 from __future__ import annotations
 
 __all__ = ["Searcher"]
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -53,6 +57,18 @@ class Searcher:
             for label in other[0] if other else ():
                 self._translated.add(len(self._labels))
                 self._add(label, index)
+        # Every label in one string, one a line: a query (never holding a newline once normalised)
+        # is found in all of them by one C-level scan instead of a Python loop over each label.
+        self._joined = "\n".join(self._normalised)
+        self._starts: list[int] = []
+        offset = 0
+        for label in self._normalised:
+            self._starts.append(offset)
+            offset += len(label) + 1
+        # Label positions ordered by label length: the labels shorter than a query are a prefix.
+        self._by_length = sorted(range(len(self._normalised)), key=lambda p: len(self._normalised[p]))
+        self._lengths = [len(self._normalised[p]) for p in self._by_length]
+        self._sorted_labels = [self._normalised[p] for p in self._by_length]
 
     def _add(self, label: str, owner: int) -> None:
         position = len(self._labels)
@@ -84,24 +100,31 @@ class Searcher:
             offer(position, 100.0)
         for position in self._by_id.get(query, ()):
             offer(position, 100.0, label_matched=False)
-        for position, label in enumerate(self._normalised):
-            if label == query:
-                continue
-            if label.startswith(query):
-                offer(position, 90.0)
-            elif query in label:
-                offer(position, 80.0)
+        starts = self._starts
+        found = self._joined.find(query)
+        while found >= 0:
+            position = bisect_right(starts, found) - 1
+            if self._normalised[position] != query:
+                offer(position, 90.0 if found == starts[position] else 80.0)
+            # On to the next label: a label's first occurrence decides (a prefix is found first).
+            following = starts[position + 1] if position + 1 < len(starts) else len(self._joined)
+            found = self._joined.find(query, following)
         if len(best) < limit:
-            for _label, ratio, position in process.extract(
-                query,
-                self._normalised,
-                scorer=fuzz.WRatio,
-                limit=limit * 4,
-                score_cutoff=_FUZZY_CUTOFF,
-            ):
-                offer(position, round(ratio * 0.79, 2))
+            split = bisect_left(self._lengths, len(query))
+            # A label shorter than the query is compared whole: WRatio's partial match would score
+            # any short alias the query happens to contain (an acronym) as a near-perfect hit.
+            for scorer, start, stop in ((fuzz.WRatio, split, len(self._lengths)), (fuzz.ratio, 0, split)):
+                for _label, ratio, index in process.extract(
+                    query,
+                    self._sorted_labels[start:stop],
+                    scorer=scorer,
+                    limit=limit * 4,
+                    score_cutoff=_FUZZY_CUTOFF,
+                ):
+                    offer(self._by_length[start + index], round(ratio * 0.79, 2))
         ranked = sorted(
-            best.items(), key=lambda item: (-item[1][0], self._sort_titles[item[0]], self._ids[item[0]])
+            best.items(),
+            key=lambda item: (-item[1][0], -item[1][2], self._sort_titles[item[0]], self._ids[item[0]]),
         )
         return [
             SearchHit(self._ids[owner], self._titles[owner], self._labels[-position], score)

@@ -766,6 +766,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--row-by-row", type=int, default=3000,
                         help="Rows the one-query-per-row Neo4j baseline writes before its time is scaled up.")
     parser.add_argument("--no-app", dest="app", action="store_false", help="Skip the browser measurements.")
+    parser.add_argument("--app-max", type=int, default=100_000,
+                        help="Largest size whose every page is timed in Chromium (default 100000).")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false", help="Skip the baselines.")
     parser.add_argument("--no-html", dest="html", action="store_false", help="Skip the saved HTML page loads.")
     parser.add_argument("--html-mb", type=_sizes_any, default=list(HTML_PAGE_MB),
@@ -807,6 +809,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(bench_neo4j(args.sizes, datasets, args))
     if args.app:
         rows.extend(bench_app(args.sizes, datasets))
+        rows.extend(bench_pages(args.sizes, datasets, args))
     linear = True
     if args.html:
         html_rows, linear = bench_html(args)
@@ -907,6 +910,64 @@ def bench_app(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]]
                         note=f"{label}; {started}"))
         rows.append(Row(count, "app", "re-render neighbourhood", answer["neighbour_rerender_s"], runs,
                         note="click a linked concept until the new card and picture are still"))
+    return rows
+
+
+def _first_linked(path: Path) -> tuple[str, str]:
+    """The id and definition of the first concept with a few related links (the page Explore opens on)."""
+    with path.open(encoding="utf-8") as lines:
+        record = next(r for r in map(json.loads, lines) if len(r["related"]) >= 3)
+    return record["id"], record["definition"]
+
+
+def _cli_audit_seconds(path: Path) -> float:
+    """Wall time of `glossgraph audit PATH --format json` (load and audit), as a user runs it."""
+    script = Path(sys.executable).with_name("glossgraph")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "graph.cli"]
+    started = time.perf_counter()
+    subprocess.run([*command, "audit", str(path), "--format", "json"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False, env={**os.environ, "GLOSSGRAPH_NO_PROGRESS": "1"})
+    return time.perf_counter() - started
+
+
+def bench_pages(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]],
+                args: argparse.Namespace) -> list[Row]:
+    """Every page's time to ready in Chromium, first visit and later visits (new sessions), beside the CLI audit.
+
+    A server is started per repetition, so the first visits (each source's results computed) are
+    medians too; the later visits of every repetition are pooled. At 100k one repetition is made.
+    """
+    from scripts.bench_app import measure_pages, start_app
+
+    rows: list[Row] = []
+    for size in sorted(s for s in sizes if BASELINE_SIZE <= s <= args.app_max):
+        path, _summary = datasets[size]
+        concept, definition = _first_linked(path)
+        repetitions = 1 if size >= 100_000 else min(args.runs, 3)
+        _say(f"timing every page of the app on {size:,} concepts ({repetitions} server start(s))")
+        first: dict[str, list[float]] = {}
+        later: dict[str, list[float]] = {}
+        cli: list[float] = []
+        for _ in range(repetitions):
+            cli.append(_cli_audit_seconds(path))
+            server = start_app(path, timeout=900)
+            try:
+                answer = measure_pages(server.url, concept, definition, runs=3)
+            finally:
+                server.stop()
+            for page, measured in answer.items():
+                first.setdefault(page, []).append(measured["first_s"])
+                later.setdefault(page, []).extend(measured["all_s"][1:])
+        cli_s = statistics.median(cli)
+        for page in first:
+            note = "start page, store load included" if page == "Explore" else "results not yet computed"
+            if page == "Audit":
+                note += f"; CLI audit (load + audit) {cli_s:.2f} s in the same run, budget {cli_s + 3:.1f} s"
+            rows.append(Row(size, "app", f"{page}: first visit", statistics.median(first[page]), len(first[page]),
+                            note=note))
+            rows.append(Row(size, "app", f"{page}: later visit", statistics.median(later[page]), len(later[page]),
+                            note="a new session; budget 2 s"))
+        rows.append(Row(size, "cli", "audit (load + audit)", cli_s, len(cli), note="glossgraph audit --format json"))
     return rows
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "PAGES",
     "PICTURE_READY",
     "AppServer",
     "free_port",
     "launch_chromium",
     "measure_app",
+    "measure_pages",
     "measure_source",
     "start_app",
 ]
@@ -190,6 +192,57 @@ def measure_app(
     }
 
 
+#: Each page's path and what shows once the page is ready (its slowest part drawn).
+PAGES: dict[str, tuple[str, str]] = {
+    "Paths": ("/paths", "text=Choose where to start and where to end."),
+    "Audit": ("/audit", "role=tab[name='worklist']"),
+    "Overview": ("/overview", "text=Top hubs by PageRank"),
+    "Snapshots": ("/snapshots", "role=button[name='Export json']"),
+}
+
+
+def measure_pages(url: str, concept: str, definition: str, runs: int = 3, browser: Any = None) -> dict[str, Any]:
+    """Seconds until each page is ready: its first visit (the source's results not yet computed) and later visits.
+
+    Every visit opens the page's address in a fresh browser context (a new session), so a later
+    visit is fast only when the server reuses what an earlier session computed. Explore (the start
+    page, store load included) goes first; the other pages follow in the order of ``PAGES``.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = launch_chromium(playwright)
+            try:
+                return measure_pages(url, concept, definition, runs, chromium)
+            finally:
+                chromium.close()
+    visits: dict[str, list[float]] = {"Explore": [], **{name: [] for name in PAGES}}
+    for _ in range(runs):
+        for name in visits:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            try:
+                page = context.new_page()
+                page.set_default_timeout(600_000)
+                started = time.perf_counter()
+                if name == "Explore":
+                    page.goto(f"{url}/?concept={concept}")
+                    _wait_ready(page, concept, definition)
+                else:
+                    path, ready = PAGES[name]
+                    page.goto(f"{url}{path}")
+                    page.locator(ready).first.wait_for(state="visible")
+                visits[name].append(time.perf_counter() - started)
+            finally:
+                context.close()
+    return {
+        name: {"first_s": round(times[0], 3),
+               "later_s": round(statistics.median(times[1:]), 3) if len(times) > 1 else None,
+               "runs": len(times), "all_s": [round(t, 3) for t in times]}
+        for name, times in visits.items()
+    }
+
+
 def measure_source(source: str | Path, concept: str = "foundation-model", runs: int = 3) -> dict[str, Any]:
     """Start `glossgraph app SOURCE`, measure it with ``measure_app``, stop it; adds the server start time."""
     server = start_app(source)
@@ -206,7 +259,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", nargs="?", default=str(ROOT / "data" / "ai-glossary"))
     parser.add_argument("--concept", default="foundation-model")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", action="store_true",
+                        help="Time every page's first and later visits instead (measure_pages).")
     args = parser.parse_args(argv)
+    if args.pages:
+        from graph.stores import open_store
+
+        definition = open_store(args.source).concept(args.concept).concept.definition
+        server = start_app(args.source, timeout=600)
+        try:
+            result = measure_pages(server.url, args.concept, definition, args.runs)
+        finally:
+            server.stop()
+        print(json.dumps({"server_answers_s": round(server.started_s, 3), **result}, indent=2))
+        return 0
     print(json.dumps(measure_source(args.source, args.concept, args.runs), indent=2))
     return 0
 

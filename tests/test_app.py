@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.appstate import ALLOW_PATH_ENV, SOURCE_ENV, display_path
+from graph.appstate import ALLOW_PATH_ENV, SOURCE_ENV, display_path, md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -22,6 +23,31 @@ BROKEN = ROOT / "tests" / "data" / "app" / "broken"
 def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The app on the fixture glossary, not yet run."""
     monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+@pytest.fixture(autouse=True)
+def fresh_results() -> None:
+    """Every test starts with no audit, overview or export computed (the cache is per process)."""
+    from graph.appcache import RESULTS
+
+    RESULTS.clear()
+
+
+@pytest.fixture(scope="module")
+def large_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic glossary of 1,200 concepts: counts with thousands and audit checks with hundreds of findings."""
+    from graph.synthetic import write_jsonl
+
+    path = tmp_path_factory.mktemp("large") / "large.jsonl"
+    write_jsonl(path, 1200, seed=3)
+    return path
+
+
+@pytest.fixture()
+def large_app(monkeypatch: pytest.MonkeyPatch, large_source: Path) -> AppTest:
+    """The app on the 1,200-concept glossary, not yet run."""
+    monkeypatch.setenv(SOURCE_ENV, str(large_source))
     return AppTest.from_file(APP, default_timeout=60)
 
 
@@ -207,7 +233,7 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
                                                              "missing_definitions (0)", "deprecated_links (0)",
                                                              "hierarchy_cycles (0)", "relation_clashes (0)",
                                                              "polyhierarchy (0)"]
-    *worklist, suggestions = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
+    worklist = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
         [{"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
@@ -217,6 +243,10 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
         [{"source": "foundation-model", "target": "fine-tuning", "file": "foundation-model.md", "line": 10,
           "mentions": 1}],
     ]
+    # Link suggestions read every text: built only when asked for.
+    at.button(key="au_suggest").click()
+    _run(at)
+    suggestions = at.tabs[0].dataframe[-1].value.to_dict("records")
     assert len(suggestions) == 20
     assert suggestions[0] == {"source": "fine-tuning", "target": "foundation-model", "title": "Foundation Model",
                               "score": 3.5, "reasons": "mentions 'foundation model'; links here"}
@@ -263,14 +293,29 @@ def test_overview_counts_hubs_and_clusters(app: AppTest) -> None:
     assert len(at.get("vega_lite_chart")) == 2
 
 
+def test_overview_figures_are_computed_once_per_source_version(app: AppTest) -> None:
+    from graph.appcache import RESULTS, source_version
+
+    at = _page(app, "overview")
+    assert RESULTS.computed["overview"] == 1 and not at.get("progress")
+    first = RESULTS.peek("overview", source_version(FIXTURE))
+    assert first is not None and first.stats.concepts == 10
+    at.switch_page("graph/app/pages/audit.py")
+    _run(at)
+    at.switch_page("graph/app/pages/overview.py")
+    _run(at)
+    other = _page(AppTest.from_file(APP, default_timeout=60), "overview")
+    assert {m.label: m.value for m in other.metric}["Clusters"] == "2"
+    assert RESULTS.computed["overview"] == 1
+    assert RESULTS.peek("overview", source_version(FIXTURE)) is first
+
+
 def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
     from graph.exports import render
     from graph.stores import load_glossary
 
     at = _page(app, "snapshots")
-    assert [getattr(b, "label", None) for b in at.get("download_button")] == [
-        "Download json", "Download graphml", "Download gexf", "Download csv", "Download cypher", "Download html",
-    ]
+    assert _keys(at, "export_") == [f"export_{fmt}" for fmt in ("json", "graphml", "gexf", "csv", "cypher", "html")]
     glossary = load_glossary(FIXTURE)
     glossary.concepts = [c for c in glossary.concepts if c.id != "ontology"]
     rendered = render(glossary, "json")
@@ -281,6 +326,134 @@ def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:
     rows = at.main.dataframe[0].value.to_dict("records")
     assert {"what": "concept", "change": "added", "detail": "ontology"} in rows
     assert {"what": "link", "change": "added", "detail": "ontology -[related]-> taxonomy"} in rows
+
+
+# -- Large glossaries ---------------------------------------------------------------------------
+
+
+def test_counts_are_thousands_separated(large_app: AppTest) -> None:
+    at = _page(large_app, "overview")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Concepts"] == "1,200"
+    assert shown["Links"].count(",") == 1 and int(shown["Links"].replace(",", "")) > 10_000
+    assert at.sidebar.caption[0].value.endswith(": 1,200 concepts (local store)")
+    at.switch_page("graph/app/pages/audit.py")
+    _run(at)
+    assert [m.value for m in at.metric][:2] == ["1,200", shown["Links"]]
+
+
+def _tab_of(at: AppTest, check: str) -> Any:
+    return next(t for t in at.tabs if t.label.split(" (")[0] == check)
+
+
+def test_audit_tables_are_paged_filtered_and_ranked(large_app: AppTest) -> None:
+    from graph.audit import run_audit
+    from graph.stores import open_store
+
+    at = _page(large_app, "audit")
+    expected = run_audit(open_store(str(at.session_state["source"].location)))
+    findings = expected.findings["one_way_links"]
+    assert len(findings) > 1000
+    tab = _tab_of(at, "one_way_links")
+    assert tab.label == f"one_way_links ({len(findings):,})"
+    assert tab.caption[0].value == f"Rows 1-50 of {len(findings):,}"
+    # Worklist rank first: the one-way links whose other side already mentions the first.
+    ranked = [findings[i] for i in expected.ranked("one_way_links")]
+    assert tab.dataframe[0].value.to_dict("records") == ranked[:50]
+    assert expected.worth["one_way_links"][expected.ranked("one_way_links")[0]] > 0
+
+    at.selectbox(key="au_order_one_way_links").select("as listed")
+    at.selectbox(key="au_size_one_way_links").select(200)
+    at.number_input(key="au_page_one_way_links").set_value(2)
+    _run(at)
+    tab = _tab_of(at, "one_way_links")
+    assert tab.caption[0].value == f"Rows 201-400 of {len(findings):,}"
+    assert tab.dataframe[0].value.to_dict("records") == findings[200:400]
+
+    concept = findings[0]["source"]
+    at.text_input(key="au_find_one_way_links").input(concept)
+    at.number_input(key="au_page_one_way_links").set_value(1)
+    _run(at)
+    tab = _tab_of(at, "one_way_links")
+    wanted = [f for f in findings if concept in (f["source"], f["target"])]
+    assert tab.caption[0].value == (f"Rows 1-{len(wanted)} of {len(wanted)} matching "
+                                     f"'{md_escape(concept)}' ({len(findings):,} in all)")
+    assert tab.dataframe[0].value.to_dict("records") == wanted
+    # Every other check keeps its own table and its own page.
+    assert _tab_of(at, "broken_links").caption[0].value == f"Rows 1-50 of {expected.count('broken_links')}"
+
+
+def test_audit_runs_once_per_source_version_across_pages_and_sessions(
+    large_app: AppTest, large_source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.appcache import RESULTS
+    from graph.audit.report import AuditReport
+
+    built: list[str] = []
+    original = AuditReport.csv_text
+    def counted(self: AuditReport, check: str) -> str:
+        built.append(check)
+        return original(self, check)
+
+    monkeypatch.setattr(AuditReport, "csv_text", counted)
+    at = _page(large_app, "audit")
+    assert RESULTS.computed["audit"] == 1
+    assert not built  # no CSV is built until its button is clicked
+    assert not at.get("progress")  # the progress bar is gone once the audit is done
+    at.switch_page("graph/app/pages/explore.py")
+    _run(at)
+    at.switch_page("graph/app/pages/audit.py")
+    _run(at)
+    other = _page(AppTest.from_file(APP, default_timeout=60), "audit")  # a second session
+    assert [m.value for m in other.metric][:1] == ["1,200"]
+    assert RESULTS.computed["audit"] == 1
+    # A new version of the source (its file touched) is audited afresh.
+    stat = large_source.stat()
+    import os
+
+    os.utime(large_source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        third = AppTest.from_file(APP, default_timeout=60)
+        third.run()
+        from graph.app.common import _opened
+
+        _opened.clear()
+        _page(third, "audit")
+        assert RESULTS.computed["audit"] == 2
+    finally:
+        os.utime(large_source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_snapshots_export_nothing_until_asked_then_offer_the_file(app: AppTest) -> None:
+    from graph.appcache import RESULTS, source_version
+    from graph.exports import render
+    from graph.stores import load_glossary
+
+    at = _page(app, "snapshots")
+    assert not at.get("download_button") and RESULTS.computed["export"] == 0
+    assert not any("KB" in m or "MB" in m for m in _markdown(at))  # no sizes before an export exists
+    at.button(key="export_json").click()
+    _run(at)
+    assert RESULTS.computed["export"] == 1
+    assert [b.proto.label for b in at.get("download_button")] == ["Download json"]
+    assert "export_json" not in _keys(at, "export_") and len(_keys(at, "export_")) == 5
+    version = source_version(FIXTURE)
+    built = RESULTS.peek("export", (version, "json"))
+    assert built is not None
+    assert built.path.read_bytes() == render(load_glossary(FIXTURE), "json")
+    assert f"`graph.json`: canonical node-link JSON (stable bytes, diffs well in git) ({built.size / 1024:.0f} KB)" \
+        in _markdown(at)
+    assert not at.get("progress")  # the bar is gone once the file is written
+    # Another session of the same source is offered the same file without exporting again.
+    other = _page(AppTest.from_file(APP, default_timeout=60), "snapshots")
+    assert [b.proto.label for b in other.get("download_button")] == ["Download json"]
+    other.button(key="export_csv").click()
+    _run(other)
+    assert RESULTS.computed["export"] == 2
+    csv = RESULTS.peek("export", (version, "csv"))
+    assert csv is not None
+    with zipfile.ZipFile(csv.path) as archive:
+        assert sorted(archive.namelist()) == ["edges.csv", "nodes.csv"]
 
 
 # -- Source ---------------------------------------------------------------------------------------

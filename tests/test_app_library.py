@@ -264,6 +264,15 @@ def test_overview_figures() -> None:
     assert figures.stats.concepts == 3 and figures.stats.broken_links == 1
 
 
+def test_overview_reports_its_steps() -> None:
+    steps: list[tuple[float, str]] = []
+    figures = overview(_store(), progress=lambda share, step: steps.append((share, step)))
+    assert figures.cluster_sizes == (3,)
+    assert [step for _, step in steps] == ["reading the links", "counting degrees", "PageRank", "finding the clusters",
+                                           "counting concepts and links", "done"]
+    assert [share for share, _ in steps] == sorted(share for share, _ in steps) and steps[-1][0] == 1.0
+
+
 def test_pagerank_matches_networkx_definition() -> None:
     from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 

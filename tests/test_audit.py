@@ -12,6 +12,7 @@ from graph.audit import (
     CHECKS,
     FIELDS,
     SEVERITY,
+    AllowList,
     AuditData,
     check_names,
     coverage,
@@ -214,6 +215,40 @@ def test_worklist_ranks_by_count() -> None:
         {"id": "c", "title": "Gamma", "mentioned_by": 2},
         {"id": "a", "title": "Alpha", "mentioned_by": 1},
     ]
+
+
+def test_ranked_orders_every_finding_as_the_worklist_does_and_progress_is_reported() -> None:
+    glossary = Glossary([
+        Concept("a", "Alpha", "Beta, Beta and Gamma.", related=related("Nowhere")),
+        Concept("b", "Beta", "Gamma.", related=related("Nowhere", "Elsewhere")),
+        Concept("c", "Gamma", "Alpha."),
+        Concept("d", "Delta", related=related("Nowhere")),
+    ])
+    steps: list[tuple[float, str]] = []
+    report = run_audit(glossary, worklist_limit=1, progress=lambda share, step: steps.append((share, step)))
+    broken = report.findings["broken_links"]
+    assert [(broken[i]["source"], broken[i]["target"]) for i in report.ranked("broken_links")] == [
+        ("a", "Nowhere"), ("b", "Nowhere"), ("d", "Nowhere"), ("b", "Elsewhere"),
+    ]
+    orphans = report.findings["orphans"]
+    assert [orphans[i]["id"] for i in report.ranked("orphans")] == ["c", "a", "b", "d"]  # past the worklist limit
+    mentions = report.findings["unlinked_mentions"]
+    assert [mentions[i]["count"] for i in report.ranked("unlinked_mentions")][:2] == [2, 1]
+    assert report.ranked("dead_ends") == list(range(report.count("dead_ends")))  # unranked: as listed
+    assert steps[0] == (0.0, "reading the links") and steps[-1] == (1.0, "done")
+    assert [share for share, _ in steps] == sorted(share for share, _ in steps)
+    assert sum(step.startswith("checking ") for _, step in steps) == len(report.checks)
+
+
+def test_csv_text_has_the_fields_lists_joined_and_allowed_when_any_is() -> None:
+    report = run_audit(build(), ["broken_links", "disconnected_clusters"],
+                       allow=AllowList.parse("allow:\n  broken_links:\n    - evaluation\n", "allow.yaml"))
+    lines = report.csv_text("broken_links").splitlines()
+    assert lines[0] == "source,target,allowed"
+    assert lines[1:] == ["evaluation,vector database,True", "rag,Vector Database,False"]
+    assert len(lines) == 1 + report.count("broken_links")
+    clusters = report.csv_text("disconnected_clusters").splitlines()
+    assert clusters[:2] == ["concepts,size", "x-alpha; x-beta; x-gamma,3"]  # nothing allowed: no column
 
 
 def test_checks_are_pure_functions_of_the_data() -> None:

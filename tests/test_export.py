@@ -340,3 +340,50 @@ def test_detects_exports_by_content(tmp_path: Path) -> None:
         found[fmt] = loaders.detect_format(path)
     assert found == {"json": "nodelink", "graphml": "graphml", "gexf": "gexf", "csv": "csv-graph"}
     assert io.BytesIO(render(glossary, "json")).read(2) == b'{"'  # type: ignore[arg-type]
+
+
+# -- streaming node-link JSON ---------------------------------------------------------------------
+
+#: Written by the in-memory node-link writer before it streamed: the streaming one must give the same bytes.
+GOLDEN = Path(__file__).resolve().parent / "data" / "export"
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [("awkward", awkward_glossary), ("app", lambda: loaders.load(GOLDEN.parent / "app" / "glossary")),
+     ("empty", lambda: Glossary([]))],
+)
+def test_streamed_nodelink_is_byte_equal_to_the_in_memory_writer(name: str, source: object, tmp_path: Path) -> None:
+    from graph.exports.nodelink import write_nodelink
+    from graph.exports.records import stream_records
+
+    glossary = source()  # type: ignore[operator]
+    golden = (GOLDEN / f"{name}.graph.json").read_bytes()
+    assert export(glossary, "json", tmp_path / "g.json").read_bytes() == golden
+    assert render(glossary, "json") == golden
+    # In chunks far smaller than the document, with progress reported up to the total.
+    import graph.exports.nodelink as nodelink
+
+    seen: list[tuple[int, int]] = []
+    out = io.BytesIO()
+    nodes, edges, count = stream_records(glossary)
+    original, nodelink._CHUNK = nodelink._CHUNK, 3
+    try:
+        write_nodelink(nodes, edges, count, out, lambda done, total: seen.append((done, total)))
+    finally:
+        nodelink._CHUNK = original
+    assert out.getvalue() == golden
+    total = len(nodes) + count
+    assert seen[-1] == (total, total) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert len(seen) >= total // 3
+
+
+def test_cli_json_export_streams_the_same_bytes_and_reports_progress(tmp_path: Path) -> None:
+    from graph.cli import main
+
+    assert main(["export", str(GOLDEN.parent / "app" / "glossary"), "--format", "json",
+                 "-o", str(tmp_path / "g.json")]) == 0
+    assert (tmp_path / "g.json").read_bytes() == (GOLDEN / "app.graph.json").read_bytes()
+    steps: list[tuple[float, str]] = []
+    export(awkward_glossary(), "graphml", tmp_path / "g.graphml", progress=lambda s, step: steps.append((s, step)))
+    assert steps[0] == (0.0, "building the graphml export") and steps[-1] == (1.0, "done")

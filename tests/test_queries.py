@@ -45,6 +45,40 @@ def test_search_exact_title_beats_prefix_of_others() -> None:
     assert [(h.id, h.score) for h in store.search("attention")] == [("att", 100.0), ("at", 90.0), ("fa", 80.0)]
 
 
+def test_search_ranks_a_title_above_an_alias_of_the_same_strength() -> None:
+    # "Alpha" sorts before "Prompt": only the title-first rule puts the title match on top.
+    store = LocalStore(Glossary([Concept("a", "Alpha", aliases=("Prompt",)), Concept("p", "Prompt"),
+                                 Concept("b", "Beta", aliases=("Prompting",)), Concept("q", "Prompting Guide")]))
+    assert [(h.id, h.matched, h.score) for h in store.search("prompt")] == [
+        ("p", "Prompt", 100.0), ("a", "Prompt", 100.0), ("q", "Prompting Guide", 90.0), ("b", "Prompting", 90.0),
+    ]
+
+
+def test_search_a_short_alias_inside_the_query_is_not_a_strong_match() -> None:
+    store = LocalStore(Glossary([Concept("fl", "Federated Learning", aliases=("FL",)),
+                                 Concept("fa", "FlashAttention", aliases=("Flash Attention",))]))
+    assert [(h.id, h.matched) for h in store.search("flash attn")] == [("fa", "Flash Attention")]
+
+
+#: The top hit each `glossgraph search` example of the README must give on the sample glossary.
+README_SEARCHES = {"flash attn": "flash-attention"}
+
+
+def test_readme_search_examples_rank_the_intended_concept_first() -> None:
+    import re
+    from pathlib import Path
+
+    from graph.stores import open_store
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r'glossgraph search data/ai-glossary "([^"]+)"', readme)
+    assert examples and set(examples) == set(README_SEARCHES)
+    store = open_store(Path(__file__).resolve().parent.parent / "data" / "ai-glossary")
+    for query, expected in README_SEARCHES.items():
+        hits = store.search(query, 8)
+        assert hits[0].id == expected, (query, [(h.id, h.matched, h.score) for h in hits])
+
+
 def test_concept_links_backlinks_broken(store: LocalStore) -> None:
     view = store.concept("Gamma")
     assert (view.concept.id, view.links, view.backlinks, view.broken) == ("c", ("a",), ("a", "b"), ("Nowhere",))

@@ -14,12 +14,14 @@ from typing import Any
 
 import streamlit as st
 
+from graph.appcache import source_version
 from graph.appstate import (
     MAX_UPLOAD_BYTES,
     SourceSpec,
     UploadArea,
     allowed_root,
     code_span,
+    count_text,
     default_source,
     md_escape,
     server_path,
@@ -46,7 +48,9 @@ __all__ = [
     "paths_view",
     "search",
     "show_error",
+    "show_metrics",
     "show_unexpected",
+    "source_key",
     "source_sidebar",
     "unexpected_text",
     "upload_area",
@@ -57,13 +61,25 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner="Loading the glossary...", max_entries=8)
-def get_store(spec: SourceSpec) -> GraphStore:
-    """The store over a source, opened once per source and shared read-only by every session."""
+def _opened(spec: SourceSpec) -> tuple[GraphStore, str]:
+    """The store over a source and the version of the source it was loaded from, once per source."""
+    # The version is taken before loading: a file changed during the load gives a new version later.
+    version = source_version(spec.location, spec.dataset)
     if spec.is_neo4j:
         options = {k: v for k, v in (("user", spec.user), ("password", spec.password),
                                      ("database", spec.database)) if v}
-        return open_store(spec.location, dataset=spec.dataset, neo4j_options=options)
-    return open_store(spec.location)
+        return open_store(spec.location, dataset=spec.dataset, neo4j_options=options), version
+    return open_store(spec.location), version
+
+
+def get_store(spec: SourceSpec) -> GraphStore:
+    """The store over a source, opened once per source and shared read-only by every session."""
+    return _opened(spec)[0]
+
+
+def source_key(spec: SourceSpec) -> str:
+    """The version of the source the store was loaded from: the key of every result computed from it."""
+    return _opened(spec)[1]
 
 
 def current() -> tuple[SourceSpec, GraphStore]:
@@ -72,7 +88,8 @@ def current() -> tuple[SourceSpec, GraphStore]:
     return spec, get_store(spec)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# Resources, not data: read-only and shared, so a rerun at 100,000 concepts does not unpickle a copy.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[str], dict[str, str]]:
     """Degrees, orphans and category colours of a store (for drawing), computed once per source."""
     degrees, orphans = concept_degrees(_store)
@@ -80,7 +97,7 @@ def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[s
     return degrees, orphans, colours
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def labels(_store: GraphStore, spec: SourceSpec) -> dict[str, str]:
     """Concept id to a picker label (title, and aliases so typing an alias finds it), sorted by title."""
     concepts = sorted(_store.glossary().concepts, key=lambda c: (c.title.casefold(), c.id))
@@ -124,6 +141,14 @@ def paths_view(
     degrees, _orphans, colours = figures(_store, spec)
     found = _store.paths(source, target, k, max_length, edges, direction, avoid)
     return found, (draw_paths(_store, found, degrees=degrees, colours=colours) if found else "")
+
+
+def show_metrics(items: Sequence[tuple[str, int | str]], key: str) -> None:
+    """A row of metrics, whole numbers thousands-separated, each as wide as its value (wrapping, never cut off)."""
+    # Equal columns cut a long value ("100…"); content-wide metrics in a wrapping row never do.
+    with st.container(horizontal=True, gap="large", key=key):
+        for label, value in items:
+            st.metric(label, count_text(value) if isinstance(value, int) else value, width="content")
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -255,7 +280,7 @@ def source_sidebar() -> GraphStore | None:
             store = None
         if store is not None:
             count = len(store.glossary().concepts)
-            st.caption(f"{md_escape(spec.describe())}: {count} concepts ({store.backend} store)")
+            st.caption(f"{md_escape(spec.describe())}: {count_text(count)} concepts ({store.backend} store)")
         if st.session_state.get("source_error"):
             st.error(st.session_state["source_error"])
         with st.expander("Change source", expanded=store is None):

@@ -18,6 +18,7 @@ from graph.errors import UsageError
 from graph.kinds import CheckName
 from graph.model import Glossary
 from graph.protocol import GraphStore
+from graph.text import normalise
 from graph.util import paused_gc
 
 #: The columns of the findings CSV: one row per finding; a finding fills the columns it has.
@@ -61,6 +62,34 @@ class AuditReport:
     unused_allow: list[AllowEntry] = field(default_factory=list)
     #: Where the glossary was loaded from: finding files are relative to it (or to its folder).
     source: str = ""
+    #: For the checks the worklist ranks, each finding's worth (the worklist's sort value), in finding order.
+    worth: dict[str, list[int]] = field(default_factory=dict)
+
+    def csv_text(self, check: str) -> str:
+        """A check's findings as CSV: its fields, any others, ``allowed`` when any is; lists joined by '; '."""
+        import csv
+        import io
+
+        from graph.audit.checks import FIELDS
+
+        rows = self.findings.get(check, [])
+        columns = list(dict.fromkeys([*FIELDS.get(check, ()), *(k for row in rows for k in row)]))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        flags = self.allowed.get(check, [])
+        marked = any(flags)
+        writer.writerow([*columns, "allowed"] if marked else columns)
+        for row, allowed in zip(rows, flags, strict=True):
+            cells = ["; ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else v)
+                     for v in (row.get(c) for c in columns)]
+            writer.writerow([*cells, allowed] if marked else cells)
+        return out.getvalue()
+
+    def ranked(self, check: str) -> list[int]:
+        """Indices of a check's findings in the worklist's order (most worth first, ties as listed)."""
+        worth = self.worth.get(check)
+        order = range(self.count(check))
+        return list(order) if worth is None else sorted(order, key=lambda i: -worth[i])
 
     def count(self, check: str) -> int:
         """How many findings a check has (allowed ones included)."""
@@ -158,6 +187,26 @@ class AuditReport:
         return data
 
 
+def _worth(report: AuditReport, data: AuditData) -> dict[str, list[int]]:
+    """Each finding's worth in the worklist's terms, for the checks the worklist ranks."""
+    worth: dict[str, list[int]] = {}
+    if "broken_links" in report.checks:
+        wanting = {normalise(w["target"]): w["count"] for w in wanted(report.findings["broken_links"])}
+        worth["broken_links"] = [wanting.get(normalise(f["target"]), 0) for f in report.findings["broken_links"]]
+    if "orphans" in report.checks:
+        mentioned = data.mentioned_by
+        worth["orphans"] = [mentioned.get(f["id"], 0) for f in report.findings["orphans"]]
+    if "unlinked_mentions" in report.checks:
+        worth["unlinked_mentions"] = [f["count"] for f in report.findings["unlinked_mentions"]]
+    if "one_way_links" in report.checks:
+        mentions = data.mentions
+        worth["one_way_links"] = [
+            back[1] if (back := mentions.get((f["target"], f["source"]))) else 0
+            for f in report.findings["one_way_links"]
+        ]
+    return worth
+
+
 def _worklist(report: AuditReport, data: AuditData, limit: int) -> dict[str, list[Finding]]:
     """What to fix first, each list ranked and cut to ``limit``; allowed findings are left out."""
     work: dict[str, list[Finding]] = {}
@@ -197,17 +246,19 @@ def run_audit(
     allow: AllowList | None = None,
     *,
     worklist_limit: int = 20,
+    progress: Callable[[float, str], object] | None = None,
 ) -> AuditReport:
     """Run the chosen checks (default: all) over a store and mark what the allow-list accepts.
 
     The text of every concept is scanned for mentions only when a check or the worklist needs it
     (unlinked_mentions, orphans, one_way_links); otherwise ``share_mentions_linked`` is null.
+    ``progress`` is told the share done and what runs next (for a progress bar).
     """
     chosen = check_names(checks)
     # The audit allocates millions of small containers and frees none of them until it ends;
     # cyclic garbage collection would only rescan them over and over.
     with paused_gc():
-        return _run(store, chosen, allow, worklist_limit)
+        return _run(store, chosen, allow, worklist_limit, progress or (lambda _share, _step: None))
 
 
 def _run(
@@ -215,7 +266,9 @@ def _run(
     chosen: tuple[CheckName, ...],
     allow: AllowList | None,
     worklist_limit: int,
+    progress: Callable[[float, str], object],
 ) -> AuditReport:
+    progress(0.0, "reading the links")
     own_check: Callable[[str], list[Finding] | None] | None = None
     if isinstance(store, AuditData):
         data = store
@@ -227,7 +280,8 @@ def _run(
     allow = allow or AllowList()
     severity = {**SEVERITY, **allow.severity}
     findings: dict[str, list[Finding]] = {}
-    for check in chosen:
+    for number, check in enumerate(chosen):
+        progress(0.05 + 0.85 * number / len(chosen), f"checking {check}")
         answer = own_check(check) if own_check is not None else None
         findings[check] = answer if answer is not None else REGISTRY[check].run(data)
     findings = locate(findings, data, data.source)
@@ -245,6 +299,7 @@ def _run(
             flags.append(bool(hit))
         allowed[check] = flags
     unused = [e for i, e in enumerate(allow.entries) if i not in used and e.check in chosen]
+    progress(0.9, "measuring coverage and ranking the worklist")
     scanned = any(c in chosen for c in ("unlinked_mentions", "orphans", "one_way_links"))
     totals: dict[str, Any] = {
         "concepts": len(data.concepts),
@@ -255,4 +310,6 @@ def _run(
     totals.update(coverage(data, with_mentions=scanned))
     report = AuditReport(chosen, findings, allowed, {c: severity[c] for c in chosen}, totals, {}, unused, data.source)
     report.worklist = _worklist(report, data, worklist_limit)
+    report.worth = _worth(report, data)
+    progress(1.0, "done")
     return report

@@ -7,6 +7,7 @@ __all__ = [
     "emit_json",
     "format_option",
     "lang_option",
+    "open_glossary_or_store",
     "open_source",
     "print_table",
     "run_state",
@@ -28,8 +29,9 @@ from rich.table import Table
 
 from graph import __version__
 from graph.errors import UsageError
+from graph.model import Glossary
 from graph.protocol import GraphStore
-from graph.stores import is_neo4j_uri, open_store
+from graph.stores import is_neo4j_uri, load_glossary, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -171,6 +173,20 @@ def loader_options(params: dict[str, Any]) -> dict[str, str]:
 
 def open_source(params: dict[str, Any]) -> GraphStore:
     """Open the store a command's SOURCE options describe; lenient-load problems go to stderr."""
+    opened = _open(params, glossary_only=False)
+    assert not isinstance(opened, Glossary)
+    return opened
+
+
+def open_glossary_or_store(params: dict[str, Any]) -> GraphStore | Glossary:
+    """The glossary of a file or folder SOURCE without building its graph (a Neo4j SOURCE: its store).
+
+    For commands that only read the concepts (exports): the graph would double the memory held.
+    """
+    return _open(params, glossary_only=True)
+
+
+def _open(params: dict[str, Any], glossary_only: bool) -> GraphStore | Glossary:
     source = params["source"]
     if is_neo4j_uri(source):
         return open_store(source, dataset=params.get("dataset"), neo4j_options=neo4j_options(params))
@@ -184,8 +200,11 @@ def open_source(params: dict[str, Any]) -> GraphStore:
             "progress": progress,
             **loader_options(params),
         }
-        store = open_store(source, params.get("fmt"), **load_options)
-    glossary = store.glossary()
+        opened: GraphStore | Glossary = (
+            load_glossary(source, params.get("fmt"), **load_options) if glossary_only
+            else open_store(source, params.get("fmt"), **load_options)
+        )
+    glossary = opened if isinstance(opened, Glossary) else opened.glossary()
     problems = glossary.problems
     if problems:
         stderr.print(f"[yellow]skipped {len(problems)} problem(s) (--lenient):[/yellow]")
@@ -193,7 +212,7 @@ def open_source(params: dict[str, Any]) -> GraphStore:
             stderr.print(f"  {problem}", markup=False)
     for warning in glossary.warnings:
         stderr.print(f"warning: {warning}", markup=False)
-    return store
+    return opened
 
 
 def emit_json(data: Any) -> None:

@@ -12,6 +12,7 @@ from graph.cli.base import (
     emit_json,
     format_option,
     lang_option,
+    open_glossary_or_store,
     open_source,
     print_table,
     source_options,
@@ -40,7 +41,8 @@ def export(fmt_out: str, output_path: Path, cypher_dataset: str, force: bool, **
     """Export SOURCE's graph as JSON, GraphML, GEXF, CSV, a Cypher script or an HTML view."""
     from graph.exports import export as write_export
 
-    store = open_source(params)
+    # Only the HTML view draws from a store; every other format is a function of the concepts.
+    store = open_source(params) if fmt_out == "html" else open_glossary_or_store(params)
     written = write_export(store, fmt_out, output_path, force=force, dataset=cypher_dataset,
                            heading=f"Glossary graph: {params['source']}")
     stdout.print(f"wrote {written} ({fmt_out})", markup=False)

@@ -25,17 +25,18 @@ __all__ = [
     "is_csv_export",
     "render",
     "write_atomic",
+    "write_atomic_stream",
     "write_folder_atomic",
 ]
 
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from graph.errors import UsageError
-from graph.exports.atomic import check_target, write_atomic, write_folder_atomic
+from graph.exports.atomic import check_target, write_atomic, write_atomic_stream, write_folder_atomic
 from graph.exports.records import FORMAT, FORMAT_VERSION, GraphRecords, graph_records
 from graph.model import Glossary
 from graph.protocol import GraphStore
@@ -136,13 +137,38 @@ def export(
     force: bool = False,
     dataset: str = "glossgraph",
     heading: str = "",
+    progress: Callable[[float, str], object] | None = None,
 ) -> Path:
-    """Write one export to ``path`` (csv: a folder with nodes.csv and edges.csv); never overwrites without ``force``."""
+    """Write one export to ``path`` (csv: a folder with nodes.csv and edges.csv); never overwrites without ``force``.
+
+    Node-link JSON is streamed to the file a chunk at a time; ``progress`` hears the share done and the step.
+    """
     path = Path(path)
     check_target(path, force, fmt == "csv", is_csv_export)
+    tell = progress or (lambda _share, _step: None)
+    if fmt == "json":
+        from graph.exports.nodelink import write_nodelink
+        from graph.exports.records import stream_records
+
+        tell(0.0, "building the graph records")
+        nodes, edges, edge_count = stream_records(source)
+        tell(0.3, "writing")
+        written = write_atomic_stream(
+            path,
+            lambda out: write_nodelink(nodes, edges, edge_count, out,
+                                       lambda done, total: tell(0.3 + 0.7 * done / max(total, 1), "writing")),
+            force=force,
+        )
+        tell(1.0, "done")
+        return written
+    tell(0.0, f"building the {fmt} export")
     data = render(source, fmt, dataset=dataset, heading=heading)
+    tell(0.9, "writing")
     if isinstance(data, dict):
         files = data
-        return write_folder_atomic(path, lambda folder: _write_files(folder, files), force=force,
-                                   replaceable=is_csv_export)
-    return write_atomic(path, data, force=force)
+        written = write_folder_atomic(path, lambda folder: _write_files(folder, files), force=force,
+                                      replaceable=is_csv_export)
+    else:
+        written = write_atomic(path, data, force=force)
+    tell(1.0, "done")
+    return written

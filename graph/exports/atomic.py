@@ -17,7 +17,14 @@ The rules (docs/security.md, "Exports and snapshots"):
 
 from __future__ import annotations
 
-__all__ = ["check_target", "clean_leftovers", "rename_noreplace", "write_atomic", "write_folder_atomic"]
+__all__ = [
+    "check_target",
+    "clean_leftovers",
+    "rename_noreplace",
+    "write_atomic",
+    "write_atomic_stream",
+    "write_folder_atomic",
+]
 
 import ctypes
 import errno
@@ -30,6 +37,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from graph.errors import ExportError
 
@@ -272,6 +280,11 @@ def _check_parent(path: Path) -> None:
 
 def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     """Write a file through a temporary file in the same folder and a rename: readers never see half a file."""
+    return write_atomic_stream(path, lambda out: out.write(data), force=force)
+
+
+def write_atomic_stream(path: str | Path, write: Callable[[BinaryIO], object], *, force: bool = False) -> Path:
+    """Like write_atomic, but ``write`` streams the content into the temporary file (no whole copy in memory)."""
     path = Path(path)
     _check_parent(path)
     clean_leftovers(path)  # first: it may put back a target a crashed --force run had moved aside
@@ -283,7 +296,7 @@ def write_atomic(path: str | Path, data: bytes, *, force: bool = False) -> Path:
         try:
             with os.fdopen(fd, "wb") as out:
                 _try_lock(out.fileno(), unsupported=True)
-                out.write(data)
+                write(out)
                 out.flush()
                 os.fsync(out.fileno())
                 _publish(temporary, path, force, False, None)

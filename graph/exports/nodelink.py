@@ -8,10 +8,12 @@ being the edge types) plus a ``format`` marker and a ``version``.
 
 from __future__ import annotations
 
-__all__ = ["nodelink_bytes", "nodelink_data"]
+__all__ = ["nodelink_bytes", "nodelink_data", "write_nodelink"]
 
+import io
 import json
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, BinaryIO
 
 from graph.exports.records import FORMAT, FORMAT_VERSION, GraphRecords
 
@@ -38,19 +40,69 @@ def nodelink_bytes(records: GraphRecords) -> bytes:
     >>> nodelink_bytes(graph_records(Glossary([Concept("a", "A")]))).count(b'"id": "a"')
     1
     """
-    data = nodelink_data(records)
+    out = io.BytesIO()
+    write_nodelink(records.nodes, records.edges, len(records.edges), out)
+    return out.getvalue()
 
-    def one_per_line(items: list[dict[str, Any]]) -> str:
+
+#: Records encoded per write: big enough for few system calls, small enough to keep memory flat.
+_CHUNK = 2000
+
+
+def write_nodelink(
+    nodes: Sequence[dict[str, Any]],
+    edges: Iterable[dict[str, Any]],
+    edge_count: int,
+    out: BinaryIO,
+    progress: Callable[[int, int], object] | None = None,
+) -> None:
+    """Write the canonical bytes to ``out`` a chunk of records at a time, never holding the whole document.
+
+    ``edges`` may be an iterator (graph.exports.records.stream_records) of ``edge_count`` edges in
+    their sorted order; ``progress`` is told how many records (nodes, then links) are written, of how many.
+    """
+    total = len(nodes) + edge_count
+    done = 0
+
+    def one_per_line(items: Iterable[dict[str, Any]], count: int) -> None:
         # One record a line: git diffs show which concept changed, and without `indent` json uses
         # its C encoder, several times faster on large glossaries.
-        if not items:
-            return "[]"
-        return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, sort_keys=True) for item in items) + "\n]"
+        nonlocal done
+        if not count:
+            out.write(b"[]")
+            return
+        out.write(b"[\n")
+        chunk: list[str] = []
+        first = True
+        for item in items:
+            chunk.append(json.dumps(item, ensure_ascii=False, sort_keys=True))
+            if len(chunk) == _CHUNK:
+                out.write(((",\n" if not first else "") + ",\n".join(chunk)).encode("utf-8"))
+                done += len(chunk)
+                first = False
+                chunk = []
+                if progress is not None:
+                    progress(done, total)
+        if chunk:
+            out.write(((",\n" if not first else "") + ",\n".join(chunk)).encode("utf-8"))
+            done += len(chunk)
+        out.write(b"\n]")
 
-    parts = []
-    for key in sorted(data):
-        value = data[key]
-        listed = key in ("nodes", "links")
-        text = one_per_line(value) if listed else json.dumps(value, ensure_ascii=False, sort_keys=True)
-        parts.append(f"{json.dumps(key)}: {text}")
-    return ("{" + ",\n".join(parts) + "}\n").encode("utf-8")
+    # The keys in sorted order, as json.dumps(sort_keys=True) of nodelink_data() would write them.
+    scalars: dict[str, Any] = {"directed": True, "format": FORMAT, "graph": {}, "multigraph": True,
+                               "version": FORMAT_VERSION}
+    keys = sorted([*scalars, "links", "nodes"])
+    out.write(b"{")
+    for number, key in enumerate(keys):
+        if number:
+            out.write(b",\n")
+        out.write(f"{json.dumps(key)}: ".encode())
+        if key == "nodes":
+            one_per_line(nodes, len(nodes))
+        elif key == "links":
+            one_per_line(({**edge, "key": edge["type"]} for edge in edges), edge_count)
+        else:
+            out.write(json.dumps(scalars[key], ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    out.write(b"}\n")
+    if progress is not None:
+        progress(total, total)

@@ -20,11 +20,12 @@ __all__ = [
     "glossary_from_records",
     "graph_records",
     "json_text",
+    "stream_records",
     "unflat_node",
 ]
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,16 @@ def graph_records(source: Glossary | GraphStore) -> GraphRecords:
     >>> [(n["id"], n["kind"]) for n in r.nodes], r.edges[0]["type"]
     ([('a', 'concept'), ('b', 'concept')], 'related')
     """
+    nodes, edges, _count = stream_records(source)
+    return GraphRecords(nodes, list(edges))
+
+
+def stream_records(source: Glossary | GraphStore) -> tuple[list[dict[str, Any]], Iterator[dict[str, Any]], int]:
+    """The node records, an iterator of the edge records and how many edges: graph_records without the edge list.
+
+    The edges come in the same (source, target, type) order, made one at a time from the graph, so
+    a streaming writer never holds a million edge records at once.
+    """
     glossary = source if isinstance(source, Glossary) else source.glossary()
     canonical = Glossary(
         sorted(glossary.concepts, key=lambda c: c.id),
@@ -109,14 +120,23 @@ def graph_records(source: Glossary | GraphStore) -> GraphRecords:
         if kind == "category":
             record["parents"] = parents.get(key, {})
         nodes.append(record)
-    edges: list[dict[str, Any]] = []
-    for s, t, edge_type, attrs in graph.edges(keys=True, data=True):
-        edge: dict[str, Any] = {"source": s, "target": t, "type": edge_type}
-        if edge_type in ("related", "broader"):
-            edge.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
-        edges.append(edge)
-    edges.sort(key=lambda e: (e["source"], e["target"], e["type"]))
-    return GraphRecords(nodes, edges)
+
+    def edges() -> Iterator[dict[str, Any]]:
+        # Sorted sources, then sorted targets, then sorted types: the order of sorting every
+        # (source, target, type) triple, without building the list of them.
+        adjacency = graph.adj
+        for s in sorted(adjacency):
+            out = adjacency[s]
+            for t in sorted(out):
+                keyed = out[t]
+                for edge_type in sorted(keyed):
+                    attrs = keyed[edge_type]
+                    edge: dict[str, Any] = {"source": s, "target": t, "type": edge_type}
+                    if edge_type in ("related", "broader"):
+                        edge.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
+                    yield edge
+
+    return nodes, edges(), graph.number_of_edges()
 
 
 def json_text(value: Any) -> str:

@@ -1,15 +1,22 @@
-"""Audit: link coverage for editors: summary, coverage, worklist, one tab per check with a CSV download."""
+"""Audit: link coverage for editors: summary, coverage, worklist, then one tab per check with a paged, filterable table.
+
+The audit runs once per version of the source and is shared by every page and session
+(graph.appcache); a progress bar shows while it runs. Link suggestions and CSV files are built
+only when asked for.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import current, show_error
-from graph.appstate import SourceSpec, md_escape
+from graph.app.common import current, show_error, show_metrics, source_key
+from graph.appcache import RESULTS
+from graph.appstate import count_text, matching_rows, md_escape
 from graph.audit import FIELDS, METRICS, AllowList, AuditReport, run_audit
 from graph.errors import GlossgraphError
 from graph.protocol import GraphStore
@@ -34,15 +41,21 @@ _ABOUT = {
 }
 
 
-@st.cache_data(max_entries=16, show_spinner="Auditing the links...")
-def _audit(_store: GraphStore, spec: SourceSpec, allow_text: str | None) -> AuditReport:
-    allow = AllowList.parse(allow_text, "allow-list upload") if allow_text else None
-    return run_audit(_store, allow=allow)
+#: Rows per page the check tables offer; the first is the default.
+PAGE_SIZES = (50, 200, 1000)
 
 
-@st.cache_data(max_entries=16, show_spinner="Looking for missing links...")
-def _suggestions(_store: GraphStore, spec: SourceSpec, per_concept: int = 3, shown: int = 300) -> list[Suggestion]:
-    found = suggest(_store, limit=per_concept).suggestions
+def _run_audit(store: GraphStore, allow: AllowList | None) -> AuditReport:
+    """Run the audit with a progress bar that goes away when it is done."""
+    bar = st.progress(0.0, text="Auditing the links...")
+    report = run_audit(store, allow=allow, progress=lambda share, step: bar.progress(share, text=f"Auditing: {step}"))
+    bar.empty()
+    return report
+
+
+def _suggestions(store: GraphStore, per_concept: int = 3, shown: int = 300) -> list[Suggestion]:
+    with st.spinner("Looking for missing links..."):
+        found = suggest(store, limit=per_concept).suggestions
     return sorted(found, key=lambda s: (-s.score, s.source, s.target))[:shown]
 
 
@@ -58,24 +71,57 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFra
     return pd.DataFrame([{k: _cell(row.get(k)) for k in order} for row in rows], columns=order)
 
 
+def _csv(report: AuditReport, check: str) -> bytes:
+    """A check's CSV file; the download button calls this only when clicked."""
+    return report.csv_text(check).encode("utf-8")
+
+
+def _paged(report: AuditReport, check: str) -> None:
+    """A check's findings: search by concept, worklist order, one page of the table at a time."""
+    rows = report.findings[check]
+    allowed = report.allowed[check]
+    find, order, size = st.columns([3, 2, 1])
+    query = find.text_input("Find a concept (id or title)", key=f"au_find_{check}", placeholder="e.g. attention")
+    ranked = check in report.worth
+    by_rank = ranked and order.selectbox(
+        "Order", ("worklist rank", "as listed"), key=f"au_order_{check}",
+        help="Worklist rank: the findings most worth fixing first, as in the worklist tab.",
+    ) == "worklist rank"
+    per_page = size.selectbox("Rows per page", PAGE_SIZES, key=f"au_size_{check}")
+    indices = matching_rows(rows, report.ranked(check) if by_rank else range(len(rows)), query)
+    pages = max(1, -(-len(indices) // per_page))
+    page = st.number_input(f"Page (of {count_text(pages)})", min_value=1, max_value=pages, key=f"au_page_{check}")
+    start = (min(int(page), pages) - 1) * per_page
+    shown = indices[start:start + per_page]
+    matched = f" matching '{md_escape(query.strip())}'" if query.strip() else ""
+    if not shown:
+        st.caption(f"No finding{matched}.")
+        return
+    st.caption(f"Rows {count_text(start + 1)}-{count_text(start + len(shown))} of {count_text(len(indices))}"
+               f"{matched}" + (f" ({count_text(len(rows))} in all)" if matched else ""))
+    frame = _table([rows[i] for i in shown], FIELDS.get(check, ()))
+    if any(allowed):
+        frame["allowed"] = [allowed[i] for i in shown]
+    st.dataframe(frame, hide_index=True, key=f"table_{check}")
+
+
 spec, store = current()
 st.title("Audit")
 st.caption("Link coverage before publishing: what is missing, broken or one-sided. Tables sort by any column.")
 
 allow_file = st.file_uploader("Allow-list (YAML) of accepted findings", type=["yaml", "yml"], key="au_allow")
 try:
-    report = _audit(store, spec, allow_file.getvalue().decode("utf-8") if allow_file else None)
+    allow_text = allow_file.getvalue().decode("utf-8") if allow_file else None
+    allow = AllowList.parse(allow_text, "allow-list upload") if allow_text else None
+    report: AuditReport = RESULTS.get("audit", (source_key(spec), allow_text), partial(_run_audit, store, allow))
 except (GlossgraphError, UnicodeDecodeError) as error:
     show_error(error)
     st.stop()
 
 totals = report.totals
-top = st.columns(len(METRICS) + 2)
-top[0].metric("Concepts", totals["concepts"])
-top[1].metric("Links", totals["links"])
-for column, metric in zip(top[2:], METRICS, strict=True):
-    value = totals.get(metric)
-    column.metric(metric.replace("share_", "").replace("_", " "), "n/a" if value is None else f"{value:.0%}")
+shares = [(metric.replace("share_", "").replace("_", " "), "n/a" if totals.get(metric) is None
+           else f"{totals[metric]:.0%}") for metric in METRICS]
+show_metrics([("Concepts", int(totals["concepts"])), ("Links", int(totals["links"])), *shares], key="au_metrics")
 
 counts = pd.DataFrame(
     [(check, report.open_count(check), report.allowed_count(check)) for check in report.checks],
@@ -83,7 +129,7 @@ counts = pd.DataFrame(
 )
 st.bar_chart(counts, x="check", y=["open", "allowed"], horizontal=True, height=380)
 
-labels = ["worklist", *(f"{check} ({report.count(check)})" for check in report.checks)]
+labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
 tabs = st.tabs(labels)
 with tabs[0]:
     st.markdown("**What to fix first**, most useful first (allowed findings left out).")
@@ -94,43 +140,44 @@ with tabs[0]:
         "one_way_links": "One-way links where the other side already mentions the first",
     }
     for name, rows in report.worklist.items():
-        st.markdown(f"**{titles.get(name, name)}** ({len(rows)})")
+        st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."
     )
-    suggestions = _suggestions(store, spec)
-    if suggestions:
-        st.dataframe(
-            _table([s.to_json() for s in suggestions], ["source", "target", "title", "score", "reasons"]),
-            hide_index=True,
-            key="suggestions",
-        )
+    key = source_key(spec)
+    if RESULTS.peek("suggestions", key) is None and not st.button("Find link suggestions", key="au_suggest"):
+        st.caption("Reads every concept's text: a few seconds on a large glossary.")
     else:
-        st.success("No link to suggest.")
+        suggestions: list[Suggestion] = RESULTS.get("suggestions", key, partial(_suggestions, store))
+        if suggestions:
+            st.dataframe(
+                _table([s.to_json() for s in suggestions], ["source", "target", "title", "score", "reasons"]),
+                hide_index=True,
+                key="suggestions",
+            )
+        else:
+            st.success("No link to suggest.")
 
 for tab, check in zip(tabs[1:], report.checks, strict=True):
     with tab:
-        rows = report.findings[check]
         allowed = report.allowed[check]
+        count = report.count(check)
         st.markdown(
             f"**{check}**: {md_escape(_ABOUT.get(check, ''))}. Severity *{report.severity[check]}*; "
-            f"{len(rows)} finding{'s' if len(rows) != 1 else ''}"
-            + (f", {sum(allowed)} allowed" if any(allowed) else "")
+            f"{count_text(count)} finding{'s' if count != 1 else ''}"
+            + (f", {count_text(sum(allowed))} allowed" if any(allowed) else "")
             + "."
         )
-        frame = _table(rows, FIELDS.get(check, ()))
-        if any(allowed):
-            frame["allowed"] = allowed
-        if rows:
-            st.dataframe(frame, hide_index=True, key=f"table_{check}")
+        if count:
+            _paged(report, check)
         else:
             st.success("Nothing to report.")
         st.download_button(
             f"Download {check}.csv",
-            frame.to_csv(index=False).encode("utf-8"),
+            partial(_csv, report, check),
             file_name=f"{check}.csv",
             mime="text/csv",
             key=f"csv_{check}",

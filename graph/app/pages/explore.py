@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph.app.common import PICKER_LIMIT, current, labels, move_to, neighbourhood_view, search, show_error
-from graph.appstate import ExploreState, md_escape, parse_explore, safe_url
+from graph.appstate import ExploreState, count_text, md_escape, parse_explore, safe_url
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError
 from graph.model import Translation
@@ -129,9 +129,9 @@ with picture:
     st.iframe(html, height=590)
     shown = min(len(found.nodes), found.total)
     if found.truncated:
-        st.caption(f"showing {shown} of {found.total} nodes")
+        st.caption(f"showing {count_text(shown)} of {count_text(found.total)} nodes")
     else:
-        st.caption(f"{found.total} nodes, {len(found.edges)} edges")
+        st.caption(f"{count_text(found.total)} nodes, {count_text(len(found.edges))} edges")
     in_view = [n.id for n in found.nodes if n.kind == "concept" and n.id != concept_id]
     if in_view:
         st.selectbox(

@@ -1,35 +1,42 @@
-"""Overview: the shape of the whole graph: counts, categories, degrees, hubs and clusters."""
+"""Overview: the shape of the whole graph: counts, categories, degrees, hubs and clusters.
+
+The figures (PageRank, components, degrees) are computed once per version of the source, under a
+progress bar, and shared by every session (graph.appcache).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import current
-from graph.appstate import SourceSpec
+from graph.app.common import current, show_metrics, source_key
+from graph.appcache import RESULTS
+from graph.appstate import count_text
 from graph.overview import Hub, Overview, overview
 from graph.protocol import GraphStore
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the graph...")
-def _overview(_store: GraphStore, spec: SourceSpec) -> Overview:
-    return overview(_store)
+def _overview(store: GraphStore) -> Overview:
+    """The figures, with a progress bar that goes away when they are done."""
+    bar = st.progress(0.0, text="Measuring the graph...")
+    figures = overview(store, progress=lambda share, step: bar.progress(share, text=f"Measuring the graph: {step}"))
+    bar.empty()
+    return figures
 
 
 spec, store = current()
-figures = _overview(store, spec)
+figures: Overview = RESULTS.get("overview", source_key(spec), partial(_overview, store))
 stats = figures.stats
 
 st.title("Overview")
-counts = st.columns(6)
-counts[0].metric("Concepts", stats.concepts)
-counts[1].metric("Links", stats.links)
-counts[2].metric("Aliases", stats.aliases)
-counts[3].metric("Categories", stats.categories)
-counts[4].metric("Broken links", stats.broken_links)
-counts[5].metric("Clusters", len(figures.cluster_sizes))
+show_metrics(
+    [("Concepts", stats.concepts), ("Links", stats.links), ("Aliases", stats.aliases),
+     ("Categories", stats.categories), ("Broken links", stats.broken_links), ("Clusters", len(figures.cluster_sizes))],
+    key="ov_metrics",
+)
 
 left, right = st.columns(2)
 with left:
@@ -62,9 +69,10 @@ st.subheader("Clusters", anchor=False)
 sizes = figures.cluster_sizes
 largest = sizes[0] if sizes else 0
 st.markdown(
-    f"{len(sizes)} connected groups of concepts (links in either direction); the largest holds {largest} of "
-    f"{stats.concepts} concepts ({(largest / stats.concepts if stats.concepts else 0):.0%}); "
-    f"{sum(1 for s in sizes if s == 1)} concepts stand alone."
+    f"{count_text(len(sizes))} connected groups of concepts (links in either direction); the largest holds "
+    f"{count_text(largest)} of {count_text(stats.concepts)} concepts "
+    f"({(largest / stats.concepts if stats.concepts else 0):.0%}); "
+    f"{count_text(sum(1 for s in sizes if s == 1))} concepts stand alone."
 )
 st.dataframe(
     pd.DataFrame(sorted(pd.Series(sizes).value_counts().items(), reverse=True), columns=["size", "clusters"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_error
-from graph.appstate import PathsState, md_escape, parse_paths
+from graph.appstate import PathsState, count_text, md_escape, parse_paths
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError, UsageError
 from graph.protocol import DIRECTIONS, check_direction, check_edge_types
@@ -40,7 +40,8 @@ st.title("Paths")
 st.caption("How is one concept related to another? The shortest chains of links, each hop explained.")
 options = list(names)
 if len(options) > PICKER_LIMIT:
-    st.warning(f"This glossary has {len(options)} concepts; the pickers list the first {PICKER_LIMIT}.")
+    st.warning(f"This glossary has {count_text(len(options))} concepts; the pickers list the first "
+               f"{count_text(PICKER_LIMIT)}.")
     options = options[:PICKER_LIMIT]
 ends = st.columns(2)
 ends[0].selectbox("From", options, index=None, key="pa_from", format_func=lambda i: names.get(i, i),
