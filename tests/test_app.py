@@ -576,3 +576,11 @@ def test_card_shows_translations_escaped(monkeypatch: pytest.MonkeyPatch, tmp_pa
     at = _page(AppTest.from_file(APP, default_timeout=60), "explore", concept="x")
     line = next(m for m in _markdown(at) if m.startswith("**In other languages**"))
     assert "<b>" not in line and "*bold*" not in line and "](" not in line
+
+
+def test_a_page_run_before_the_router_opens_the_default_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a fresh server does when its first request is /audit: the page script alone, no router.
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    at = _run(AppTest.from_file(str(ROOT / "graph" / "app" / "pages" / "audit.py"), default_timeout=60))
+    assert at.session_state["source"].location == str(FIXTURE)
+    assert any(t.label.startswith("broken_links") for t in at.tabs)

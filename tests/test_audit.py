@@ -468,3 +468,10 @@ def test_allow_entries(allow: str, check: str, allowed: list[bool]) -> None:
     assert report.allowed[check] == allowed
     assert report.open_count(check) == allowed.count(False)
     assert report.to_json()["summary"]["allowed"] == {check: allowed.count(True)}
+
+
+def test_the_apps_per_check_csv_neutralises_formulas() -> None:
+    formula, at_sign = Reference('=HYPERLINK("https://evil.example")'), Reference("@SUM(1)")
+    glossary = Glossary([Concept("a", "Alpha", related=(formula, at_sign))])
+    lines = run_audit(glossary, ["broken_links"]).csv_text("broken_links").splitlines()
+    assert lines == ["source,target", "a,\"'=HYPERLINK(\"\"https://evil.example\"\")\"", "a,'@SUM(1)"]

@@ -84,6 +84,9 @@ def source_key(spec: SourceSpec) -> str:
 
 def current() -> tuple[SourceSpec, GraphStore]:
     """The source in use by this session and its store."""
+    # A fresh server can run a page named in the URL (/audit) before the router has set the source.
+    if "source" not in st.session_state:
+        st.session_state["source"] = default_source()
     spec: SourceSpec = st.session_state["source"]
     return spec, get_store(spec)
 

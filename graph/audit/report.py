@@ -66,24 +66,23 @@ class AuditReport:
     worth: dict[str, list[int]] = field(default_factory=dict)
 
     def csv_text(self, check: str) -> str:
-        """A check's findings as CSV: its fields, any others, ``allowed`` when any is; lists joined by '; '."""
-        import csv
-        import io
-
+        """A check's findings as spreadsheet-safe CSV: its fields, others, ``allowed`` if any is."""
         from graph.audit.checks import FIELDS
+        from graph.exports.tables import csv_text
 
         rows = self.findings.get(check, [])
         columns = list(dict.fromkeys([*FIELDS.get(check, ()), *(k for row in rows for k in row)]))
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
         flags = self.allowed.get(check, [])
         marked = any(flags)
-        writer.writerow([*columns, "allowed"] if marked else columns)
-        for row, allowed in zip(rows, flags, strict=True):
-            cells = ["; ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else v)
+
+        def cells(row: dict[str, Any], allowed: bool) -> list[str]:
+            texts = ["; ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else str(v))
                      for v in (row.get(c) for c in columns)]
-            writer.writerow([*cells, allowed] if marked else cells)
-        return out.getvalue()
+            return [*texts, str(allowed)] if marked else texts
+
+        # The same writer as `audit --format csv`: a cell a spreadsheet would run as a formula gets a quote.
+        return csv_text([*columns, "allowed"] if marked else columns,
+                        (cells(row, allowed) for row, allowed in zip(rows, flags, strict=True)))
 
     def ranked(self, check: str) -> list[int]:
         """Indices of a check's findings in the worklist's order (most worth first, ties as listed)."""
