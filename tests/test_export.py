@@ -356,8 +356,10 @@ def _in_memory_nodelink(glossary: Glossary) -> bytes:
     from graph.exports.records import FORMAT, FORMAT_VERSION, stream_records
 
     nodes, edges, _count = stream_records(glossary)
-    data: dict[str, Any] = {"format": FORMAT, "version": FORMAT_VERSION, "directed": True, "multigraph": True, "graph": {},
-            "nodes": nodes, "links": [{**edge, "key": edge["type"]} for edge in edges]}
+    data: dict[str, Any] = {
+        "format": FORMAT, "version": FORMAT_VERSION, "directed": True, "multigraph": True, "graph": {},
+        "nodes": nodes, "links": [{**edge, "key": edge["type"]} for edge in edges],
+    }
 
     def one_per_line(items: list[dict]) -> str:
         if not items:
