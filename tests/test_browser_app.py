@@ -117,7 +117,9 @@ def test_audit_csv_download(page: Any, fixture_url: str, tmp_path: Path) -> None
     assert download.suggested_filename == "broken_links.csv"
     target = tmp_path / "broken_links.csv"
     download.save_as(target)
-    assert target.read_text(encoding="utf-8").splitlines() == ["source,target", "large-language-model,Tokenizer"]
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        "source,target,file,line", "large-language-model,Tokenizer,large-language-model.md,7"
+    ]
 
 
 def test_hostile_text_shows_literally_and_runs_nothing(
