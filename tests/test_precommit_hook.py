@@ -25,8 +25,6 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "glossgraph tests", "GIT_COMMITTER_EMAIL": "tests@example.invalid",
 }
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
-
 
 def git(folder: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=folder, check=True, capture_output=True,
