@@ -33,9 +33,9 @@ from graph.errors import LoadError, Problem
 from graph.exports.records import FORMAT, FORMAT_VERSION, JSON_FIELDS, glossary_from_records, unflat_node
 from graph.exports.tables import unspreadsheet_cell
 from graph.model import Glossary
-from graph.untrusted import clip, inside, json_nesting_error, refuse_lone_surrogates, refuse_xml_entities
+from graph.untrusted import clip, inside, refuse_xml_entities
 from loaders import Progress
-from loaders.io import check_options, parse_size, refuse_field_mapping
+from loaders.io import check_options, parse_json, parse_size, refuse_field_mapping
 
 if TYPE_CHECKING:
     from loaders.fields import FieldMapping
@@ -125,13 +125,7 @@ def load_nodelink(
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise LoadError(Problem(where, line, "not UTF-8 (save the file as UTF-8)")) from None
-    refuse_lone_surrogates(text, where)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LoadError(Problem(where, error.lineno, f"invalid JSON: {error.msg} at column {error.colno}")) from None
-    except RecursionError:
-        raise json_nesting_error(text, where) from None
+    document = parse_json(text, where)
     if not isinstance(document, dict) or not isinstance(document.get("nodes"), list):
         raise LoadError(Problem(where, 1, 'a node-link export is a JSON object with a "nodes" list'))
     if document.get("format") != FORMAT:

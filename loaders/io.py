@@ -10,6 +10,7 @@ __all__ = [
     "exclude_patterns",
     "list_files",
     "node_line",
+    "parse_json",
     "parse_size",
     "parse_yaml",
     "paused_gc",
@@ -30,7 +31,7 @@ import yaml
 
 from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Origin
-from graph.untrusted import check_yaml_expansion, clip, inside
+from graph.untrusted import check_yaml_expansion, clip, inside, json_nesting_error, refuse_lone_surrogates
 from graph.util import paused_gc
 from loaders import Progress
 
@@ -262,6 +263,19 @@ class Collector:
             raise LoadError([*self.problems, Problem(str(self.source), None, f"no concepts found ({self.fmt})")])
         return Glossary(self.concepts, source=str(self.source), format=self.fmt, problems=list(self.problems),
                         warnings=list(self.warnings))
+
+
+def parse_json(text: str, file: str) -> Any:
+    """One JSON document, or one LoadError naming the file and line (syntax, lone surrogates, nesting)."""
+    import json
+
+    refuse_lone_surrogates(text, file)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LoadError(Problem(file, error.lineno, f"invalid JSON: {error.msg} at column {error.colno}")) from None
+    except RecursionError:
+        raise json_nesting_error(text, file) from None
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:

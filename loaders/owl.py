@@ -21,7 +21,6 @@ from __future__ import annotations
 
 __all__ = ["is_obograph", "is_owl", "load_obograph", "load_owl"]
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,7 +34,7 @@ from graph.errors import LoadError, Problem
 from graph.model import Concept, Glossary, Origin, Reference, Source
 from graph.untrusted import clip
 from loaders import Progress
-from loaders.io import Collector, check_options, read_text, refuse_field_mapping
+from loaders.io import Collector, check_options, parse_json, read_text, refuse_field_mapping
 from loaders.skos import SKOS_EXTENSIONS, _id_of, _local_name, _parse, _texts
 
 if TYPE_CHECKING:
@@ -222,13 +221,7 @@ def load_obograph(
     """Load an OBO Graph JSON file (every graph in it): CLASS nodes as concepts, is_a edges as broader links."""
     check_options("obograph", options, ())
     refuse_field_mapping("obograph", mapping)
-    text = read_text(path, max_file_size)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LoadError(Problem(str(path), error.lineno, f"invalid JSON: {error.msg}")) from None
-    except RecursionError:
-        raise LoadError(Problem(str(path), None, "invalid JSON: nested too deeply")) from None
+    document = parse_json(read_text(path, max_file_size), str(path))
     graphs = document.get("graphs") if isinstance(document, dict) else None
     if not isinstance(graphs, list):
         raise LoadError(Problem(str(path), 1, 'not an OBO Graph document: no "graphs" list'))

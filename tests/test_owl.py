@@ -71,3 +71,17 @@ def test_an_ontology_becomes_a_hierarchy_in_the_store() -> None:
     assert [n.id for n in store.neighbourhood("MINI:0000001", 1, ("broader",)).nodes] == [
         "MINI:0000001", "MINI:0000002"
     ]
+
+
+def test_obo_graph_json_is_read_with_the_shared_json_guards(tmp_path: Path) -> None:
+    from graph.errors import LoadError
+
+    surrogate = tmp_path / "g.json"
+    surrogate.write_text('{"graphs": [{"nodes": [\n{"id": "x", "lbl": "\\ud800"}]}]}', encoding="utf-8")
+    with pytest.raises(LoadError, match="lone surrogate") as caught:
+        loaders.load(surrogate)
+    assert caught.value.line == 2
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"graphs": ' + "[" * 100_000, encoding="utf-8")
+    with pytest.raises(LoadError, match="nested too deeply"):
+        loaders.load(deep)
