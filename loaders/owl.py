@@ -35,7 +35,7 @@ from graph.model import Concept, Glossary, Origin, Reference, Source
 from graph.untrusted import clip
 from loaders import Progress
 from loaders.io import Collector, check_options, parse_json, read_text, refuse_field_mapping
-from loaders.skos import SKOS_EXTENSIONS, _id_of, _local_name, _parse, _texts
+from loaders.skos import SKOS_EXTENSIONS, _id_of, _local_name, _texts, read_graph
 
 if TYPE_CHECKING:
     from loaders.fields import FieldMapping
@@ -109,12 +109,8 @@ def load_owl(
     """Load an OWL ontology: its named classes as concepts, subClassOf as broader links."""
     check_options("owl", options, ())
     refuse_field_mapping("owl", mapping)
-    fmt = rdf_format or SKOS_EXTENSIONS.get(path.suffix.lower())
-    if fmt is None:
-        raise LoadError(Problem(str(path), None, f"no RDF syntax is known for {path.suffix!r}; give rdf_format "
-                                                 f"({', '.join(sorted(set(SKOS_EXTENSIONS.values())))})"))
     lang = lang.lower() if lang else None
-    graph = _parse(path, fmt, max_file_size)
+    graph, _origins = read_graph(path, rdf_format, max_file_size)
     classes = sorted({s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}, key=str)
     collector = Collector(path, "owl", lenient, progress)
     ids = _ids(graph, classes, path, collector)
