@@ -92,22 +92,16 @@ class LocalStore:
         """A concept with its links, backlinks and broken references."""
         concept_id = self.resolve(reference)
         graph = self.graph
-        links = sorted(
-            t for t, keys in graph.succ[concept_id].items()
-            if "related" in keys and t != concept_id and node_kind(t) == "concept"
-        )
-        backlinks = sorted(
-            s for s, keys in graph.pred[concept_id].items()
-            if "related" in keys and s != concept_id and node_kind(s) == "concept"
-        )
-        broader = sorted(
-            t for t, keys in graph.succ[concept_id].items()
-            if "broader" in keys and t != concept_id and node_kind(t) == "concept"
-        )
-        narrower = sorted(
-            s for s, keys in graph.pred[concept_id].items()
-            if "broader" in keys and s != concept_id and node_kind(s) == "concept"
-        )
+
+        def neighbours(adjacency: Any, edge_type: EdgeType) -> list[str]:
+            # Other concepts joined by this edge type (missing targets and self links left out).
+            return sorted(
+                other for other, keys in adjacency[concept_id].items()
+                if edge_type in keys and other != concept_id and node_kind(other) == "concept"
+            )
+
+        links, backlinks = neighbours(graph.succ, "related"), neighbours(graph.pred, "related")
+        broader, narrower = neighbours(graph.succ, "broader"), neighbours(graph.pred, "broader")
         broken = sorted(
             {link.written for link in self._links if link.source == concept_id and link.target is None}
         )
