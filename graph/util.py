@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["paused_gc"]
+__all__ = ["paused_gc", "reachable"]
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TypeVar
+
+_Node = TypeVar("_Node")
 
 
 @contextmanager
@@ -29,3 +32,19 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def reachable(step: Mapping[_Node, Iterable[_Node]], start: _Node) -> set[_Node]:
+    """Every node reachable from ``start`` through ``step`` (``start`` itself only when on a cycle).
+
+    >>> sorted(reachable({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}, "a"))
+    ['a', 'b', 'c']
+    """
+    seen: set[_Node] = set()
+    stack = list(step.get(start, ()))
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(step.get(node, ()))
+    return seen

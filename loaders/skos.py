@@ -44,6 +44,7 @@ from graph.errors import LoadError, Problem
 from graph.model import Concept, Glossary, Origin, Reference, Source, Translation
 from graph.text import slugify
 from graph.untrusted import clip, refuse_lone_surrogates, refuse_xml_entities
+from graph.util import reachable
 from loaders import Progress
 from loaders.io import Collector, check_options, exclude_patterns, list_files, read_text, refuse_field_mapping
 
@@ -234,21 +235,9 @@ def _parents(graph: Graph) -> dict[Node, set[Node]]:
         transitive.setdefault(child, set()).add(ancestor)
     for child in sorted(transitive, key=str):
         for ancestor in sorted(transitive[child], key=str):
-            if ancestor != child and ancestor not in _ancestors(parents, child):
+            if ancestor != child and ancestor not in reachable(parents, child):
                 parents.setdefault(child, set()).add(ancestor)
     return parents
-
-
-def _ancestors(parents: dict[Node, set[Node]], node: Node) -> set[Node]:
-    """Every concept up the parents of ``node`` (cycles end the walk)."""
-    seen: set[Node] = set()
-    stack = list(parents.get(node, ()))
-    while stack:
-        up = stack.pop()
-        if up not in seen:
-            seen.add(up)
-            stack.extend(parents.get(up, ()))
-    return seen
 
 
 def _top_ancestors(parents: dict[Node, set[Node]], uri: Node, tops: set[Node]) -> list[Node]:

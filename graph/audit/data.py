@@ -14,6 +14,7 @@ from graph.mentions import MentionFinder, searchable_text
 from graph.model import Concept, Glossary
 from graph.protocol import GraphStore
 from graph.resolve import Link, resolve_links
+from graph.util import reachable
 
 #: One finding of a check: plain JSON-ready data whose fields the check's record lists.
 Finding = dict[str, Any]
@@ -87,11 +88,11 @@ class AuditData:
 
     def ancestors(self, concept_id: str) -> set[str]:
         """Every concept up the parents of a concept (a cycle ends the walk; itself only when in a cycle)."""
-        return _reach(self.parents, concept_id)
+        return reachable(self.parents, concept_id)
 
     def descendants(self, concept_id: str) -> set[str]:
         """Every concept down the children of a concept (a cycle ends the walk)."""
-        return _reach(self.children, concept_id)
+        return reachable(self.children, concept_id)
 
     @cached_property
     def finder(self) -> MentionFinder:
@@ -140,16 +141,3 @@ class AuditData:
                 found.append(current)
         found.sort(key=lambda members: (-len(members), members[0]))
         return found
-
-
-
-def _reach(step: dict[str, set[str]], start: str) -> set[str]:
-    """Every node reachable from ``start`` through ``step`` (start itself only when on a cycle)."""
-    seen: set[str] = set()
-    stack = list(step.get(start, ()))
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(step.get(node, ()))
-    return seen
