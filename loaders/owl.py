@@ -5,14 +5,15 @@ its three usual forms. Mapping (see docs/formats.md):
 - every named ``owl:Class`` (OBO Graph JSON: every node of type ``CLASS``) is a concept. Its id is
   the OBO id (``oboInOwl:id``, or ``GO_0008150`` in an OBO PURL read as ``GO:0008150``), else the
   slug of the URI's local name;
-- ``rdfs:label`` → title; the IAO definition (``obo:IAO_0000115``), else ``skos:definition``, else
-  ``rdfs:comment`` → definition; exact, related, broad and narrow synonyms and ``skos:altLabel`` →
-  aliases; ``oboInOwl:hasDbXref`` → sources;
+- ``rdfs:label`` → title; the IAO definition (``obo:IAO_0000115``), else ``oboInOwl:hasDefinition``,
+  else ``skos:definition``, else ``rdfs:comment`` → definition; exact, related, broad and narrow
+  synonyms and ``skos:altLabel`` → aliases; ``oboInOwl:hasDbXref`` → sources;
 - ``rdfs:subClassOf`` a named class (OBO Graph JSON: an ``is_a`` edge) → parents (broader links);
   ``rdfs:subClassOf`` a restriction ``P some X`` on a named X (OBO Graph JSON: any other edge) → a
   related reference to X whose ``relation`` is P's label (else its local name);
 - ``oboInOwl:inSubset`` → categories (the subset's label, else its local name);
-- ``owl:deprecated true`` → deprecated; ``obo:IAO_0100001`` (term replaced by) → replaced_by.
+- ``owl:deprecated true`` → deprecated; ``obo:IAO_0100001`` (term replaced by) or
+  ``oboInOwl:replacedBy`` → replaced_by.
 Anonymous classes, individuals and properties are not concepts. ``lang`` picks label languages as
 the SKOS loader does.
 """
@@ -44,6 +45,9 @@ _OBO = "http://purl.obolibrary.org/obo/"
 _OBO_IN_OWL = "http://www.geneontology.org/formats/oboInOwl#"
 _DEFINITION = URIRef(_OBO + "IAO_0000115")
 _REPLACED_BY = URIRef(_OBO + "IAO_0100001")
+#: The OBO-in-OWL spellings older conversions (EDAM, for one) use for a definition and a replacement.
+_HAS_DEFINITION = URIRef(_OBO_IN_OWL + "hasDefinition")
+_OBO_REPLACED_BY = URIRef(_OBO_IN_OWL + "replacedBy")
 _OBO_ID = URIRef(_OBO_IN_OWL + "id")
 _IN_SUBSET = URIRef(_OBO_IN_OWL + "inSubset")
 _XREF = URIRef(_OBO_IN_OWL + "hasDbXref")
@@ -120,8 +124,8 @@ def load_owl(
 
     for number, uri in enumerate(ids):
         title = _first(graph, uri, (RDFS.label,), lang) or _local_name(str(uri))
-        definition = (_first(graph, uri, (_DEFINITION,), lang) or _first(graph, uri, (SKOS.definition,), lang)
-                      or _first(graph, uri, (RDFS.comment,), lang))
+        definition = (_first(graph, uri, (_DEFINITION,), lang) or _first(graph, uri, (_HAS_DEFINITION,), lang)
+                      or _first(graph, uri, (SKOS.definition,), lang) or _first(graph, uri, (RDFS.comment,), lang))
         parents: list[str] = []
         related: list[Reference] = []
         for parent in sorted(graph.objects(uri, RDFS.subClassOf), key=_order):
@@ -133,7 +137,8 @@ def load_owl(
                     relation, filler = some
                     label = _first(graph, relation, (RDFS.label,), lang) or _local_name(str(relation))
                     related.append(Reference(target(filler), relation=label))
-        replacements = sorted(target(o) if isinstance(o, URIRef) else str(o) for o in graph.objects(uri, _REPLACED_BY))
+        replacements = sorted(target(o) if isinstance(o, URIRef) else str(o)
+                              for predicate in (_REPLACED_BY, _OBO_REPLACED_BY) for o in graph.objects(uri, predicate))
         collector.add(Concept(
             id=ids[uri],
             title=title,

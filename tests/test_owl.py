@@ -56,10 +56,13 @@ def test_owl_reads_languages_subsets_comments_and_leaves_anonymous_classes_out()
 def test_owl_turtle_without_obo_ids_uses_local_names() -> None:
     glossary = loaders.load(DATA / "mini.ttl")
     by_id = {c.id: c for c in glossary.concepts}
-    assert sorted(by_id) == ["convolutional-network", "neural-network", "recurrent-network"]
+    assert sorted(by_id) == ["convolutional-network", "neural-network", "old-net", "perceptron", "recurrent-network"]
     assert by_id["convolutional-network"].aliases == ("CNN",)
     assert by_id["convolutional-network"].parents == (Reference("neural-network"),)
     assert by_id["neural-network"].definition == "Layers of weighted sums and non-linear steps."
+    # The OBO-in-OWL spellings older conversions use (EDAM writes its definitions this way).
+    assert by_id["perceptron"].definition == "One layer of weighted sums and a threshold."
+    assert by_id["old-net"].deprecated and by_id["old-net"].replaced_by == "perceptron"
 
 
 def test_an_ontology_becomes_a_hierarchy_in_the_store() -> None:
