@@ -97,7 +97,9 @@ def merge_glossaries(old: Glossary, new: Glossary) -> Glossary:
     concepts = [incoming.pop(c.id, c) for c in old.concepts]
     concepts.extend(c for c in new.concepts if c.id in incoming)
     parents = {**old.category_parents, **new.category_parents}
-    return Glossary(concepts, new.source, new.format, parents, list(new.problems))
+    merged = Glossary(concepts, new.source, new.format, parents, list(new.problems))
+    merged.dialect = new.dialect
+    return merged
 
 
 class LoadPlan:
