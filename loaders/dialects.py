@@ -207,8 +207,9 @@ def logseq_tags(text: str) -> tuple[list[tuple[str, int]], str]:
     """The ``#tag`` and ``#[[multi word]]`` of a text outside code, with their 1-based lines, and the text with
     them blanked (so a ``#[[tag]]`` is not read again as a wikilink).
 
-    >>> logseq_tags("See #ml and #[[deep learning]].\\n`#code` #+BEGIN_NOTE https://x.org/#frag")
-    ([('ml', 1), ('deep learning', 1)], 'See     and                  .\\n`#code` #+BEGIN_NOTE https://x.org/#frag')
+    >>> tags, rest = logseq_tags("See #ml and #[[deep learning]].\\n`#code` #+BEGIN_NOTE https://x.org/#frag")
+    >>> tags, rest.split()
+    ([('ml', 1), ('deep learning', 1)], ['See', 'and', '.', '`#code`', '#+BEGIN_NOTE', 'https://x.org/#frag'])
     """
     if "#" not in text:
         return [], text
