@@ -118,7 +118,8 @@ class Concept:
     def content(self) -> dict[str, Any]:
         """The content fields as plain data: what exports and stores write (references with their kind).
 
-        ``translations`` is there only when the concept has some, so monolingual exports keep their shape.
+        ``translations`` and ``attributes`` are there only when the concept has some, so other exports keep
+        their shape.
         """
         data: dict[str, Any] = {
             "id": self.id,
@@ -141,6 +142,8 @@ class Concept:
                 {"lang": t.lang, "title": t.title, "definition": t.definition, "aliases": list(t.aliases)}
                 for t in self.translations
             ]
+        if self.attributes:
+            data["attributes"] = dict(self.attributes)
         return data
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import pytest
 import loaders
 from graph.audit import run_audit
 from graph.cli import main
+from graph.exports import export
 from graph.local import LocalStore
 from graph.model import Glossary
 from loaders.dialects import logseq_graph, outline_definition
@@ -238,3 +239,13 @@ def test_outline_definition_passes_over_what_is_not_text() -> None:
                                                                       "- | a | b |\n- ![p](p.png)")
     assert outline_definition("Intro text.\n- a bullet", prose) is None
     assert outline_definition("- ## Only a heading", prose) is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "graphml", "gexf", "csv"])
+@pytest.mark.parametrize("source", [DENDRON, LOGSEQ], ids=["dendron", "logseq"])
+def test_exports_keep_hierarchy_tags_and_attributes(tmp_path: Path, source: Path, fmt: str) -> None:
+    glossary = loaders.load(source)
+    back = loaders.load(export(glossary, fmt, tmp_path / f"graph.{fmt}"))
+    assert back.same_content(glossary)
+    assert back.link_forms()["tags"] == glossary.link_forms()["tags"]
+    assert LocalStore(back).stats().to_json()["broader"] == LocalStore(glossary).stats().to_json()["broader"] > 0

@@ -36,6 +36,7 @@ def concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, An
         if concept.translations else None,
         # Source fields the model has no place for (a Dendron note's random id): JSON text, left out when none.
         "attributes": json.dumps(concept.attributes, ensure_ascii=False, default=str) if concept.attributes else None,
+
         "path": concept.path,
         "origin_file": concept.origin.file if concept.origin else None,
         "origin_line": concept.origin.line if concept.origin else None,
