@@ -35,9 +35,10 @@ EDGE_TYPES: tuple[EdgeType, ...] = get_args(EdgeType)
 Direction = Literal["both", "out", "in"]
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 
-#: How a reference was written: in a related list, or inline in the text as a [[wikilink]] or a
-#: standard Markdown link ([text](other.md), [text][ref], [text](/site/path/)).
-LinkKind = Literal["related", "wikilink", "markdown"]
+#: How a reference was written: in a related list (or a Logseq property), or inline in the text as a
+#: [[wikilink]], a standard Markdown link ([text](other.md), [text][ref], [text](/site/path/)) or a
+#: Logseq tag (#tag, #[[multi word]], tags:: values).
+LinkKind = Literal["related", "wikilink", "markdown", "tag"]
 LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
 
 #: The kinds of node: concepts, and the alias labels, categories and missing targets they point at.

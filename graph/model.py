@@ -118,7 +118,8 @@ class Concept:
     def content(self) -> dict[str, Any]:
         """The content fields as plain data: what exports and stores write (references with their kind).
 
-        ``translations`` is there only when the concept has some, so monolingual exports keep their shape.
+        ``translations`` and ``attributes`` are there only when the concept has some, so other exports keep
+        their shape.
         """
         data: dict[str, Any] = {
             "id": self.id,
@@ -141,6 +142,8 @@ class Concept:
                 {"lang": t.lang, "title": t.title, "definition": t.definition, "aliases": list(t.aliases)}
                 for t in self.translations
             ]
+        if self.attributes:
+            data["attributes"] = dict(self.attributes)
         return data
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,6 +152,7 @@ class Concept:
         data["related"] = [r.target for r in self.related if r.kind == "related"]
         data["wikilinks"] = [r.target for r in self.related if r.kind == "wikilink"]
         data["markdown_links"] = [r.target for r in self.related if r.kind == "markdown"]
+        data["tag_links"] = [r.target for r in self.related if r.kind == "tag"]
         if self.path is not None:
             data["path"] = self.path
         if self.origin is not None:
@@ -175,7 +179,9 @@ class Glossary:
     skipped; ``warnings`` what a load accepted but a user should know (a renamed id, a field set
     aside, a symlink skipped); ``skipped`` the files a loader read past on purpose (templates, section
     pages), each with the reason; ``counts`` what a loader counted while reading that the concepts do
-    not show (tags read as categories, external links, links to attachments).
+    not show (tags read as categories, external links, links to attachments); ``dialect`` the
+    note-taking tool a Markdown folder was written with when it matters to the audit ("dendron",
+    "logseq", else empty): in a Logseq graph a broken link is a placeholder page.
     """
 
     concepts: list[Concept]
@@ -186,6 +192,7 @@ class Glossary:
     warnings: list[Problem] = field(default_factory=list, compare=False)
     skipped: list[Problem] = field(default_factory=list, compare=False)
     counts: dict[str, int] = field(default_factory=dict, compare=False)
+    dialect: str = field(default="", compare=False)
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -194,7 +201,10 @@ class Glossary:
         return iter(self.concepts)
 
     def link_forms(self) -> dict[str, int]:
-        """How many links were read in each form: related properties, wikilinks, Markdown links, tags."""
+        """How many links were read in each form: related properties, wikilinks, Markdown links, tags.
+
+        Tags are those read as categories (counted by the loader) and Logseq's tag links.
+        """
         kinds = {kind: 0 for kind in LINK_KINDS}
         for concept in self.concepts:
             for reference in concept.related:
@@ -203,7 +213,7 @@ class Glossary:
             "properties": kinds["related"],
             "wikilinks": kinds["wikilink"],
             "markdown_links": kinds["markdown"],
-            "tags": self.counts.get("tags", 0),
+            "tags": self.counts.get("tags", 0) + kinds["tag"],
         }
 
     def by_id(self) -> dict[str, Concept]:

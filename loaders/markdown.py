@@ -24,6 +24,19 @@ from graph.errors import LoadError, Problem, UsageError
 from graph.model import Concept, Glossary, Reference
 from graph.text import normalise, slugify, wikilinks
 from graph.untrusted import clip
+from loaders.dialects import (
+    DIALECTS,
+    LogseqGraph,
+    detect_dialect,
+    logseq_graph,
+    logseq_name,
+    logseq_tags,
+    nearest_ancestor,
+    outline_definition,
+    page_properties,
+    property_names,
+    property_refs,
+)
 from loaders.fields import FieldMapping, describe
 from loaders.io import (
     Collector,
@@ -46,7 +59,7 @@ TEMPLATE_CHOICES = ("skip", "include")
 WIKILINK_ORDERS = ("obsidian", "dendron", "auto")
 
 _SUFFIXES = (".md", ".markdown")
-_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates", "vault")
+_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates", "vault", "dialect")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H1_RE = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
@@ -173,12 +186,73 @@ def split_text(text: str) -> tuple[str | None, str, str]:
     return title, paragraph, f"{head}\n\n{tail}" if head and tail else head or tail
 
 
-def _label_first(order: str, pages: list[MarkdownPage]) -> bool:
-    """Whether labels come first in wikilinks: as told, or (auto) when most notes look like Dendron's."""
+def _label_first(order: str, dialect: str) -> bool:
+    """Whether labels come first in wikilinks: as told, or (auto) in a Dendron vault."""
     if order != "auto":
         return order == "dendron"
-    dendron = sum(1 for page in pages if all(key in page.meta for key in _DENDRON_KEYS))
-    return dendron * 2 > len(pages)
+    return dialect == "dendron"
+
+
+def _dendron_notes(pages: list[MarkdownPage]) -> int:
+    """How many notes carry Dendron's front matter (id, updated and created)."""
+    return sum(1 for page in pages if all(key in page.meta for key in _DENDRON_KEYS))
+
+
+@dataclass(slots=True)
+class _Dialect:
+    """What a note's dialect adds to it: the name its id and hierarchy come from, attributes, property links."""
+
+    name: str
+    attributes: dict[str, Any]
+    refs: list[Reference]
+
+
+def _prepare(page: MarkdownPage, dialect: str, logseq: LogseqGraph | None, mapping: FieldMapping) -> _Dialect:
+    """Read what a Dendron or Logseq note writes beyond plain Markdown; Logseq properties become its front matter.
+
+    Dendron: the note's name is its file stem; the random front-matter id is kept as the attribute
+    ``dendron_id``. Logseq: the page name comes from the file name (namespaces decoded); ``key::
+    value`` properties are front matter (``alias::`` a list), ``tags::`` values are tag links, the
+    page ``id::`` and properties the field mapping does not use are attributes, and the pages those
+    refer to (``type:: [[Feature]]``) are links.
+    """
+    if dialect == "dendron":
+        attributes: dict[str, Any] = {}
+        if "id" in page.meta:
+            page.meta = dict(page.meta)
+            attributes["dendron_id"] = page.meta.pop("id")
+        return _Dialect(page.file.stem, attributes, [])
+    if dialect != "logseq":
+        return _Dialect(page.file.stem, {}, [])
+    name = logseq_name(page.file.stem, logseq.legacy_names if logseq else True)
+    values, lines, taken = page_properties(page.text)
+    if not values:
+        return _Dialect(name, {}, [])
+    offset = page.text_line - 1
+    # The property lines leave the text (blank, so lines keep their numbers): they are no definition or link.
+    text_lines = page.text.split("\n")
+    page.text = "\n".join([""] * taken + text_lines[taken:])
+    meta = dict(page.meta)
+    attributes = {}
+    refs: list[Reference] = []
+    for key, value in values.items():
+        line = lines[key] + offset
+        if key == "tags":
+            refs.extend(Reference(tag, "tag", line) for tag in property_names(value))
+        elif key == "id":
+            attributes["logseq_id"] = value
+        elif key == "alias":
+            meta[key] = property_names(value)
+        else:
+            meta[key] = value
+    used = {key for _name, key in mapping.source_keys(meta)}
+    for key in list(meta):
+        if key in values and key not in used:
+            # A property the model has no field for: kept as an attribute, its page references are links.
+            attributes[key] = meta.pop(key)
+            refs.extend(Reference(target, "related", lines[key] + offset) for target in property_refs(values[key]))
+    page.meta = meta
+    return _Dialect(name, attributes, refs)
 
 
 def _as_written(meta: dict[str, Any], node: yaml.Node | None, key: str | None) -> None:
@@ -232,6 +306,8 @@ class _Links:
             attachments,
         )
         self.counts: Counter[str] = Counter()
+        #: Whether ((uuid)) destinations are block references (in a Logseq graph).
+        self.block_refs = False
         #: The names this vault goes by in dendron:// links (lower case).
         self.vaults = vaults if vaults is not None else _linked_vaults(pages, self.index)
 
@@ -265,6 +341,11 @@ class _Links:
             found.append(Reference(target, "wikilink", line if line is not None else at + offset))
         return found
 
+    def tags(self, text: str, offset: int) -> tuple[list[Reference], str]:
+        """Logseq's ``#tag`` and ``#[[multi word]]`` links of a note's text, and the text without them."""
+        found, rest = logseq_tags(text)
+        return [Reference(name, "tag", at + offset) for name, at in found], rest
+
     def markdown(
         self, number: int, page: MarkdownPage, text: str, line: int | None, offset: int = 0
     ) -> list[Reference]:
@@ -276,6 +357,10 @@ class _Links:
         index, file = self.index, self.files[number]
         url = url_paths(page.path, page.meta)[0]
         for href, at in pairs:
+            if href.startswith("((") and self.block_refs:
+                # [text](((uuid))) points at a Logseq block, not at a page.
+                self.counts["block_links"] += 1
+                continue
             where = index.resolve(href, file, url)
             if where.note is not None:
                 target = self.ids[where.note]
@@ -325,13 +410,16 @@ def dendron_vaults(root: Path) -> set[str] | None:
 
 
 def _page_concept(
-    number: int, page: MarkdownPage, values: dict[str, Any], mapping: FieldMapping, concept_id: str, links: _Links
+    number: int, page: MarkdownPage, values: dict[str, Any], mapping: FieldMapping, concept_id: str, links: _Links,
+    extra: _Dialect, dialect: str,
 ) -> Concept:
     file = str(page.file)
-    heading, paragraph, rest = split_text(page.text)
-    values.setdefault("title", heading or page.file.stem)
+    outline = outline_definition(page.text, _is_prose) if dialect == "logseq" else None
+    heading, paragraph, rest = (None, *outline) if outline is not None else split_text(page.text)
+    # A Logseq page's title is its name; a # heading in it is a heading of its text.
+    values.setdefault("title", extra.name if dialect == "logseq" else heading or page.file.stem)
     values["id"] = values.get("id") or concept_id
-    inline: list[Reference] = []
+    inline: list[Reference] = list(extra.refs)
     if values.get("definition"):
         # A definition written in the front matter may carry links of its own.
         definition = values["definition"]
@@ -339,14 +427,26 @@ def _page_concept(
         if "[[" in definition:
             inline.extend(links.wikilinks(number, definition, definition_line))
         inline.extend(links.markdown(number, page, definition, definition_line))
-        values.setdefault("body", _without_title(page.text))
+        values.setdefault("body", _without_title(page.text) if dialect != "logseq" else page.text.strip())
     else:
         values["definition"] = paragraph
         values.setdefault("body", rest)
     offset = page.text_line - 1
-    inline.extend(links.wikilinks(number, page.text, None, offset))
-    inline.extend(links.markdown(number, page, page.text, None, offset))
-    return mapping.make_concept(values, file, _title_line(page, mapping, heading), inline=inline, path=page.path)
+    text = page.text
+    if dialect == "logseq":
+        tags, text = links.tags(text, offset)
+        inline.extend(tags)
+    inline.extend(links.wikilinks(number, text, None, offset))
+    inline.extend(links.markdown(number, page, text, None, offset))
+    concept = mapping.make_concept(values, file, _title_line(page, mapping, heading), inline=inline, path=page.path)
+    if extra.attributes:
+        concept.attributes = extra.attributes
+    return concept
+
+
+def _is_prose(line: str) -> bool:
+    """Whether a block's first line opens a plain paragraph (not a list, table, quote, image or HTML)."""
+    return not _NOT_PROSE_RE.match(line)
 
 
 def _key_line(page: MarkdownPage, mapping: FieldMapping, name: str) -> int | None:
@@ -410,6 +510,9 @@ def _load_markdown(
     templates = str(options.get("templates", "skip")).lower()
     if templates not in TEMPLATE_CHOICES:
         raise UsageError(f"templates must be one of {', '.join(TEMPLATE_CHOICES)}, got {clip(templates)}")
+    told = str(options.get("dialect", "auto")).lower()
+    if told not in DIALECTS:
+        raise UsageError(f"dialect must be one of {', '.join(DIALECTS)}, got {clip(told)}")
     collector = Collector(path, "markdown", lenient, progress)
     attachments: list[str] = []
     if path.is_dir():
@@ -421,13 +524,16 @@ def _load_markdown(
             raise LoadError(Problem(str(path), None, "the folder holds no Markdown files (.md)"))
     else:
         root, files = path.parent, [path]
+    logseq = logseq_graph(root) if told in ("auto", "logseq") and path.is_dir() else None
+    if told == "logseq" and logseq is None:
+        logseq = LogseqGraph(None, None, legacy_names=True)
     total = len(files)
     every = max(1, total // 100)
     pages: list[MarkdownPage] = []
     skipped: list[MarkdownPage] = []
     skipped_why: list[Problem] = []
     for done, file in enumerate(files, 1):
-        why = _template(relative_stem(file, root)) if templates == "skip" and path.is_dir() else None
+        why = _not_a_concept(relative_stem(file, root), templates, logseq) if path.is_dir() else None
         try:
             page = parse_page(file, root, options.get("max_file_size"))
         except LoadError as error:
@@ -445,7 +551,11 @@ def _load_markdown(
                 skipped_why.append(Problem(str(file), None, why))
         if done % every == 0 or done == total:
             collector.tick(done, total)
-    label_first = _label_first(order, pages)
+    vault = options.get("vault")
+    dendron_config = dendron_vaults(root) if path.is_dir() else None
+    dialect = detect_dialect(told, dendron_config is not None, _dendron_notes(pages), len(pages), logseq)
+    label_first = _label_first(order, dialect)
+    extras = [_prepare(page, dialect, logseq, mapping) for page in pages]
     values_of: list[dict[str, Any] | None] = []
     for page in pages:
         try:
@@ -453,18 +563,25 @@ def _load_markdown(
         except LoadError as error:
             collector.problem(*error.problems)
             values_of.append(None)
-    ids = _assign_ids(pages, values_of, collector)
-    vault = options.get("vault")
-    vaults = {str(vault).lower()} if vault else dendron_vaults(root) if path.is_dir() else None
+    ids = _assign_ids(pages, values_of, collector, _default_ids(pages, extras, dialect))
+    vaults = {str(vault).lower()} if vault else dendron_config
     links = _Links(pages, ids, attachments, skipped, label_first, vaults)
+    links.block_refs = dialect == "logseq"
     tags = 0
+    concepts: list[Concept | None] = []
     for number, (page, values, concept_id) in enumerate(zip(pages, values_of, ids, strict=True)):
         if values is None:
+            concepts.append(None)
             continue
         try:
-            concept = _page_concept(number, page, values, mapping, concept_id, links)
+            concepts.append(_page_concept(number, page, values, mapping, concept_id, links, extras[number], dialect))
         except LoadError as error:
             collector.problem(*error.problems)
+            concepts.append(None)
+    if dialect in ("dendron", "logseq"):
+        _set_parents(concepts, extras, dialect)
+    for page, concept in zip(pages, concepts, strict=True):
+        if concept is None:
             continue
         if concept.categories and page.meta and _is_tags(mapping.source_key(page.meta, "categories")):
             tags += len(concept.categories)
@@ -472,7 +589,45 @@ def _load_markdown(
     glossary = collector.glossary()
     glossary.skipped = skipped_why
     glossary.counts = {"tags": tags, **links.counts}
+    glossary.dialect = "" if dialect == "plain" else dialect
     return glossary
+
+
+def _set_parents(concepts: list[Concept | None], extras: list[_Dialect], dialect: str) -> None:
+    """Each note's parent in its dialect's hierarchy: the nearest existing ancestor of its name.
+
+    Dendron's ``a.b.c`` has the parent ``a.b``, else ``a`` when no note ``a.b`` exists (vaults often
+    lack the notes in between); a top-level note has none. Logseq's ``a/b/c`` likewise, by page name
+    (its title). The parent is written as the parent's id, so it resolves to that very note.
+    """
+    separator = "." if dialect == "dendron" else "/"
+    names = [extra.name if dialect == "dendron" else concept.title if concept else ""
+             for extra, concept in zip(extras, concepts, strict=True)]
+    owners: dict[str, str] = {}
+    for name, concept in zip(names, concepts, strict=True):
+        if concept is not None:
+            owners.setdefault(name.lower(), concept.id)
+    for name, concept in zip(names, concepts, strict=True):
+        if concept is None or separator not in name or concept.parents:
+            continue
+        parent = nearest_ancestor(name, separator, owners)
+        if parent is not None:
+            origin = concept.origin.line if concept.origin else None
+            concept.parents = (Reference(owners[parent], "related", origin),)
+
+
+def _not_a_concept(path: str, templates: str, logseq: LogseqGraph | None) -> str | None:
+    """Why a note is no concept (a template, a Logseq journal, a file beside a Logseq graph's pages), or None."""
+    if logseq is None:
+        return _template(path) if templates == "skip" else None
+    if logseq.pages is None:
+        return None
+    top = path.split("/", 1)[0]
+    if top == logseq.pages and "/" in path:
+        return None
+    if top == logseq.journals and "/" in path:
+        return "a Logseq journal page, not a concept"
+    return f"outside the Logseq graph's {logseq.pages}/ folder, not a page"
 
 
 def _is_tags(key: str | None) -> bool:
@@ -492,14 +647,25 @@ def _template(path: str) -> str | None:
     return None
 
 
-def _stem_ids(pages: list[MarkdownPage]) -> list[str]:
-    """The id each note gets when its front matter has none: its stem, or its path when stems clash."""
-    stems = [slugify(page.file.stem) for page in pages]
+def _default_ids(pages: list[MarkdownPage], extras: list[_Dialect], dialect: str) -> list[str]:
+    """The id each note gets when its front matter has none.
+
+    Plain notes: the slug of the file stem, or of the path when stems clash. Dendron: the note's
+    name as is (``ops.runbook``), which is how Dendron names notes. Logseq: the slug of the page name
+    (pages are one flat folder: a clash takes a suffix, see _assign_ids).
+    """
+    if dialect == "dendron":
+        return [extra.name for extra in extras]
+    stems = [slugify(extra.name) for extra in extras]
+    if dialect == "logseq":
+        return stems
     shared = Counter(stems)
     return [stem if shared[stem] == 1 else slugify(page.path) for stem, page in zip(stems, pages, strict=True)]
 
 
-def _assign_ids(pages: list[MarkdownPage], values_of: list[dict[str, Any] | None], collector: Collector) -> list[str]:
+def _assign_ids(
+    pages: list[MarkdownPage], values_of: list[dict[str, Any] | None], collector: Collector, defaults: list[str]
+) -> list[str]:
     """Each note's id: the one its front matter writes, else its stem (or path) slug, made unique.
 
     Two different names can slug alike (``Far-infrared astronomy`` and ``Far infrared astronomy``):
@@ -511,7 +677,7 @@ def _assign_ids(pages: list[MarkdownPage], values_of: list[dict[str, Any] | None
         if values and values.get("id"):
             owners.setdefault(normalise(values["id"]), str(page.file))
     ids: list[str] = []
-    for page, values, default in zip(pages, values_of, _stem_ids(pages), strict=True):
+    for page, values, default in zip(pages, values_of, defaults, strict=True):
         if values and values.get("id"):
             ids.append(values["id"])
             continue

@@ -10,6 +10,10 @@ its high-water mark (``/proc/self/clear_refs``) before each operation and reads 
 "peak MB" is the whole process at its highest during the operation; "+MB" is what the operation
 added above what the process held just before (for queries: above the loaded store).
 
+The Markdown loader is measured on the same glossary written as a folder of notes (one file per
+concept, YAML front matter, [[wikilinks]]; graph.synthetic.write_markdown), up to ``--markdown-max``:
+wall time and the process's CPU time, which a busy machine's other work does not inflate.
+
 Query timings are medians per query over a fixed, seeded sample of concepts (neighbourhood) and
 concept pairs (shortest path); the other timings are medians over runs. Baselines are measured in
 the same invocation so that their ratios hold on a noisy machine.
@@ -360,6 +364,25 @@ def work_html(spec: dict[str, Any]) -> dict[str, Any]:
     return {**answer, "concepts": outcome}
 
 
+def work_markdown(spec: dict[str, Any]) -> dict[str, Any]:
+    """Load a folder of Markdown notes with the Markdown loader; wall and CPU time of each run."""
+    import loaders
+    import loaders.markdown  # imported untimed, like the other loaders
+
+    measure = Measure()
+    cpu: list[float] = []
+    concepts = 0
+    references = 0
+    for _ in range(spec.get("runs", 1)):
+        started = time.process_time()
+        glossary = _measured(measure, lambda: loaders.load(spec["path"]))
+        cpu.append(time.process_time() - started)
+        concepts = len(glossary.concepts)
+        references = sum(len(c.related) for c in glossary.concepts)
+    return {"load": measure.to_json(), "cpu": statistics.median(cpu), "concepts": concepts,
+            "references": references}
+
+
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "load": work_load,
     "networkx": work_networkx,
@@ -367,6 +390,7 @@ WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "mentions": work_mentions,
     "neo4j": work_neo4j,
     "html": work_html,
+    "markdown": work_markdown,
 }
 
 
@@ -397,6 +421,33 @@ def _dataset(workdir: Path, size: int) -> tuple[Path, dict[str, Any]]:
         summary_path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
         _say(f"generated {size:,} concepts in {summary['generated_seconds']} s -> {path}")
     return path, json.loads(summary_path.read_text(encoding="utf-8"))
+
+
+def _markdown_dataset(workdir: Path, size: int) -> Path:
+    """The Markdown folder of a size (written once, then reused; a marker file says it is complete)."""
+    from graph.synthetic import write_markdown
+
+    folder = workdir / f"synthetic-{size}-{SEED}-markdown"
+    done = workdir / f"synthetic-{size}-{SEED}-markdown.done"
+    if not done.exists():
+        started = time.perf_counter()
+        write_markdown(folder, size, SEED)
+        done.write_text("", encoding="utf-8")
+        _say(f"wrote {size:,} Markdown notes in {time.perf_counter() - started:.1f} s -> {folder}")
+    return folder
+
+
+def bench_markdown(size: int, args: argparse.Namespace) -> list[Row]:
+    """The Markdown loader on the size's glossary as a folder of notes, in one worker process."""
+    if size > args.markdown_max:
+        return [Row(size, "local", "load Markdown notes", None, 0,
+                    note=f"skipped above --markdown-max {args.markdown_max:,}")]
+    folder = _markdown_dataset(args.workdir, size)
+    answer = _worker("markdown", {"path": str(folder), "runs": _runs_for(size, args.runs)})
+    load = answer["load"]
+    return [_row(answer["concepts"], "local", "load Markdown notes", load,
+                 f"CPU {answer['cpu']:.2f} s; {answer['references'] / _median(load):,.0f} refs/s; "
+                 "one note per concept")]
 
 
 def _runs_for(size: int, runs: int) -> int:
@@ -763,6 +814,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="Largest size loaded into Neo4j (default 100000: the development server has a 1 GB heap).")
     parser.add_argument("--export-max", type=int, default=100_000,
                         help="Largest size exported to node-link JSON (the exporter holds the whole document).")
+    parser.add_argument("--markdown-max", type=int, default=100_000,
+                        help="Largest size the Markdown loader is timed at (writes one file per concept).")
     parser.add_argument("--row-by-row", type=int, default=3000,
                         help="Rows the one-query-per-row Neo4j baseline writes before its time is scaled up.")
     parser.add_argument("--no-app", dest="app", action="store_false", help="Skip the browser measurements.")
@@ -803,6 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"measuring {size:,} concepts ({summary['references']:,} references)")
         local_rows, _checks = bench_local(size, path, summary, args)
         rows.extend(local_rows)
+        rows.extend(bench_markdown(size, args))
         if args.baselines and size == baseline_size:
             rows.extend(bench_mentions(size, path, args))
     if args.neo4j:

@@ -35,6 +35,7 @@ def test_bench_quick_mode_prints_every_operation_with_checked_answers(tmp_path: 
         ("200", "local", "neighbourhood d=2"),
         ("200", "local", "shortest path k=1"),
         ("200", "local", "export node-link JSON"),
+        ("200", "local", "load Markdown notes"),
         ("200", "local", "mention matching (audit)"),
         ("200", "baseline", "mention matching (naive)"),
     ]
@@ -43,6 +44,7 @@ def test_bench_quick_mode_prints_every_operation_with_checked_answers(tmp_path: 
         assert by_operation[operation][7].endswith("answers checked"), by_operation[operation]
     assert by_operation["neighbourhood d=2"][4] == "5"  # one timing per sampled query
     assert "x bare NetworkX" in by_operation["load JSONL"][7]
+    assert by_operation["load Markdown notes"][7].startswith("CPU ")
     assert "faster than the naive loop" in by_operation["mention matching (audit)"][7]
     assert all(r[5] for r in rows), "every row reports its peak memory"
     # The document keeps its own text and gets the same table between the markers.
@@ -52,6 +54,7 @@ def test_bench_quick_mode_prints_every_operation_with_checked_answers(tmp_path: 
     assert "old" not in text and _rows(text.split(MARK_BEGIN)[1]) == rows
     # The generated glossary is cached for the next run.
     assert sorted(p.name for p in (tmp_path / "work").glob("*.jsonl")) == ["synthetic-200-20240601.jsonl"]
+    assert len(list((tmp_path / "work" / "synthetic-200-20240601-markdown").rglob("*.md"))) == 200
 
 
 def test_table_renders_aligned_markdown_and_doc_is_created_when_missing(tmp_path: Path) -> None:

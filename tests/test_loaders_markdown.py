@@ -101,12 +101,13 @@ def test_dendron_vault_reads_label_first_and_ignores_cross_vault_links(tmp_path:
                                                 "[[Elsewhere|dendron://other.vault/topic.c]] and [[topic.b#part]]."))
     note(tmp_path, "topic.b.md", DENDRON.format(id="x2", title="B", text="Back to [[topic.a]]."))
     glossary = loaders.load(tmp_path)
-    a = glossary.by_id()["x1"]
+    a = glossary.by_id()["topic.a"]
     assert [r.target for r in a.related] == ["topic.b", "topic.b"]
-    # The note's random id is kept; links name files, which resolve by path.
+    # The id is the note's name, which links are written with; the random front-matter id is an attribute.
+    assert [c.attributes for c in glossary] == [{"dendron_id": "x1"}, {"dendron_id": "x2"}]
     store = LocalStore(glossary)
     assert [(link.source, link.via, link.target) for link in store.links()] == [
-        ("x1", "path", "x2"), ("x1", "path", "x2"), ("x2", "path", "x1"),
+        ("topic.a", "id", "topic.b"), ("topic.a", "id", "topic.b"), ("topic.b", "id", "topic.a"),
     ]
 
 

@@ -402,12 +402,14 @@ def test_dendron_note_references_and_vault_links(tmp_path: Path, config: bool) -
     rows = [(source, written, target, line) for source, _kind, written, target, line in link_rows(glossary)]
     assert rows == [
         # dendron://handbook/... is this vault (named in dendron.yml, or detected: its notes are here).
-        ("r4nd0m1", "ops.runbook", "r4nd0m2", 8),
-        ("r4nd0m1", "ops.oncall", "r4nd0m3", 8),
+        ("ops", "ops.runbook", "ops.runbook", 8),
+        ("ops", "ops.oncall", "ops.oncall", 8),
         # A note reference ![[note]] is a link; one to a missing note is broken; an image is no link.
-        ("r4nd0m1", "ops.runbook", "r4nd0m2", 9),
-        ("r4nd0m1", "ops.missing", None, 10),
-        ("r4nd0m2", "ops", "r4nd0m1", 8),
+        ("ops", "ops.runbook", "ops.runbook", 9),
+        ("ops", "ops.missing", None, 10),
+        ("ops.oncall", "ops", "ops", 3),  # the hierarchy: each child's broader parent, at its title line
+        ("ops.runbook", "ops", "ops", 8),
+        ("ops.runbook", "ops", "ops", 3),
     ]
     assert glossary.counts == {"tags": 0, "attachment_links": 1, "other_vault_links": 1}
 
@@ -417,6 +419,6 @@ def test_vault_option_names_this_vault(tmp_path: Path) -> None:
     # Told the vault is called "sales", the handbook links point elsewhere and pricing is missing here.
     glossary = loaders.load(vault, vault="sales")
     assert [(s, w, t) for s, _k, w, t, _l in link_rows(glossary) if w in ("pricing", "ops.oncall")] == [
-        ("r4nd0m1", "pricing", None),
+        ("ops", "pricing", None),
     ]
     assert glossary.counts["other_vault_links"] == 2

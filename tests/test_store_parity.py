@@ -45,6 +45,14 @@ def _obo() -> Glossary:
     return loaders.load("tests/data/obo/mini.obo")
 
 
+def _dendron() -> Glossary:
+    return loaders.load(Path(__file__).parent / "data" / "dialects" / "dendron-vault" / "notes")
+
+
+def _logseq() -> Glossary:
+    return loaders.load(Path(__file__).parent / "data" / "dialects" / "logseq-graph")
+
+
 def _multilingual() -> Glossary:
     return loaders.load(Path(__file__).parent / "data" / "multilingual" / "statistics.yaml")
 
@@ -58,6 +66,8 @@ GLOSSARIES: dict[str, Callable[[], Glossary]] = {
     "hierarchy": hierarchy,
     "skos_hierarchy": _skos_hierarchy,
     "obo": _obo,
+    "dendron": _dendron,
+    "logseq": _logseq,
 }
 
 

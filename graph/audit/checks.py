@@ -161,12 +161,20 @@ def isolated(data: AuditData) -> list[Finding]:
 @check("error", ("source", "target"), key="source",
        summary="References that resolve to no concept.")
 def broken_links(data: AuditData) -> list[Finding]:
-    """References that resolve to nothing: ``{source, target}`` (target as written), once per source and target."""
+    """References that resolve to nothing: ``{source, target}`` (target as written), once per source and target.
+
+    In a Logseq graph a page that is referenced but has no file is a placeholder: Logseq shows it as
+    an empty page. Such findings (any link but a Markdown link to a file) carry ``"placeholder": true``.
+    """
     grouped = _per_source(link for link in data.links if link.via == "unresolved")
-    return sorted(
-        ({"source": source, "target": _written(links)} for (source, _key), links in grouped.items()),
-        key=lambda f: (f["source"], normalise(f["target"]), f["target"]),
-    )
+    placeholders = data.dialect == "logseq"
+    rows: list[Finding] = []
+    for (source, _key), links in grouped.items():
+        row: Finding = {"source": source, "target": _written(links)}
+        if placeholders and any(link.kind != "markdown" for link in links):
+            row["placeholder"] = True
+        rows.append(row)
+    return sorted(rows, key=lambda f: (f["source"], normalise(f["target"]), f["target"]))
 
 
 def wanted(findings: Iterable[Finding]) -> list[Finding]:
@@ -311,12 +319,20 @@ def alias_collisions(data: AuditData) -> list[Finding]:
 @check("error", ("title", "concepts"), key="title",
        summary="Different concepts with the same normalised title.")
 def duplicate_titles(data: AuditData) -> list[Finding]:
-    """Different current ids with the same normalised title: ``{title, concepts}`` (a deprecated twin is fine)."""
-    by_title: dict[str, list[Concept]] = {}
+    """Different current ids with the same normalised title under the same parents: ``{title, concepts}``.
+
+    A title is qualified by the concept's place in a hierarchy: its broader parents, and in a
+    Dendron vault the hierarchy its note name is written under (``blog.2020`` and ``changelog.2020``
+    differ even when neither ``blog`` nor ``changelog`` has a note). A deprecated twin is fine too.
+    """
+    by_title: dict[tuple[str, frozenset[str], str], list[Concept]] = {}
+    dendron = data.dialect == "dendron"
     for concept in data.concepts.values():
         if concept.deprecated:
             continue
-        by_title.setdefault(normalise(concept.title), []).append(concept)
+        written = concept.path.rpartition(".")[0] if dendron and concept.path else ""
+        key = (normalise(concept.title), frozenset(data.parents.get(concept.id, ())), written)
+        by_title.setdefault(key, []).append(concept)
     rows = [
         {"title": min(c.title for c in group), "concepts": sorted(c.id for c in group)}
         for group in by_title.values()

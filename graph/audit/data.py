@@ -25,12 +25,14 @@ class AuditData:
 
     ``out`` and ``inc`` are the related links between distinct concepts; ``parents`` and
     ``children`` the resolved broader links between distinct concepts (a concept that is its own
-    parent is in ``self_parents``); ``deprecated`` the ids of deprecated concepts.
+    parent is in ``self_parents``); ``deprecated`` the ids of deprecated concepts; ``dialect`` the
+    note-taking tool the source was written with (Glossary.dialect).
     """
 
-    def __init__(self, concepts: Iterable[Concept], links: Iterable[Link], source: str = ""):
+    def __init__(self, concepts: Iterable[Concept], links: Iterable[Link], source: str = "", dialect: str = ""):
         #: Where the glossary was loaded from (a path, or "" when built in code): the root of finding locations.
         self.source = source
+        self.dialect = dialect
         self.concepts: dict[str, Concept] = {c.id: c for c in concepts}
         self.links: list[Link] = list(links)
         self.out: dict[str, set[str]] = {cid: set() for cid in self.concepts}
@@ -56,13 +58,14 @@ class AuditData:
     @classmethod
     def from_glossary(cls, glossary: Glossary, links: Iterable[Link] | None = None) -> AuditData:
         """Audit data of a glossary (its link table resolved here unless given)."""
-        return cls(glossary.concepts, resolve_links(glossary) if links is None else links, glossary.source)
+        return cls(glossary.concepts, resolve_links(glossary) if links is None else links, glossary.source,
+                   glossary.dialect)
 
     @classmethod
     def from_store(cls, store: GraphStore) -> AuditData:
         """Audit data of any store, through the Protocol."""
         glossary = store.glossary()
-        return cls(glossary.concepts, store.links(), glossary.source)
+        return cls(glossary.concepts, store.links(), glossary.source, glossary.dialect)
 
     @property
     def link_count(self) -> int:

@@ -62,6 +62,7 @@ def load(output: str, to: str | None, replace: bool, **params: Any) -> None:
     summary = {
         "source": glossary.source,
         "format": glossary.format,
+        "dialect": glossary.dialect,
         **stats.to_json(),
         "problems": [str(p) for p in glossary.problems],
         "link_forms": glossary.link_forms(),
@@ -72,7 +73,8 @@ def load(output: str, to: str | None, replace: bool, **params: Any) -> None:
     if output == "json":
         emit_json(summary)
         return
-    stdout.print(f"loaded {stats.concepts} concepts from {glossary.source} ({glossary.format})", markup=False)
+    written = f", {glossary.dialect}" if glossary.dialect else ""
+    stdout.print(f"loaded {stats.concepts} concepts from {glossary.source} ({glossary.format}{written})", markup=False)
     _print_stats(summary)
     forms = summary["link_forms"]
     # One line per form of link, so a user sees at once when a glossary's links were not recognised.

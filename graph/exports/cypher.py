@@ -112,8 +112,9 @@ def cypher_script(records: GraphRecords, dataset: str) -> str:
         row = {name: node[name] for name in schema.CONCEPT_PROPERTIES}
         for name in ("sources", "related"):
             row[name] = _json(node[name])
-        if node.get("translations"):
-            row["translations"] = _json(node["translations"])
+        for name in ("translations", "attributes"):
+            if node.get(name):
+                row[name] = _json(node[name])
         concepts.append(row)
     statements += _unwind(concepts, f"CREATE (n:{label['concept']}) SET n = row, n.{schema.DATASET} = {ds}")
     for kind in ("alias", "category", "missing"):

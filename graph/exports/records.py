@@ -58,9 +58,10 @@ NODE_FIELDS = (
     "parents",
     "replaced_by",
     "translations",
+    "attributes",
 )
 #: Node fields whose values are lists or objects: JSON text in formats that only hold strings.
-JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents", "translations")
+JSON_FIELDS = ("aliases", "categories", "sources", "related", "parents", "translations", "attributes")
 #: Edge fields in column order; via, written and count belong to related and broader edges only.
 EDGE_FIELDS = ("source", "target", "type", "via", "written", "count")
 
@@ -310,8 +311,20 @@ def _concept(check: _Checker, record: dict[str, Any], where: str) -> Concept:
         # An empty replacement is no replacement (string-only formats cannot tell "" from none).
         replaced_by=check.text(record, "replaced_by", None, nullable=True) or None,
         translations=_translations(check, record),
+        attributes=_attributes(check, record),
         origin=Origin(where, record.get("_line")),
     )
+
+
+def _attributes(check: _Checker, record: dict[str, Any]) -> dict[str, Any]:
+    """The source fields a concept record keeps beside the model's (an object; absent or null is none)."""
+    value = record.get("attributes")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        check.fail(record, f"attributes must be an object, not {clip(value)}")
+        return {}
+    return value
 
 
 def _translations(check: _Checker, record: dict[str, Any]) -> tuple[Translation, ...]:

@@ -1,9 +1,10 @@
 """GraphML and GEXF: for Gephi, yEd and networkx, with typed attributes and no Python objects.
 
 Both formats hold strings, booleans and integers only, so list and object fields (aliases,
-categories, sources, related, parents, translations) are JSON text in a string attribute. A value that is None
-is left out (a missing attribute reads back as None); ``label`` repeats the title for viewers
-that show it. Output is stable: attribute keys in a fixed order, nodes and edges sorted, no dates.
+categories, sources, related, parents, translations, attributes) are JSON text in a string
+attribute. A value that is None is left out (a missing attribute reads back as None); ``label``
+repeats the title for viewers that show it. Output is stable: attribute keys in a fixed order,
+nodes and edges sorted, no dates.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ NODE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("parents", "string"),
     ("replaced_by", "string"),
     ("translations", "string"),
+    ("attributes", "string"),
 )
 #: (name, type) of every edge attribute besides source and target.
 EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = (

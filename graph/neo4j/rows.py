@@ -34,6 +34,9 @@ def concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, An
         # Translations are a list of maps too; left out when there are none.
         "translations": json.dumps(concept.content()["translations"], ensure_ascii=False)
         if concept.translations else None,
+        # Source fields the model has no place for (a Dendron note's random id): JSON text, left out when none.
+        "attributes": json.dumps(concept.attributes, ensure_ascii=False, default=str) if concept.attributes else None,
+
         "path": concept.path,
         "origin_file": concept.origin.file if concept.origin else None,
         "origin_line": concept.origin.line if concept.origin else None,
@@ -72,6 +75,7 @@ def concept_from(props: dict[str, Any]) -> Concept:
         deprecated=bool(props.get("deprecated", False)),
         replaced_by=props.get("replaced_by"),
         translations=translations_from(props.get("translations")),
+        attributes=json.loads(props.get("attributes") or "{}"),
         path=props.get("path"),
         origin=Origin(origin_file, props.get("origin_line")) if origin_file is not None else None,
     )
@@ -97,7 +101,9 @@ def merge_glossaries(old: Glossary, new: Glossary) -> Glossary:
     concepts = [incoming.pop(c.id, c) for c in old.concepts]
     concepts.extend(c for c in new.concepts if c.id in incoming)
     parents = {**old.category_parents, **new.category_parents}
-    return Glossary(concepts, new.source, new.format, parents, list(new.problems))
+    merged = Glossary(concepts, new.source, new.format, parents, list(new.problems))
+    merged.dialect = new.dialect
+    return merged
 
 
 class LoadPlan:

@@ -299,6 +299,7 @@ class Neo4jStore:
             "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "source": glossary.source,
             "format": glossary.format,
+            "dialect": glossary.dialect,
             "concepts": plan.expected["concept"],
             "references": plan.references,
         }
@@ -351,7 +352,9 @@ class Neo4jStore:
         info = self.info()
         concepts = [concept_from(r["props"]) for r in rows]
         links = [link for r in rows for link in links_from(r["props"])]
-        return Glossary(concepts, info.get("source", ""), info.get("format", ""), parents), links
+        glossary = Glossary(concepts, info.get("source", ""), info.get("format", ""), parents)
+        glossary.dialect = info.get("dialect", "")
+        return glossary, links
 
     def glossary(self) -> Glossary:
         """The stored glossary, equal to the one loaded."""
