@@ -82,6 +82,10 @@ def test_dendron_audit_same_title_in_two_places_is_no_duplicate() -> None:
     # Children are linked from their parents: only the top notes nothing links to are orphans.
     assert [f["id"] for f in report["checks"]["orphans"]] == ["journal.2020", "root"]
     assert "placeholder" not in report["checks"]["broken_links"][0]
+    # `recipes` links to its child `recipes.bread`: navigation between notes, not a SKOS clash.
+    assert ("recipes", "recipes.bread", "wikilink", "recipes.bread", 9) in [
+        (s, t, k, r, line) for s, k, t, r, line in link_rows(loaders.load(DENDRON))]
+    assert report["checks"]["relation_clashes"] == []
 
 
 def test_dendron_dialect_can_be_turned_off() -> None:

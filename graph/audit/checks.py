@@ -404,6 +404,10 @@ def hierarchy_cycles(data: AuditData) -> list[Finding]:
     return [{"id": cid, "title": data.concepts[cid].title, "cycle": cycles[cid]} for cid in sorted(cycles)]
 
 
+#: Dialects whose hierarchy is implied by note names rather than stated as a relation.
+NOTE_HIERARCHIES = frozenset({"dendron", "logseq"})
+
+
 @check("warning", ("source", "target", "hierarchy"), key="source",
        summary="Concepts linked both as related and by the hierarchy (a parent, child, ancestor or descendant).")
 def relation_clashes(data: AuditData) -> list[Finding]:
@@ -411,9 +415,11 @@ def relation_clashes(data: AuditData) -> list[Finding]:
 
     ``hierarchy`` says where B is from A: "broader" (a parent), "ancestor" (further up),
     "narrower" (a child) or "descendant" (further down). A concept in a cycle is its own
-    ancestor; such pairs are reported as ancestors.
+    ancestor; such pairs are reported as ancestors. In a note hierarchy (Dendron, Logseq) a note's
+    parent comes from its name, and links between a note and its parents or children are how
+    notes are navigated, so the check does not apply there.
     """
-    if not data.parents:
+    if not data.parents or data.dialect in NOTE_HIERARCHIES:
         return []
     cache: dict[str, set[str]] = {}
 
