@@ -149,6 +149,8 @@ class Concept:
         data["related"] = [r.target for r in self.related if r.kind == "related"]
         data["wikilinks"] = [r.target for r in self.related if r.kind == "wikilink"]
         data["markdown_links"] = [r.target for r in self.related if r.kind == "markdown"]
+        if self.attributes:
+            data["attributes"] = self.attributes
         if self.path is not None:
             data["path"] = self.path
         if self.origin is not None:
