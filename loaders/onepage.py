@@ -129,28 +129,39 @@ def _is_letter(heading: Heading) -> bool:
     return bool(_LETTER_RE.match(heading.title))
 
 
-def term_level(found: list[Heading]) -> int | None:
+def _is_group(heading: Heading, after: Heading | None, lines: list[str]) -> bool:
+    """Whether a heading only groups the deeper headings after it: an alphabet letter, or no text of its own."""
+    if _is_letter(heading):
+        return True
+    if after is None or after.level <= heading.level:
+        return False
+    return not any(line.strip() for line in lines[heading.end:after.start])
+
+
+def term_level(found: list[Heading], lines: list[str]) -> int | None:
     """The heading level whose headings are the terms, or None when the page is one note.
 
     Below the title (a lone first ``#`` heading), the shallowest level with two or more headings;
-    a level of alphabet headings (``## A``, ``## B``) passes the choice to the next level down.
+    a level of group headings (``## A``, ``## B``, or ``## Storage`` with no text before its
+    ``###`` terms) passes the choice to the next level down.
     """
     rest = found
     if found and found[0].level == 1 and sum(1 for h in found if h.level == 1) == 1:
         rest = found[1:]
+    following = dict(zip(rest, [*rest[1:], None], strict=False))
     for level in sorted({h.level for h in rest}):
         at = [h for h in rest if h.level == level]
-        if all(_is_letter(h) for h in at):
+        if all(_is_group(h, following[h], lines) for h in at):
             continue
         return level if len(at) >= 2 else None
     return None
 
 
-def _chosen_level(split: str, found: list[Heading]) -> int | None:
+def _chosen_level(split: str, found: list[Heading], lines: list[str]) -> int | None:
     if split == "none":
         return None
     if split == "auto":
-        return term_level(found)
+        return term_level(found, lines)
     return int(split[1])
 
 
@@ -180,7 +191,10 @@ class _Sections:
         self.ids = self._ids(terms, others, collector)
         # Anchors and titles of every heading: a link to one that is no term joins nothing.
         self.by_anchor = {anchor: concept_id for anchor, concept_id in zip(self.ids, self.ids, strict=True)}
-        self.by_title = {normalise(h.title): concept_id for h, concept_id in zip(terms, self.ids, strict=True)}
+        self.by_title: dict[str, str] = {}
+        for heading, concept_id in zip(terms, self.ids, strict=True):
+            # The first of two same-titled headings owns the title, as it owns the plain anchor.
+            self.by_title.setdefault(normalise(heading.title), concept_id)
         self.other_anchors = {h.custom_id or github_slug(h.title) for h in others}
         self.counts: dict[str, int] = {}
 
@@ -257,7 +271,7 @@ class _Sections:
         note, hash_, heading = written.partition("#")
         if hash_ and heading.strip() and (not note.strip() or self.is_this_page(note.strip())):
             heading = heading.strip()
-            found = self.by_title.get(normalise(heading))
+            found = self.by_anchor.get(github_slug(heading)) or self.by_title.get(normalise(heading))
             if found is not None:
                 return Reference(found, "wikilink", line)
             return self.anchor(github_slug(heading), "wikilink", line)
@@ -276,15 +290,13 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
         raise UsageError(f"split must be one of {', '.join(SPLIT_CHOICES)}, got {clip(split)}")
     text = page.text
     found = headings(text)
-    level = _chosen_level(split, found)
+    lines = text.split("\n")
+    level = _chosen_level(split, found, lines)
     if level is None:
         return None
     terms = [h for h in found if h.level == level]
     if not terms:
-        if split == "auto":
-            return None
-        raise UsageError(f"split={split}: the page has no level-{level} headings to read as terms")
-    lines = text.split("\n")
+        raise UsageError(f"split={split}: {page.file} has no level-{level} headings to read as terms")
     offset = page.text_line
     file = str(page.file)
     sections = _Sections(page.file, terms, [h for h in found if h.level != level], offset, collector)
