@@ -269,6 +269,16 @@ def _sources(raw: Any, sep: str, _label_first: bool) -> tuple[Source, ...]:
     return tuple(out)
 
 
+def _list_hint(name: str, written: str, raw: Any) -> str:
+    """How to map a list of objects that shares a key (``related: [{uri: x}]``), for the warning about it."""
+    if not isinstance(raw, list) or not raw or not all(isinstance(item, dict) and item for item in raw):
+        return ""
+    shared = [key for key in raw[0] if isinstance(key, str) and all(key in item for item in raw)]
+    if not shared:
+        return ""
+    return f" (to read one key of each entry: --field {name}={written}[].{shared[0]})"
+
+
 def _plain_data(raw: Any) -> Any:
     """A value set aside as an attribute, as JSON can hold it: dates as ISO text, keys as text."""
     if isinstance(raw, dict):
@@ -623,7 +633,7 @@ class FieldMapping:
                     raise LoadError(Problem(file, where, f"field {clip(written)}{mapped} {bad}")) from None
                 # An optional field in a shape the concept cannot take is set aside, not a reason to drop it.
                 values.setdefault("attributes", {})[written] = _plain_data(raw)
-                message = f"field {clip(written)}{mapped} {bad}; kept as an attribute"
+                message = f"field {clip(written)}{mapped} {bad}; kept as an attribute{_list_hint(name, written, raw)}"
                 self._warnings.append(Problem(file, where, message))
                 continue
             if value is None:
