@@ -107,3 +107,9 @@ def test_the_cli_prints_the_unmatched_field_warning(capsys: pytest.CaptureFixtur
         f"warning: {DATA}/glossary.csv: --field categories=group_name matched nothing in any concept "
         "(check the input field's name)"
     ) in err
+
+
+def test_show_prints_the_attributes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", str(JEKYLL), "listener"]) == 0
+    out = capsys.readouterr().out
+    assert '│ deprecated │ "sometimes"' in out and '│ related    │ [{"uri": "beacon"}]' in out
