@@ -16,8 +16,10 @@ each heading at the term level is a concept:
   ``[[#Heading]]`` and every ``[[wikilink]]``.
 
 The term level is detected (``split=auto``): the shallowest heading level below the title with two
-or more headings, skipping a level of alphabet headings; ``split=h2`` (h1-h6) names it,
-``split=none`` reads the file as one note.
+or more headings, skipping a level of group headings (alphabet letters, or headings with no text of
+their own); ``split=h2`` (h1-h6) names it, ``split=none`` reads the file as one note. A page without
+term headings whose paragraphs are mostly ``**Term**: definition`` entries or a definition list
+(``Term`` then ``: definition``) is read one concept per entry (``split=terms`` asks for that).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from loaders.markdown import MarkdownPage
 
 #: The values of the ``split`` option: detect, a heading level, or one note.
-SPLIT_CHOICES = ("auto", "h1", "h2", "h3", "h4", "h5", "h6", "none")
+SPLIT_CHOICES = ("auto", "h1", "h2", "h3", "h4", "h5", "h6", "terms", "none")
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 # An explicit anchor after a heading: {#id} (Pandoc, Docusaurus), { #id .class } and {: #id } (MkDocs attr_list).
@@ -61,6 +63,15 @@ _ALIAS_RE = re.compile(
     r"[ \t]*:[ \t]*[*_]{0,2}(.*?)[*_]{0,2}[ \t]*(?:-->)?[ \t]*$",
     re.IGNORECASE,
 )
+#: The level given to the entries of a term list: deeper than any heading, so every heading ends an entry.
+_ENTRY_LEVEL = 7
+# A paragraph or list item that opens with a bold term: "**Beacon**: ...", "**Beacon:** ...", "- __Beacon__ - ...".
+_BOLD_TERM_RE = re.compile(
+    r"^ {0,3}(?:[-*+][ \t]+)?(\*\*|__)(?P<term>[^*_\n]{1,100}?)(?P<inner>[ \t]*:?)\1[ \t]*"
+    r"(?P<sep>:|[-\u2013\u2014](?=[ \t]))?[ \t]*(?P<rest>.*)$"
+)
+# The definition line of a definition list (PHP Markdown Extra, Pandoc, MkDocs def_list): ":   text".
+_DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+(.*)$")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _FOLDER_PAGES = frozenset({"index", "readme", "_index"})
@@ -157,9 +168,45 @@ def term_level(found: list[Heading], lines: list[str]) -> int | None:
     return None
 
 
+def term_list(text: str) -> tuple[list[Heading], dict[int, str]]:
+    """The entries of a term list written without headings, and the text after the term on each entry's line.
+
+    Two shapes: paragraphs or list items that open with a bold term and a colon or dash
+    (``**Beacon**: a signal``), and definition lists (``Beacon`` then ``: a signal``). Entries
+    count only when there are two or more and at least half of the page's paragraphs are entries.
+    """
+    lines = text.split("\n")
+    entries: list[Heading] = []
+    rests: dict[int, str] = {}
+    paragraphs: list[tuple[int, int]] = []
+    for token in _PARSER.parse(text, {}):
+        if token.type == "paragraph_open" and token.map is not None and token.level <= 2:
+            paragraphs.append((token.map[0], token.map[1]))
+    previous: tuple[int, int] | None = None
+    for start, end in paragraphs:
+        first = lines[start]
+        bold = _BOLD_TERM_RE.match(first)
+        term = bold.group("term").strip() if bold else ""
+        if bold and term and (bold.group("inner").strip() or bold.group("sep")):
+            entries.append(Heading(_ENTRY_LEVEL, start, start, term, None))
+            rests[start] = bold.group("rest")
+        elif end - start >= 2 and _DEFINITION_RE.match(lines[start + 1]) and not _DEFINITION_RE.match(first):
+            entries.append(Heading(_ENTRY_LEVEL, start, start + 1, first.strip(), None))
+        elif (_DEFINITION_RE.match(first) and previous is not None and previous[1] - previous[0] == 1
+              and not (entries and entries[-1].start == previous[0])):
+            # "Term", a blank line, then ": definition": the term is the one-line paragraph before.
+            entries.append(Heading(_ENTRY_LEVEL, previous[0], previous[0] + 1, lines[previous[0]].strip(), None))
+        previous = (start, end)
+    if len(entries) < 2 or len(entries) * 2 < len(paragraphs):
+        return [], {}
+    return entries, rests
+
+
 def _chosen_level(split: str, found: list[Heading], lines: list[str]) -> int | None:
     if split == "none":
         return None
+    if split == "terms":
+        return _ENTRY_LEVEL
     if split == "auto":
         return term_level(found, lines)
     return int(split[1])
@@ -292,11 +339,19 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
     found = headings(text)
     lines = text.split("\n")
     level = _chosen_level(split, found, lines)
+    rests: dict[int, str] = {}
+    if (level is None and split == "auto") or level == _ENTRY_LEVEL:
+        entries, rests = term_list(text)
+        if entries:
+            level = _ENTRY_LEVEL
+            found = sorted([*found, *entries], key=lambda h: h.start)
     if level is None:
         return None
     terms = [h for h in found if h.level == level]
     if not terms:
-        raise UsageError(f"split={split}: {page.file} has no level-{level} headings to read as terms")
+        what = "term list (**Term**: ..., or Term then : definition)" if level == _ENTRY_LEVEL else (
+            f"level-{level} headings")
+        raise UsageError(f"split={split}: {page.file} has no {what} to read as terms")
     offset = page.text_line
     file = str(page.file)
     sections = _Sections(page.file, terms, [h for h in found if h.level != level], offset, collector)
@@ -322,6 +377,11 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
     for number, heading in enumerate(terms):
         end = next((h.start for h in found if h.start > heading.start and h.level <= level), len(lines))
         own = lines[heading.end:end]
+        if heading.start in rests:
+            # A bold term's definition starts on its own line, after the term.
+            own[0] = rests[heading.start]
+        if level == _ENTRY_LEVEL:
+            own = [_DEFINITION_RE.sub(r"\1", line) for line in own]
         aliases, alias_lines = _aliases(own)
         kept = [line for index, line in enumerate(own) if index not in alias_lines]
         _title, definition, body = split_text("\n".join(kept))

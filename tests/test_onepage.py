@@ -12,7 +12,7 @@ import loaders
 from graph.audit import run_audit
 from graph.cli import main
 from graph.errors import UsageError
-from loaders.onepage import github_slug, headings, term_level
+from loaders.onepage import github_slug, headings, term_level, term_list
 
 DATA = Path(__file__).parent / "data" / "onepage"
 BOOK = DATA / "book-glossary.md"
@@ -100,6 +100,29 @@ def test_a_readme_with_two_sections_is_two_concepts_and_a_note_with_one_is_one()
     assert [(c.id, c.title, c.definition) for c in note] == [("note", "Relay", "A node that passes frames on.")]
 
 
+def test_a_term_list_without_headings_bold_terms_and_definition_lists() -> None:
+    glossary = loaders.load(DATA / "terms-list.md")
+    assert summary(glossary) == [
+        ("beacon", "Beacon", 5, (), (), [("listener", "markdown", 5)]),
+        ("listener", "Listener", 8, (), (), [("Beacon", "wikilink", 8)]),
+        ("relay", "Relay", 10, ("forwarder",), (), []),
+        ("frame-gap", "Frame gap", 15, (), ("Timing",), []),
+        ("backoff", "Backoff", 18, (), ("Timing",), [("frame-gap", "markdown", 20)]),
+    ]
+    assert [c.definition for c in glossary] == [
+        "a signal a relay sends so that a [listener](#listener) finds it. It repeats every few seconds.",
+        "a process that waits for a [[Beacon]].",
+        "a node that passes frames on.",
+        "the pause between two frames.",
+        "how long a listener waits before it tries again; see [gap](#frame-gap).",
+    ]
+    # A note with a couple of bold "Note:" paragraphs among more prose is no term list.
+    prose = "# N\n\nIntro.\n\n**Note:** careful.\n\n**Tip:** look.\n\nMore.\n\nEven more.\n\nLast."
+    assert term_list(prose) == ([], {})
+    # split=none reads the page as one note.
+    assert [c.id for c in loaders.load(DATA / "terms-list.md", split="none")] == ["terms-list"]
+
+
 def test_notes_inside_a_folder_are_never_split(tmp_path: Path) -> None:
     for name in ("book-glossary.md", "README.md"):
         shutil.copy(DATA / name, tmp_path / name)
@@ -112,8 +135,9 @@ def test_notes_inside_a_folder_are_never_split(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("split", "message"),
     [
-        ("h7", "split must be one of auto, h1, h2, h3, h4, h5, h6, none, got 'h7'"),
+        ("h7", "split must be one of auto, h1, h2, h3, h4, h5, h6, terms, none, got 'h7'"),
         ("h5", f"split=h5: {BOOK} has no level-5 headings to read as terms"),
+        ("terms", f"split=terms: {BOOK} has no term list (**Term**: ..., or Term then : definition) to read as terms"),
     ],
 )
 def test_a_bad_split_is_refused(split: str, message: str) -> None:
@@ -130,6 +154,7 @@ def test_term_level_skips_letters_and_needs_two_headings() -> None:
     assert level("# G\n\n## Only one\n\nText.\n\n### Sub\n\nMore.\n\n### Sub two\n\nMore.") is None
     assert level("## Alpha\n\nFirst.\n\nAlpha\n-----\n\nSetext too.") == 2
     assert level("# G\n\n```\n## In code\n## Also code\n```") is None
+    assert level("# G\n\n<!--\n## Commented\n## Out\n-->\n\nText.") is None
 
 
 def test_audit_findings_point_at_the_term_headings_and_link_lines() -> None:
