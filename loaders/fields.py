@@ -85,6 +85,8 @@ _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NOTE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off", ""})
+#: How many fields set aside are listed one by one, per input field; the rest are counted.
+_MAX_WARNINGS = 20
 #: A glossary whose records all have different keys would grow the plan cache without bound.
 _MAX_PLANS = 2048
 #: A key that may name a language block (``en``, ``de``, ``pt-BR``, ``zh_Hans``).
@@ -449,6 +451,7 @@ class FieldMapping:
     #: with the per-language copies, read once per load by ``unmatched`` and ``warnings``.
     _matched: set[str] = field(default_factory=set, repr=False)
     _warnings: list[Problem] = field(default_factory=list, repr=False)
+    _set_aside: dict[str, list[Any]] = field(default_factory=dict, repr=False)  # field as written: [count, file]
 
     def __post_init__(self) -> None:
         for name in CONCEPT_FIELDS:
@@ -491,7 +494,7 @@ class FieldMapping:
         if mapping is None:
             explicit = {k: tuple(p.replace(LANG_PLACEHOLDER, lang) for p in v) for k, v in self.explicit.items()}
             mapping = self._by_lang[lang] = FieldMapping(explicit, self.options, self.format)
-            mapping._matched, mapping._warnings = self._matched, self._warnings
+            mapping._matched, mapping._warnings, mapping._set_aside = self._matched, self._warnings, self._set_aside
         return mapping
 
     def unmatched(self) -> list[str]:
@@ -499,8 +502,16 @@ class FieldMapping:
         return [f"{name}={' or '.join(self.explicit[name])}" for name in self.explicit if name not in self._matched]
 
     def warnings(self) -> list[Problem]:
-        """The fields set aside as attributes (a shape the concept field cannot take), each at its file and line."""
-        return list(self._warnings)
+        """The fields set aside as attributes (a shape the concept field cannot take), each at its file and line.
+
+        The first _MAX_WARNINGS of each input field are listed; the rest of that field are one line.
+        """
+        summary = [
+            Problem(str(file), None, f"field {clip(written)}: {count - _MAX_WARNINGS:,} more values set aside "
+                    "the same way (not listed)")
+            for written, (count, file) in self._set_aside.items() if count > _MAX_WARNINGS
+        ]
+        return [*self._warnings, *summary]
 
     def _language_keys(self, record: Mapping[str, Any], keys: tuple[Any, ...]) -> tuple[str, ...]:
         """The keys of a record that hold a per-language block (``en: {term, def}``), cached per key set."""
@@ -633,8 +644,11 @@ class FieldMapping:
                     raise LoadError(Problem(file, where, f"field {clip(written)}{mapped} {bad}")) from None
                 # An optional field in a shape the concept cannot take is set aside, not a reason to drop it.
                 values.setdefault("attributes", {})[written] = _plain_data(raw)
-                message = f"field {clip(written)}{mapped} {bad}; kept as an attribute{_list_hint(name, written, raw)}"
-                self._warnings.append(Problem(file, where, message))
+                seen = self._set_aside.setdefault(written, [0, file])
+                seen[0], seen[1] = seen[0] + 1, file
+                if seen[0] <= _MAX_WARNINGS:
+                    message = f"field {clip(written)}{mapped} {bad}; kept as an attribute"
+                    self._warnings.append(Problem(file, where, message + _list_hint(name, written, raw)))
                 continue
             if value is None:
                 continue

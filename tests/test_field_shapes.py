@@ -113,3 +113,12 @@ def test_show_prints_the_attributes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", str(JEKYLL), "listener"]) == 0
     out = capsys.readouterr().out
     assert '│ deprecated │ "sometimes"' in out and '│ related    │ [{"uri": "beacon"}]' in out
+
+
+def test_many_values_set_aside_are_listed_twenty_then_counted(tmp_path: Path) -> None:
+    source = tmp_path / "g.jsonl"
+    source.write_text("".join(f'{{"title": "T{n}", "level": [{n}]}}\n' for n in range(25)), encoding="utf-8")
+    warnings = [str(w) for w in loaders.load(source).warnings]
+    assert len(warnings) == 21
+    assert warnings[0] == f"{source}:1: field 'level' must be text, got a list [0]; kept as an attribute"
+    assert warnings[-1] == f"{source}: field 'level': 5 more values set aside the same way (not listed)"
