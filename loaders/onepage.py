@@ -35,15 +35,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from graph.errors import Problem, UsageError
 from graph.kinds import LinkKind
 from graph.model import Glossary, Reference
-from graph.text import WIKILINK_RE, normalise, parse_wikilink, slugify, strip_code
+from graph.text import WIKILINK_RE, normalise, parse_wikilink, plain_links, slugify, strip_code
 from graph.untrusted import clip
 from loaders.fields import FieldMapping
 from loaders.io import Collector
-from loaders.mdlinks import markdown_links
+from loaders.mdlinks import parse_blanked, token_links
 
 if TYPE_CHECKING:
     from loaders.markdown import MarkdownPage
@@ -72,6 +73,8 @@ _BOLD_TERM_RE = re.compile(
 )
 # The definition line of a definition list (PHP Markdown Extra, Pandoc, MkDocs def_list): ":   text".
 _DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+(.*)$")
+# The opening and closing hashes of an ATX heading line.
+_ATX_MARKS_RE = re.compile(r"^#{1,6}(?:[ \t]+|$)|[ \t]+#+[ \t]*$")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _FOLDER_PAGES = frozenset({"index", "readme", "_index"})
@@ -118,18 +121,29 @@ def _plain(children: list[Any]) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def headings(text: str) -> list[Heading]:
-    """The headings of a Markdown text (ATX and setext, outside code), in order."""
+def headings(text: str, tokens: list[Token] | None = None) -> list[Heading]:
+    """The headings of a Markdown text (ATX and setext, outside code), in order (``tokens``: already parsed)."""
     found: list[Heading] = []
-    tokens = _PARSER.parse(text, {})
+    if tokens is None:
+        tokens = parse_blanked(text)
+    lines = text.split("\n") if "[[" in text else []
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.map is None or token.level != 0:
             continue
         inline = tokens[index + 1]
         raw = inline.content
+        if lines and "[[" in lines[token.map[0]]:
+            # The parse had the wikilinks blanked (so they are not read as links): this heading's own text back.
+            own = lines[token.map[0]].strip()
+            if token.markup.startswith("#"):
+                own = _ATX_MARKS_RE.sub("", own)
+            inline = _PARSER.parseInline(own, {})[0]
+            raw = inline.content
         custom = _CUSTOM_ID_RE.search(raw)
         children = inline.children or []
         title = _plain(children)
+        if "[[" in title:
+            title = plain_links(title)
         if custom:
             title = _CUSTOM_ID_RE.sub("", title).strip()
         found.append(Heading(int(token.tag[1]), token.map[0], token.map[1], title, custom.group(1) if custom else None))
@@ -168,7 +182,7 @@ def term_level(found: list[Heading], lines: list[str]) -> int | None:
     return None
 
 
-def term_list(text: str) -> tuple[list[Heading], dict[int, str]]:
+def term_list(text: str, tokens: list[Token] | None = None) -> tuple[list[Heading], dict[int, str]]:
     """The entries of a term list written without headings, and the text after the term on each entry's line.
 
     Two shapes: paragraphs or list items that open with a bold term and a colon or dash
@@ -179,7 +193,7 @@ def term_list(text: str) -> tuple[list[Heading], dict[int, str]]:
     entries: list[Heading] = []
     rests: dict[int, str] = {}
     paragraphs: list[tuple[int, int]] = []
-    for token in _PARSER.parse(text, {}):
+    for token in tokens if tokens is not None else parse_blanked(text):
         if token.type == "paragraph_open" and token.map is not None and token.level <= 2:
             paragraphs.append((token.map[0], token.map[1]))
     previous: tuple[int, int] | None = None
@@ -336,12 +350,13 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
     if split not in SPLIT_CHOICES:
         raise UsageError(f"split must be one of {', '.join(SPLIT_CHOICES)}, got {clip(split)}")
     text = page.text
-    found = headings(text)
+    tokens = parse_blanked(text)
+    found = headings(text, tokens)
     lines = text.split("\n")
     level = _chosen_level(split, found, lines)
     rests: dict[int, str] = {}
     if (level is None and split == "auto") or level == _ENTRY_LEVEL:
-        entries, rests = term_list(text)
+        entries, rests = term_list(text, tokens)
         if entries:
             level = _ENTRY_LEVEL
             found = sorted([*found, *entries], key=lambda h: h.start)
@@ -356,15 +371,18 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
     file = str(page.file)
     sections = _Sections(page.file, terms, [h for h in found if h.level != level], offset, collector)
     references: list[list[Reference]] = [[] for _ in terms]
-    for href, line in markdown_links(text):
+    for href, line in token_links(tokens):
         at = sections.section_of(line - 1)
         if at is not None:
             reference = sections.markdown(href, line - 1 + offset)
             if reference is not None:
                 references[at].append(reference)
     clean = strip_code(text) if "[[" in text else ""
+    line, counted = 0, 0
     for match in WIKILINK_RE.finditer(clean):
-        line = clean.count("\n", 0, match.start())
+        # Lines counted from the previous link on, so a long page costs one pass.
+        line += clean.count("\n", counted, match.start())
+        counted = match.start()
         at = sections.section_of(line)
         if at is None or match.group(1):
             # Before the first term, or an embed (![[picture.png]]): no link between terms.
@@ -374,8 +392,20 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
             references[at].append(reference)
     from loaders.markdown import split_text  # imported here: markdown.py imports this module
 
+    # Each term's section ends at the next heading of its level or above; its category is the
+    # nearest heading above it of a higher level. One walk over the headings finds both.
+    ends: list[int] = []
+    parents: list[Heading | None] = []
+    upper: Heading | None = None
+    for index, heading in enumerate(found):
+        if heading.level < level:
+            upper = heading
+        elif heading.level == level:
+            after = next((found[j].start for j in range(index + 1, len(found)) if found[j].level <= level), len(lines))
+            ends.append(after)
+            parents.append(upper)
     for number, heading in enumerate(terms):
-        end = next((h.start for h in found if h.start > heading.start and h.level <= level), len(lines))
+        end = ends[number]
         own = lines[heading.end:end]
         if heading.start in rests:
             # A bold term's definition starts on its own line, after the term.
@@ -385,7 +415,7 @@ def load_one_page(page: MarkdownPage, mapping: FieldMapping, collector: Collecto
         aliases, alias_lines = _aliases(own)
         kept = [line for index, line in enumerate(own) if index not in alias_lines]
         _title, definition, body = split_text("\n".join(kept))
-        parent = next((h for h in reversed(found) if h.start < heading.start and h.level < level), None)
+        parent = parents[number]
         values: dict[str, Any] = {
             "id": sections.ids[number],
             "title": heading.title or sections.ids[number],

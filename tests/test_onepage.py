@@ -154,6 +154,9 @@ def test_term_level_skips_letters_and_needs_two_headings() -> None:
     assert level("# G\n\n## Only one\n\nText.\n\n### Sub\n\nMore.\n\n### Sub two\n\nMore.") is None
     assert level("## Alpha\n\nFirst.\n\nAlpha\n-----\n\nSetext too.") == 2
     assert level("# G\n\n```\n## In code\n## Also code\n```") is None
+    assert [h.title for h in headings("## See [[Relay|the relay]] ##\nSee [[Beacon]]\n---\n")] == [
+        "See the relay", "See Beacon",
+    ]
     assert level("# G\n\n<!--\n## Commented\n## Out\n-->\n\nText.") is None
 
 
