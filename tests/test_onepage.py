@@ -179,3 +179,17 @@ def test_the_cli_passes_split_and_counts_the_links(capsys: pytest.CaptureFixture
     assert main(["load", str(DATA / "site-glossary.md"), "--option", "split=h2", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["concepts"], data["ignored_links"]) == (2, {"page_links": 4})
+
+
+def test_fix_links_mentions_in_a_one_page_glossary_by_anchor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "glossary.md"
+    quorum = "\n### Quorum\n\nHow many relays agree before a beacon counts.\n"
+    page.write_text(BOOK.read_text(encoding="utf-8") + quorum, encoding="utf-8")
+    assert main(["fix", str(page), "--check", "unlinked_mentions", "--write"]) == 0
+    capsys.readouterr()
+    assert page.read_text(encoding="utf-8").endswith("How many relays agree before a [beacon](#beacon) counts.\n")
+    added = loaders.load(page).concepts[-1]
+    assert [(r.target, r.kind, r.line) for r in added.related] == [("beacon", "markdown", 51)]
+    assert run_audit(loaders.load(page), ["unlinked_mentions"]).to_json()["checks"]["unlinked_mentions"] == []
