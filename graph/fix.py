@@ -29,6 +29,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,9 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
         by_source.setdefault(link.source, []).append(link)
     edits: list[Edit] = []
     removed: set[tuple[str, int]] = set()
+    # Markdown files that hold several concepts are one-page glossaries: their terms link by anchor.
+    per_file = Counter(c.origin.file for c in concepts.values() if c.origin is not None)
+    pages = {file for file, count in per_file.items() if count > 1 and file.endswith((".md", ".markdown"))}
 
     def add(check: str, link: Link, new: str | None, why: str, index: int) -> None:
         concept = concepts[link.source]
@@ -211,7 +215,7 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
                     if link.via == "unresolved" and link.key == key:
                         add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
             elif check == "unlinked_mentions":
-                _mention_edit(edits, finding, concepts, by_source.get(source, ()))
+                _mention_edit(edits, finding, concepts, by_source.get(source, ()), pages)
             elif check == "one_way_links":
                 # The link back goes after the target's last related entry, in the same list.
                 target = finding["target"]
@@ -238,15 +242,23 @@ def _front_matter_end(path: str) -> int:
 
 
 def _mention_edit(edits: list[Edit], finding: dict[str, object], concepts: dict[str, Concept],
-                  links: Iterable[Link]) -> None:
-    """Link the first mention where the text can hold a link (a note's text), else add the target to related."""
+                  links: Iterable[Link], pages: set[str]) -> None:
+    """Link the first mention where the text can hold a link (a note's text), else add the target to related.
+
+    In a one-page glossary (``pages``) a term on the same page is linked by its anchor, ``[mention](#id)``,
+    as the page's renderer shows it; elsewhere with a ``[[wikilink]]``.
+    """
     source, target, mention = str(finding["source"]), str(finding["target"]), str(finding["mention"])
     origin, title = concepts[source].origin, concepts[target].title
     line = finding.get("line")
     if origin is None:
         return
     if origin.file.endswith((".md", ".markdown")) and isinstance(line, int) and line > _front_matter_end(origin.file):
-        link = f"[[{mention}]]" if normalise(mention) == normalise(title) else f"[[{title}|{mention}]]"
+        target_origin = concepts[target].origin
+        if origin.file in pages and target_origin is not None and target_origin.file == origin.file:
+            link = f"[{mention}](#{target})"
+        else:
+            link = f"[[{mention}]]" if normalise(mention) == normalise(title) else f"[[{title}|{mention}]]"
         edits.append(Edit("unlinked_mentions", source, origin.file, line, "mention", mention, link,
                           f"the first mention of {title!r} becomes a link"))
         return

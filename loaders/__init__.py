@@ -157,6 +157,11 @@ def load(
     if name not in FORMATS:
         raise UsageError(f"unknown format {name!r}; choose one of {', '.join(sorted(FORMATS))}")
     glossary = FORMATS[name].loader()(path, mapping=mapping, lenient=lenient, progress=progress, **options)
+    glossary.warnings.extend(mapping.warnings())
+    glossary.warnings.extend(
+        Problem(str(path), None, f"--field {pair} matched nothing in any concept (check the input field's name)")
+        for pair in mapping.unmatched()
+    )
     glossary.format = glossary.format or name
     glossary.source = glossary.source or str(path)
     return glossary

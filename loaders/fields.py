@@ -69,8 +69,13 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
 _TEXT_FIELDS = ("id", "title", "definition", "body", "level", "published")
 _LINK_FIELDS = ("definition", "body")
 _NAME_KEYS = ("id", "target", "term", "title", "name", "label", "value")
-_SOURCE_TITLE_KEYS = ("title", "name", "label", "text")
-_SOURCE_URL_KEYS = ("url", "href", "link", "uri")
+_SOURCE_TITLE_KEYS = ("title", "name", "label", "text", "linktitle", "linktext", "caption", "citation")
+_SOURCE_URL_KEYS = ("url", "href", "link", "uri", "linkurl", "linkhref", "doi")
+#: Parts of other key names that say which half of a source a key holds (``ref_name``, ``source_url``).
+_SOURCE_TITLE_PARTS = ("title", "name", "label", "text", "caption")
+_SOURCE_URL_PARTS = ("url", "href", "link", "uri")
+#: The concept fields a record cannot do without: a bad value there is an error, elsewhere a warning.
+_REQUIRED = frozenset({"id", "title"})
 _MD_LINK_RE = re.compile(r"^\[([^\]]+)\]\(\s*(\S+?)\s*\)$")
 _URL_PREFIXES = ("http://", "https://", "www.", "ftp://", "doi:")
 #: An inline Markdown link ``[label](target "title")`` (images, with a leading ``!``, are matched to be skipped).
@@ -80,6 +85,8 @@ _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NOTE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _TRUE = frozenset({"true", "yes", "y", "1", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "off", ""})
+#: How many fields set aside are listed one by one, per input field; the rest are counted.
+_MAX_WARNINGS = 20
 #: A glossary whose records all have different keys would grow the plan cache without bound.
 _MAX_PLANS = 2048
 #: A key that may name a language block (``en``, ``de``, ``pt-BR``, ``zh_Hans``).
@@ -221,9 +228,22 @@ def _source_from_text(text: str) -> Source | None:
 
 
 def _source_from_dict(item: dict[str, Any]) -> Source:
-    lowered = {key_form(str(k)): v for k, v in item.items()}
-    title = next((str(lowered[k]).strip() for k in _SOURCE_TITLE_KEYS if lowered.get(k)), "")
-    url = next((str(lowered[k]).strip() for k in _SOURCE_URL_KEYS if lowered.get(k)), "")
+    """A source written as an object: the usual keys first, then any key whose name says title or URL.
+
+    Jekyll themes write ``{link_title, link_url}``, others ``{name, href}`` or ``{text, link}``.
+    """
+    lowered = {key_form(str(k)): v for k, v in item.items() if isinstance(v, str | int | float) and str(v).strip()}
+    title = next((str(lowered[k]).strip() for k in _SOURCE_TITLE_KEYS if k in lowered), "")
+    url = next((str(lowered[k]).strip() for k in _SOURCE_URL_KEYS if k in lowered), "")
+    if not url:
+        url = next((str(v).strip() for k, v in lowered.items()
+                    if any(p in k for p in _SOURCE_URL_PARTS) and not any(p in k for p in _SOURCE_TITLE_PARTS)), "")
+    if not url:
+        url = next((v.strip() for v in lowered.values() if isinstance(v, str) and v.strip().lower().startswith(
+            _URL_PREFIXES)), "")
+    if not title:
+        title = next((str(v).strip() for k, v in lowered.items() if any(p in k for p in _SOURCE_TITLE_PARTS)
+                      and str(v).strip() != url), "")
     if not title and not url:
         raise _Bad("a list of sources with a title or url", item)
     return Source(title or url, url)
@@ -249,6 +269,27 @@ def _sources(raw: Any, sep: str, _label_first: bool) -> tuple[Source, ...]:
         else:
             raise _Bad("a list of sources (text or {title, url})", item)
     return tuple(out)
+
+
+def _list_hint(name: str, written: str, raw: Any) -> str:
+    """How to map a list of objects that shares a key (``related: [{uri: x}]``), for the warning about it."""
+    if not isinstance(raw, list) or not raw or not all(isinstance(item, dict) and item for item in raw):
+        return ""
+    shared = [key for key in raw[0] if isinstance(key, str) and all(key in item for item in raw)]
+    if not shared:
+        return ""
+    return f" (to read one key of each entry: --field {name}={written}[].{shared[0]})"
+
+
+def _plain_data(raw: Any) -> Any:
+    """A value set aside as an attribute, as JSON can hold it: dates as ISO text, keys as text."""
+    if isinstance(raw, dict):
+        return {str(key): _plain_data(value) for key, value in raw.items()}
+    if isinstance(raw, list | tuple):
+        return [_plain_data(item) for item in raw]
+    if isinstance(raw, date | datetime):
+        return raw.isoformat()
+    return raw
 
 
 def _flag(raw: Any, _sep: str, _label_first: bool) -> bool:
@@ -349,12 +390,30 @@ class _Candidate:
 
     @classmethod
     def of(cls, written: str) -> _Candidate:
-        parts = [p for p in written.split(".") if p]
-        return cls(written, key_form(written), key_form(parts[0]) if parts else "", tuple(parts[1:]))
+        # ``related[].uri``: the [] only says the value is a list; the walk maps the rest over any list it meets.
+        parts = [p.removesuffix("[]") for p in written.split(".") if p and p != "[]"]
+        whole = key_form(written.removesuffix("[]"))
+        return cls(written, whole, key_form(parts[0]) if parts else "", tuple(parts[1:]))
 
 
 # (concept field, the record's key, the nested path below it, the name as written for messages)
 _Step = tuple[str, str, tuple[str, ...], str]
+
+
+def _walk(value: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a nested path; through a list, the list of what each entry holds there (``related[].uri``)."""
+    for index, part in enumerate(parts):
+        if isinstance(value, list):
+            found: list[Any] = []
+            for item in value:
+                inner = _walk(item, parts[index:])
+                if isinstance(inner, list):
+                    found.extend(inner)
+                elif inner is not None and inner != "":
+                    found.append(inner)
+            return found or None
+        value = _nested(value, part)
+    return value
 
 
 def _nested(value: Any, name: str) -> Any:
@@ -388,6 +447,11 @@ class FieldMapping:
     _by_lang: dict[str, FieldMapping] = field(default_factory=dict, repr=False)
     _uses_lang: bool = field(default=False, repr=False)
     _sources: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False)
+    #: The explicitly mapped fields that found a value in some record, and what was set aside: shared
+    #: with the per-language copies, read once per load by ``unmatched`` and ``warnings``.
+    _matched: set[str] = field(default_factory=set, repr=False)
+    _warnings: list[Problem] = field(default_factory=list, repr=False)
+    _set_aside: dict[str, list[Any]] = field(default_factory=dict, repr=False)  # field as written: [count, file]
 
     def __post_init__(self) -> None:
         for name in CONCEPT_FIELDS:
@@ -430,7 +494,24 @@ class FieldMapping:
         if mapping is None:
             explicit = {k: tuple(p.replace(LANG_PLACEHOLDER, lang) for p in v) for k, v in self.explicit.items()}
             mapping = self._by_lang[lang] = FieldMapping(explicit, self.options, self.format)
+            mapping._matched, mapping._warnings, mapping._set_aside = self._matched, self._warnings, self._set_aside
         return mapping
+
+    def unmatched(self) -> list[str]:
+        """The ``--field NAME=PATH`` pairs whose path found nothing in any record read so far."""
+        return [f"{name}={' or '.join(self.explicit[name])}" for name in self.explicit if name not in self._matched]
+
+    def warnings(self) -> list[Problem]:
+        """The fields set aside as attributes (a shape the concept field cannot take), each at its file and line.
+
+        The first _MAX_WARNINGS of each input field are listed; the rest of that field are one line.
+        """
+        summary = [
+            Problem(str(file), None, f"field {clip(written)}: {count - _MAX_WARNINGS:,} more values set aside "
+                    "the same way (not listed)")
+            for written, (count, file) in self._set_aside.items() if count > _MAX_WARNINGS
+        ]
+        return [*self._warnings, *summary]
 
     def _language_keys(self, record: Mapping[str, Any], keys: tuple[Any, ...]) -> tuple[str, ...]:
         """The keys of a record that hold a per-language block (``en: {term, def}``), cached per key set."""
@@ -544,19 +625,31 @@ class FieldMapping:
                 self._plans.clear()
             plan = self._plans[keys] = self._plan(keys)
         values: dict[str, Any] = {}
+        explicit = self.explicit
         for name, key, rest, written in plan:
             raw = record[key]
-            for part in rest:
-                raw = _nested(raw, part)
+            if rest:
+                raw = _walk(raw, rest)
             if raw is None or raw == "":
                 continue
+            if explicit and name in explicit:
+                self._matched.add(name)
             try:
                 value: Any = _CONVERTERS[name](raw, separator, label_first)
             except _Bad as bad:
                 found = value_node(node, key)
                 where = node_line(found[0]) if found else line
                 mapped = "" if key_form(written) == name else f" (the concept's {name})"
-                raise LoadError(Problem(file, where, f"field {clip(written)}{mapped} {bad}")) from None
+                if name in _REQUIRED:
+                    raise LoadError(Problem(file, where, f"field {clip(written)}{mapped} {bad}")) from None
+                # An optional field in a shape the concept cannot take is set aside, not a reason to drop it.
+                values.setdefault("attributes", {})[written] = _plain_data(raw)
+                seen = self._set_aside.setdefault(written, [0, file])
+                seen[0], seen[1] = seen[0] + 1, file
+                if seen[0] <= _MAX_WARNINGS:
+                    message = f"field {clip(written)}{mapped} {bad}; kept as an attribute"
+                    self._warnings.append(Problem(file, where, message + _list_hint(name, written, raw)))
+                continue
             if value is None:
                 continue
             if node is not None and name == "related":
@@ -641,6 +734,7 @@ class FieldMapping:
             related=related,
             parents=tuple([make(target, "related", line) for target in values.get("parents", ())]),
             deprecated=values.get("deprecated", False),
+            attributes=dict(values.get("attributes", {})),
             path=path,
             origin=Origin(file, line),
         )

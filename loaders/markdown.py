@@ -51,6 +51,7 @@ from loaders.io import (
     value_node,
 )
 from loaders.mdlinks import NoteIndex, markdown_links, url_paths
+from loaders.onepage import load_one_page
 
 #: What to do with Hugo/Jekyll section pages and templates (_index.md, _*.md, archetypes/).
 TEMPLATE_CHOICES = ("skip", "include")
@@ -59,7 +60,7 @@ TEMPLATE_CHOICES = ("skip", "include")
 WIKILINK_ORDERS = ("obsidian", "dendron", "auto")
 
 _SUFFIXES = (".md", ".markdown")
-_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates", "vault", "dialect")
+_OPTIONS = ("wikilink_order", "exclude", "max_file_size", "list_separator", "templates", "vault", "dialect", "split")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H1_RE = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
@@ -516,6 +517,8 @@ def _load_markdown(
     collector = Collector(path, "markdown", lenient, progress)
     attachments: list[str] = []
     if path.is_dir():
+        if str(options.get("split", "auto")).lower() != "auto":
+            raise UsageError("the split option applies to a single Markdown file (a one-page glossary), not a folder")
         root = path
         files = list_files(
             path, _SUFFIXES, exclude_patterns(options.get("exclude")), collector.warnings, others=attachments
@@ -523,6 +526,15 @@ def _load_markdown(
         if not files:
             raise LoadError(Problem(str(path), None, "the folder holds no Markdown files (.md)"))
     else:
+        # A single file may be a whole glossary on one page (loaders/onepage.py): one concept per heading.
+        try:
+            page = parse_page(path, path.parent, options.get("max_file_size"))
+        except LoadError:
+            pass  # reported below, as for any note
+        else:
+            one_page = load_one_page(page, mapping, collector, str(options.get("split", "auto")).lower())
+            if one_page is not None:
+                return one_page
         root, files = path.parent, [path]
     logseq = logseq_graph(root) if told in ("auto", "logseq") and path.is_dir() else None
     if told == "logseq" and logseq is None:

@@ -15,7 +15,7 @@ concepts (section pages, taxonomies, the home page) are not concept links.
 
 from __future__ import annotations
 
-__all__ = ["LinkTarget", "NoteIndex", "markdown_links", "plain_site_path", "url_paths"]
+__all__ = ["LinkTarget", "NoteIndex", "markdown_links", "parse_blanked", "plain_site_path", "token_links", "url_paths"]
 
 import posixpath
 import re
@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from graph.text import WIKILINK_RE, slugify
 
@@ -59,10 +60,20 @@ def markdown_links(text: str) -> list[tuple[str, int]]:
     """
     if "](" not in text and "]:" not in text:
         return []
+    return token_links(parse_blanked(text))
+
+
+def parse_blanked(text: str) -> list[Token]:
+    """The markdown-it tokens of a text whose ``[[wikilinks]]`` are blanked (lines and columns kept)."""
     if "[[" in text:
         text = WIKILINK_RE.sub(_blank, text)
+    return _PARSER.parse(text, {})
+
+
+def token_links(tokens: list[Token]) -> list[tuple[str, int]]:
+    """(destination, 1-based line) of each link in parsed tokens: one parse can serve links and headings."""
     found: list[tuple[str, int]] = []
-    for token in _PARSER.parse(text, {}):
+    for token in tokens:
         if token.type != "inline" or not token.children or token.map is None:
             continue
         line = token.map[0] + 1

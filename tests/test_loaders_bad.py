@@ -70,32 +70,6 @@ CASES = [
         ["{d}/g.csv:4: the row has 4 fields but the header has 3"],
     ),
     (
-        "related given as a number in JSON",
-        {"g.json": '{"concepts": [\n  {"id": "a", "title": "A", "related": 3},\n  {"id": "b", "title": "B"}\n]}\n'},
-        "g.json",
-        "{d}/g.json:2: field 'related' must be a list (or text separated by ';'), got the number 3",
-        ["b"],
-        ["{d}/g.json:2: field 'related' must be a list (or text separated by ';'), got the number 3"],
-    ),
-    (
-        "related given as a number in YAML (the line of the key)",
-        {"g.yaml": "- id: a\n  title: A\n  related_terms: 3\n- id: b\n  title: B\n"},
-        "g.yaml",
-        "{d}/g.yaml:3: field 'related_terms' (the concept's related) must be a list (or text separated by ';'), "
-        "got the number 3",
-        ["b"],
-        None,
-    ),
-    (
-        "related given as a number in front matter",
-        {"a.md": "---\ntitle: A\nlevel: Beginner\nsee_also: 12\n---\nText.\n", "b.md": GOOD_MD},
-        ".",
-        "{d}/a.md:4: field 'see_also' (the concept's related) must be a list (or text separated by ';'), "
-        "got the number 12",
-        ["b"],
-        None,
-    ),
-    (
         "a title given as a list",
         {"g.jsonl": '{"id": "a", "title": ["A", "B"]}\n{"id": "b"}\n'},
         "g.jsonl",
@@ -296,3 +270,40 @@ def test_a_strict_load_stops_listing_after_a_hundred_problems(tmp_path: Path) ->
         loaders.load(tmp_path / "g.jsonl")
     assert len(raised.value.problems) == 100
     assert str(raised.value.problems[99]) == f"{tmp_path}/g.jsonl:100: invalid JSON: Expecting value at column 1"
+
+
+@pytest.mark.parametrize(
+    ("files", "source", "key", "warning"),
+    [
+        (
+            {"g.json": '{"concepts": [\n  {"id": "a", "title": "A", "related": 3},\n  {"id": "b", "title": "B"}\n]}\n'},
+            "g.json", "related",
+            "{d}/g.json:2: field 'related' must be a list (or text separated by ';'), got the number 3; "
+            "kept as an attribute",
+        ),
+        (
+            {"g.yaml": "- id: a\n  title: A\n  related_terms: 3\n- id: b\n  title: B\n"},
+            "g.yaml", "related_terms",
+            "{d}/g.yaml:3: field 'related_terms' (the concept's related) must be a list (or text separated by ';'), "
+            "got the number 3; kept as an attribute",
+        ),
+        (
+            {"a.md": "---\ntitle: A\nlevel: Beginner\nsee_also: 12\n---\nText.\n", "b.md": GOOD_MD},
+            ".", "see_also",
+            "{d}/a.md:4: field 'see_also' (the concept's related) must be a list (or text separated by ';'), "
+            "got the number 12; kept as an attribute",
+        ),
+    ],
+    ids=["related as a number in JSON", "in YAML (the line of the key)", "in front matter"],
+)
+@pytest.mark.parametrize("lenient", [False, True])
+def test_a_bad_optional_field_is_set_aside_with_a_warning_naming_file_and_line(
+    tmp_path: Path, files: dict[str, str], source: str, key: str, warning: str, lenient: bool
+) -> None:
+    write(tmp_path, files)
+    glossary = loaders.load(tmp_path / source, lenient=lenient)
+    assert sorted(c.id for c in glossary) == ["a", "b"]
+    assert glossary.problems == []
+    assert [str(w) for w in glossary.warnings] == [warning.replace("{d}", str(tmp_path))]
+    concept = next(c for c in glossary if c.id == "a")
+    assert (concept.related, concept.attributes) == ((), {key: 3 if source != "." else 12})

@@ -131,16 +131,30 @@ def test_values_of_other_types_are_converted_where_meaningful(tmp_path: Path) ->
     ("record", "message"),
     [
         ({"title": {"en": "A"}}, "field 'title' must be text, got an object {'en': 'A'}"),
+        ({"title": "A", "id": ["a"]}, "field 'id' must be text, got a list ['a']"),
+    ],
+)
+def test_a_bad_title_or_id_names_the_field_and_value(record: dict[str, object], message: str) -> None:
+    with pytest.raises(LoadError) as raised:
+        FieldMapping.build().concept(record, "g.json", 7)
+    assert str(raised.value) == f"g.json:7: {message}"
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
         ({"title": "A", "aliases": 3}, "field 'aliases' must be a list (or text separated by ';'), got the number 3"),
         ({"title": "A", "sources": 3}, "field 'sources' must be a list of sources, got the number 3"),
         ({"title": "A", "deprecated": "maybe"}, "field 'deprecated' must be true or false, got 'maybe'"),
         ({"title": "A", "related": [["b"]]}, "field 'related' must be a list of names, got a list ['b']"),
     ],
 )
-def test_wrong_types_name_the_field_and_value(record: dict[str, object], message: str) -> None:
-    with pytest.raises(LoadError) as raised:
-        FieldMapping.build().concept(record, "g.json", 7)
-    assert str(raised.value) == f"g.json:7: {message}"
+def test_a_bad_optional_field_is_kept_as_an_attribute_with_a_warning(record: dict[str, object], message: str) -> None:
+    mapping = FieldMapping.build()
+    concept = mapping.concept(record, "g.json", 7)
+    key = next(k for k in record if k != "title")
+    assert (concept.title, concept.attributes) == ("A", {key: record[key]})
+    assert [str(w) for w in mapping.warnings()] == [f"g.json:7: {message}; kept as an attribute"]
 
 
 def test_unknown_concept_field_on_the_command_line() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -179,6 +180,9 @@ def show(concept: str, output: str, **params: Any) -> None:
         rows.append(("deprecated", f"yes, replaced by {c.replaced_by}" if c.replaced_by else "yes"))
     if view.broken:
         rows.append(("broken", ", ".join(view.broken)))
+    for key, value in c.attributes.items():
+        # Source fields the model has no place for (a field in an unexpected shape, kept aside on load).
+        rows.append((key, json.dumps(value, ensure_ascii=False, default=str)))
     if c.origin:
         rows.append(("origin", str(c.origin)))
     print_table(c.title, ["field", "value"], rows)
