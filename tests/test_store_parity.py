@@ -20,7 +20,7 @@ import loaders
 from graph.audit import CHECKS, run_audit
 from graph.errors import GlossgraphError
 from graph.local import LocalStore
-from graph.model import Glossary
+from graph.model import Concept, Glossary
 from graph.neo4j import Neo4jStore
 from graph.neo4j.cypher import AUDIT_CHECKS
 from graph.neo4j.store import SERVER_CHECKS
@@ -51,7 +51,19 @@ def _multilingual() -> Glossary:
     return loaders.load(Path(__file__).parent / "data" / "multilingual" / "statistics.yaml")
 
 
+def _blanks() -> Glossary:
+    """Categories and definitions of whitespace Python strips and Cypher's trim keeps (no-break spaces, NEL)."""
+    return Glossary([
+        Concept("nbsp", "No-break space", "\u00a0", categories=("\u00a0",)),
+        Concept("figure", "Figure space", "Defined.", categories=("\u2007", " \u202f")),
+        Concept("nel", "Next line", "\x85\u202f", categories=("Real",)),
+        Concept("mixed", "Mixed", "Defined.", categories=("\u00a0", "Kept")),
+        Concept("plain", "Plain", " ", categories=(" ",)),
+    ], source="tests/test_store_parity.py:blanks", format="python")
+
+
 GLOSSARIES: dict[str, Callable[[], Glossary]] = {
+    "blanks": _blanks,
     "small": small,
     "multilingual": _multilingual,
     "tangled": tangled,

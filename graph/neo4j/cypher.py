@@ -317,6 +317,21 @@ def _link_sources(condition: str) -> str:
     )
 
 
+def _blank(text: str) -> str:
+    """``text`` trimmed as Python's str.strip trims it, as far as Cypher can.
+
+    Cypher's trim keeps four characters Python calls whitespace; they become spaces first. Cypher
+    trims nothing Python keeps, so a text blank to Python is blank here; the rows are checked
+    with str.strip again in Python, which makes the answer exact.
+    """
+    spaces = ", ".join(f"'\\u{ord(ch):04X}'" for ch in _UNTRIMMED)
+    return f"trim(reduce(s = {text}, ch IN [{spaces}] | replace(s, ch, ' ')))"
+
+
+#: The characters Python's str.strip removes and Cypher's trim keeps (measured on Neo4j 5.26).
+_UNTRIMMED = "\x85\xa0\u2007\u202f"
+
+_DEFINITION = "coalesce(c.definition, '')"
 _MEMBER = "RETURN DISTINCT c {.id, .title, .aliases, .deprecated} AS props"
 
 AUDIT_CHECKS = {
@@ -333,11 +348,9 @@ AUDIT_CHECKS = {
         f"MATCH (c:{C} {{dataset: $tag}})-[:{RELATED}]->(t:{C}) WHERE t <> c "
         f"AND NOT EXISTS {{ MATCH (t)-[:{RELATED}]->(c) }} RETURN c.id AS source, t.id AS target"
     ),
-    # Python's str.strip is the rule: the query keeps every concept Cypher's trim calls blank, and
-    # the rows are filtered again in Python (a superset, since Cypher trims no more than Python).
-    "uncategorised": f"{_LIVE} AND none(x IN coalesce(c.categories, []) WHERE trim(x) <> '') "
+    "uncategorised": f"{_LIVE} AND none(x IN coalesce(c.categories, []) WHERE {_blank('x')} <> '') "
     f"{_ROW}, c.categories AS categories",
-    "missing_definitions": f"MATCH (c:{C} {{dataset: $tag}}) WHERE trim(coalesce(c.definition, '')) = '' "
+    "missing_definitions": f"MATCH (c:{C} {{dataset: $tag}}) WHERE {_blank(_DEFINITION)} = '' "
     f"{_ROW}, c.definition AS definition",
     "duplicate_titles": (
         f"{_LIVE} WITH c.title_key AS key, collect(c) AS group WHERE size(group) > 1 UNWIND group AS c {_MEMBER}"
