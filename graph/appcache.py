@@ -20,8 +20,11 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def source_version(location: str | Path, dataset: str | None = None) -> str:
-    """A fingerprint of a source: the path, size and mtime of every file under it (a Neo4j source: its URI and dataset).
+def source_version(location: str | Path, dataset: str | None = None, loaded: str | None = None) -> str:
+    """A fingerprint of a source: the path, size and mtime of every file under it.
+
+    A Neo4j source: its URI, dataset and ``loaded``, the dataset's version (``Neo4jStore.version``),
+    which every load changes.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp()); _ = (folder / "a.md").write_text("x")
@@ -33,8 +36,8 @@ def source_version(location: str | Path, dataset: str | None = None) -> str:
 
     digest = hashlib.sha256()
     if is_neo4j_uri(str(location)):
-        # A dataset changes only through an all-or-nothing load; the app keeps one store per URI and dataset.
-        digest.update(f"neo4j\0{location}\0{dataset}".encode())
+        # A dataset changes only through an all-or-nothing load, and each load writes a new version.
+        digest.update(f"neo4j\0{location}\0{dataset}\0{loaded}".encode())
         return digest.hexdigest()[:24]
     root = Path(location).resolve()
     digest.update(str(root).encode())

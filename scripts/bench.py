@@ -331,10 +331,48 @@ def work_neo4j(spec: dict[str, Any]) -> dict[str, Any]:
                 _measured(paths, partial(store.paths, ids[a], ids[b], k=1))
         result["neighbourhood"] = neighbourhood.to_json()
         result["path"] = paths.to_json()
+        reopen = partial(Neo4jStore.connect, spec["uri"], dataset=store.dataset, user=spec["user"],
+                         password=spec["password"])
+        result["audit"] = audit_both_ways(reopen, spec["runs"])
         store.drop()
     finally:
         store.close()
     return result
+
+
+def audit_both_ways(connect: Callable[[], Any], runs: int) -> dict[str, Any]:
+    """Each audit check with a Cypher query, answered on the server and by the library on the pulled glossary.
+
+    ``connect`` opens a fresh handle on the loaded dataset (nothing cached): the pull is timed from
+    scratch each run. Every check's two answers are compared. The whole audit runs as the CLI runs it.
+    """
+    from graph.audit import REGISTRY, run_audit
+    from graph.audit.data import AuditData
+    from graph.kinds import CHECK_NAMES
+    from graph.neo4j.cypher import AUDIT_CHECKS
+
+    pull = Measure()
+    data: AuditData | None = None
+    for _ in range(runs):
+        with connect() as fresh:
+            data = _measured(pull, partial(AuditData.from_store, fresh))
+    assert data is not None
+    checks: dict[str, Any] = {}
+    with connect() as store:
+        for name in (c for c in CHECK_NAMES if c in AUDIT_CHECKS):
+            check = REGISTRY[name]
+            store.audit_in_cypher(name)  # warm: the query plan and the page cache
+            cypher_time, library_time = Measure(), Measure()
+            for _ in range(runs):
+                answered = _measured(cypher_time, partial(store.audit_in_cypher, name))
+                computed = _measured(library_time, partial(check.run, data))
+            checks[name] = {"cypher": cypher_time.to_json(), "python": library_time.to_json(),
+                            "findings": len(computed), "same": answered == computed}
+    whole = Measure()
+    for _ in range(runs):
+        with connect() as fresh:
+            _measured(whole, partial(run_audit, fresh))
+    return {"pull": pull.to_json(), "checks": checks, "whole": whole.to_json()}
 
 
 def work_html(spec: dict[str, Any]) -> dict[str, Any]:
@@ -936,8 +974,29 @@ def bench_neo4j(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]
                              f"per query, warm, {args.sample} centres"))
             rows.append(_row(size, "neo4j", "shortest path k=1", answer["path"],
                              f"per query, warm, {args.sample} pairs"))
+            rows.extend(audit_rows(size, answer["audit"]))
     finally:
         stop()
+    return rows
+
+
+def audit_rows(size: int, audit: dict[str, Any]) -> list[Row]:
+    """The Neo4j audit's rows: the pull, each check in Cypher beside the library on the pulled glossary, the whole."""
+    from graph.neo4j.store import SERVER_CHECKS
+
+    pull = _median(audit["pull"])
+    rows = [_row(size, "neo4j", "audit: pull the glossary", audit["pull"],
+                 "what the library's checks read (the audit reads it anyway for coverage and locations)")]
+    for name, both in audit["checks"].items():
+        cypher_s, python_s = _median(both["cypher"]), _median(both["python"])
+        where = "on the server" if name in SERVER_CHECKS else "in Python"
+        rows.append(_row(
+            size, "neo4j", f"audit {name}: Cypher", both["cypher"],
+            f"{both['findings']:,} findings{'' if both['same'] else ' ANSWERS DIFFER'}; Python on the pulled "
+            f"glossary {python_s:.3f} s ({python_s / cypher_s:.2f}x Cypher), pull + Python "
+            f"{(pull + python_s) / cypher_s:.1f}x Cypher; runs {where}",
+        ))
+    rows.append(_row(size, "neo4j", "audit (all checks)", audit["whole"], "as `glossgraph audit` runs it"))
     return rows
 
 

@@ -70,3 +70,37 @@ def test_the_app_answers_the_same_on_neo4j(dataset: Any, monkeypatch: pytest.Mon
     at.query_params.update({"from": "attention", "to": "fine-tuning"})
     at.run()
     assert "**Path 1** · 3 hops" in [m.value for m in at.markdown]
+
+
+def test_results_are_computed_once_per_load_of_the_dataset(dataset: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from graph.appcache import RESULTS
+    from graph.neo4j import Neo4jStore
+
+    RESULTS.clear()
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+
+    def metrics(at: AppTest, page: str) -> dict[str, str]:
+        at.switch_page(f"graph/app/pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return {m.label: m.value for m in at.metric}
+
+    at = _connect(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run(), dataset, dataset.password)
+    assert metrics(at, "audit")["Concepts"] == "10"
+    assert metrics(at, "overview")["Links"] == "13"
+    assert metrics(at, "audit")["Concepts"] == "10"
+    other = _connect(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run(), dataset, dataset.password)
+    assert metrics(other, "audit")["Concepts"] == "10"  # a second session
+    assert (RESULTS.computed["audit"], RESULTS.computed["overview"]) == (1, 1)
+    # Another process loads a new version of the dataset: every page's results are computed afresh.
+    glossary = load_glossary(FIXTURE)
+    smaller = dataclasses.replace(glossary, concepts=[c for c in glossary.concepts if c.id != "attention"])
+    with Neo4jStore.connect(dataset.uri, dataset=DATASET, user=dataset.user, password=dataset.password,
+                            database=dataset.database) as loader:
+        loader.load(smaller, replace=True)
+    assert metrics(at, "audit")["Concepts"] == "9"
+    assert metrics(at, "overview")["Links"] != "13"
+    assert (RESULTS.computed["audit"], RESULTS.computed["overview"]) == (2, 2)
+    assert metrics(other, "audit")["Concepts"] == "9"
+    assert RESULTS.computed["audit"] == 2

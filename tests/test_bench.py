@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import ROOT
 
 from scripts.bench import MARK_BEGIN, MARK_END, Row, render_table, write_doc
@@ -102,3 +105,32 @@ def test_bench_html_rows_and_linear_time_verdict(tmp_path: Path) -> None:
     assert "CPU time per MB at 2 is" in by_operation["load 2 MB glossary page"][7]
     assert "CPU time per item at 2,000 is" in by_operation["load 2,000 nested <ul><li>"][7]
     assert done.returncode == (1 if "NOT LINEAR" in done.stdout else 0), done.stderr
+
+
+@pytest.mark.neo4j
+def test_neo4j_audit_rows_time_each_check_both_ways_with_equal_answers(neo4j_server: Any) -> None:
+    from functools import partial
+
+    from glossaries import hierarchy
+
+    from graph.neo4j import Neo4jStore
+    from graph.neo4j.cypher import AUDIT_CHECKS
+    from scripts.bench import audit_both_ways, audit_rows
+
+    connect = partial(Neo4jStore.connect, neo4j_server.uri, dataset=f"bench-audit-{uuid.uuid4().hex[:8]}",
+                      user=neo4j_server.user, password=neo4j_server.password, database=neo4j_server.database)
+    with connect() as store:
+        store.load(hierarchy())
+        try:
+            audit = audit_both_ways(connect, 2)
+        finally:
+            store.drop()
+    assert all(both["same"] for both in audit["checks"].values())
+    assert audit["checks"]["deprecated_links"]["findings"] == 1
+    rows = audit_rows(7, audit)
+    assert [r.operation for r in rows] == [
+        "audit: pull the glossary", *(f"audit {name}: Cypher" for name in audit["checks"]), "audit (all checks)"
+    ]
+    assert set(audit["checks"]) == set(AUDIT_CHECKS) and all(r.runs == 2 for r in rows)
+    assert all("DIFFER" not in r.note for r in rows)
+    assert [r.operation for r in rows if r.note.endswith("runs on the server")] == ["audit uncategorised: Cypher"]

@@ -63,13 +63,23 @@ __all__ = [
 @st.cache_resource(show_spinner="Loading the glossary...", max_entries=8)
 def _opened(spec: SourceSpec) -> tuple[GraphStore, str]:
     """The store over a source and the version of the source it was loaded from, once per source."""
-    # The version is taken before loading: a file changed during the load gives a new version later.
-    version = source_version(spec.location, spec.dataset)
     if spec.is_neo4j:
         options = {k: v for k, v in (("user", spec.user), ("password", spec.password),
                                      ("database", spec.database)) if v}
-        return open_store(spec.location, dataset=spec.dataset, neo4j_options=options), version
+        store = open_store(spec.location, dataset=spec.dataset, neo4j_options=options)
+        return store, _dataset_version(spec, store)
+    # The version is taken before loading: a file changed during the load gives a new version later.
+    version = source_version(spec.location, spec.dataset)
     return open_store(spec.location), version
+
+
+def _dataset_version(spec: SourceSpec, store: GraphStore) -> str:
+    """The version of a Neo4j dataset as loaded now (the store follows a new load when it sees one)."""
+    from graph.neo4j import Neo4jStore
+
+    if not isinstance(store, Neo4jStore):
+        raise TypeError(f"a Neo4j source opened as {type(store).__name__}")
+    return source_version(spec.location, spec.dataset, store.version())
 
 
 def get_store(spec: SourceSpec) -> GraphStore:
@@ -78,8 +88,13 @@ def get_store(spec: SourceSpec) -> GraphStore:
 
 
 def source_key(spec: SourceSpec) -> str:
-    """The version of the source the store was loaded from: the key of every result computed from it."""
-    return _opened(spec)[1]
+    """The version of the source the store holds: the key of every result computed from it.
+
+    A file source is a snapshot taken when it was opened; a Neo4j dataset is read live, so its
+    version is asked of the server each time (one small query): a new load gives new keys.
+    """
+    store, version = _opened(spec)
+    return _dataset_version(spec, store) if spec.is_neo4j else version
 
 
 def current() -> tuple[SourceSpec, GraphStore]:
@@ -93,15 +108,15 @@ def current() -> tuple[SourceSpec, GraphStore]:
 
 # Resources, not data: read-only and shared, so a rerun at 100,000 concepts does not unpickle a copy.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[str], dict[str, str]]:
-    """Degrees, orphans and category colours of a store (for drawing), computed once per source."""
+def figures(_store: GraphStore, version: str) -> tuple[dict[str, int], set[str], dict[str, str]]:
+    """Degrees, orphans and category colours of a store (for drawing), computed once per source version."""
     degrees, orphans = concept_degrees(_store)
     colours = category_colours(c.category for c in _store.glossary().concepts)
     return degrees, orphans, colours
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def labels(_store: GraphStore, spec: SourceSpec) -> dict[str, str]:
+def labels(_store: GraphStore, version: str) -> dict[str, str]:
     """Concept id to a picker label (title, and aliases so typing an alias finds it), sorted by title."""
     concepts = sorted(_store.glossary().concepts, key=lambda c: (c.title.casefold(), c.id))
     return {c.id: concept_label(c.title, c.aliases) for c in concepts}
@@ -113,17 +128,17 @@ def concept_label(title: str, aliases: Sequence[str]) -> str:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def search(_store: GraphStore, spec: SourceSpec, text: str, limit: int = 8) -> list[SearchHit]:
+def search(_store: GraphStore, version: str, text: str, limit: int = 8) -> list[SearchHit]:
     """Ranked search hits over titles and aliases."""
     return _store.search(text, limit)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def neighbourhood_view(
-    _store: GraphStore, spec: SourceSpec, concept: str, depth: int, edges: tuple[EdgeType, ...], direction: Direction
+    _store: GraphStore, version: str, concept: str, depth: int, edges: tuple[EdgeType, ...], direction: Direction
 ) -> tuple[Neighbourhood, str]:
     """A neighbourhood and its drawing."""
-    degrees, orphans, colours = figures(_store, spec)
+    degrees, orphans, colours = figures(_store, version)
     found = _store.neighbourhood(concept, depth, edges, direction)
     return found, draw_neighbourhood(_store, found, degrees=degrees, orphans=orphans, colours=colours, height=500)
 
@@ -131,7 +146,7 @@ def neighbourhood_view(
 @st.cache_data(max_entries=256, show_spinner=False)
 def paths_view(
     _store: GraphStore,
-    spec: SourceSpec,
+    version: str,
     source: str,
     target: str,
     k: int,
@@ -141,7 +156,7 @@ def paths_view(
     avoid: tuple[str, ...],
 ) -> tuple[list[ConceptPath], str]:
     """Paths between two concepts and their drawing."""
-    degrees, _orphans, colours = figures(_store, spec)
+    degrees, _orphans, colours = figures(_store, version)
     found = _store.paths(source, target, k, max_length, edges, direction, avoid)
     return found, (draw_paths(_store, found, degrees=degrees, colours=colours) if found else "")
 

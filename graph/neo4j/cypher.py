@@ -14,6 +14,8 @@ from __future__ import annotations
 
 __all__ = [
     "ALL_CONCEPTS",
+    "AUDIT_CHECKS",
+    "AUDIT_SHAPES",
     "BEGIN_LOAD",
     "CATEGORY_PARENTS",
     "CENTER",
@@ -289,18 +291,96 @@ STATS = (
     f"WHERE EXISTS {{ (:{C})-[:{RELATED}|{BROADER} {{via: 'unresolved'}}]->(m) }} }} AS missing_targets"
 )
 
-#: Audit checks that are pure graph questions, answered in the database (rows sorted in Python so
-#: the order is the library's code-point order). A link is a RELATED edge between two different
-#: concepts: broken and ambiguous references point at :Missing nodes, so they never count. A
-#: BROADER edge between two different concepts links both ends; deprecated concepts are not reported.
+#: Audit checks answered in the database (graph.neo4j.store decides which are used: see
+#: docs/neo4j.md). A link is a RELATED edge between two different concepts: broken and ambiguous
+#: references point at :Missing nodes, so they never count. A BROADER edge between two different
+#: concepts links both ends; deprecated concepts are not reported by the structural checks. Rows
+#: are sorted in Python so the order is the library's code-point order. Each query returns one of
+#: four shapes (AUDIT_SHAPES): ``concepts`` rows {id, title}; ``links`` rows {props: id and link
+#: table} of the only concepts that can have findings; ``members`` rows {props} of the only concepts
+#: a group finding can hold; ``rows``: the findings' own fields. For ``links`` and ``members`` the
+#: library's own check runs over what the query selected, so its rules (spellings, normalisation)
+#: are applied once, in one place.
 _HAS_IN = f"EXISTS {{ MATCH (s:{C})-[:{RELATED}]->(c) WHERE s <> c }}"
 _HAS_OUT = f"EXISTS {{ MATCH (c)-[:{RELATED}]->(t:{C}) WHERE t <> c }}"
 _IN_HIERARCHY = f"EXISTS {{ MATCH (c)-[:{BROADER}]-(o:{C}) WHERE o <> c }}"
-_CURRENT = f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT coalesce(c.deprecated, false) AND NOT {_IN_HIERARCHY}"
+_LIVE = f"MATCH (c:{C} {{dataset: $tag}}) WHERE NOT coalesce(c.deprecated, false)"
+_CURRENT = f"{_LIVE} AND NOT {_IN_HIERARCHY}"
+_ROW = "RETURN c.id AS id, c.title AS title"
+
+
+def _link_sources(condition: str) -> str:
+    """The link tables of the concepts with a RELATED or BROADER edge ``r`` to ``t`` meeting ``condition``."""
+    return (
+        f"MATCH (c:{C} {{dataset: $tag}}) WHERE EXISTS {{ MATCH (c)-[r:{RELATED}|{BROADER}]->(t) WHERE {condition} }} "
+        "RETURN c {.id, .links} AS props"
+    )
+
+
+def _blank(text: str) -> str:
+    """``text`` trimmed as Python's str.strip trims it, as far as Cypher can.
+
+    Cypher's trim keeps four characters Python calls whitespace; they become spaces first. Cypher
+    trims nothing Python keeps, so a text blank to Python is blank here; the rows are checked
+    with str.strip again in Python, which makes the answer exact.
+    """
+    spaces = ", ".join(f"'\\u{ord(ch):04X}'" for ch in _UNTRIMMED)
+    return f"trim(reduce(s = {text}, ch IN [{spaces}] | replace(s, ch, ' ')))"
+
+
+#: The characters Python's str.strip removes and Cypher's trim keeps (measured on Neo4j 5.26).
+_UNTRIMMED = "\x85\xa0\u2007\u202f"
+
+_DEFINITION = "coalesce(c.definition, '')"
+_MEMBER = "RETURN DISTINCT c {.id, .title, .aliases, .deprecated} AS props"
+
 AUDIT_CHECKS = {
-    "orphans": f"{_CURRENT} AND NOT {_HAS_IN} RETURN c.id AS id, c.title AS title",
-    "dead_ends": f"{_CURRENT} AND NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title",
-    "isolated": f"{_CURRENT} AND NOT {_HAS_IN} AND NOT {_HAS_OUT} RETURN c.id AS id, c.title AS title",
+    "orphans": f"{_CURRENT} AND NOT {_HAS_IN} {_ROW}",
+    "dead_ends": f"{_CURRENT} AND NOT {_HAS_OUT} {_ROW}",
+    "isolated": f"{_CURRENT} AND NOT {_HAS_IN} AND NOT {_HAS_OUT} {_ROW}",
+    # Every reference to a :Missing node's key resolves alike, so the edge's via is every link's.
+    "broken_links": _link_sources(f"t:{M} AND r.via = 'unresolved'"),
+    "ambiguous_links": _link_sources(f"t:{M} AND r.via = 'ambiguous'"),
+    "self_links": _link_sources(f"t = c AND type(r) = '{RELATED}'"),
+    # A related entry listed twice is an edge counted twice (inline links count too: a superset).
+    "duplicate_links": _link_sources(f"type(r) = '{RELATED}' AND r.count > 1"),
+    "one_way_links": (
+        f"MATCH (c:{C} {{dataset: $tag}})-[:{RELATED}]->(t:{C}) WHERE t <> c "
+        f"AND NOT EXISTS {{ MATCH (t)-[:{RELATED}]->(c) }} RETURN c.id AS source, t.id AS target"
+    ),
+    "uncategorised": f"{_LIVE} AND none(x IN coalesce(c.categories, []) WHERE {_blank('x')} <> '') "
+    f"{_ROW}, c.categories AS categories",
+    "missing_definitions": f"MATCH (c:{C} {{dataset: $tag}}) WHERE {_blank(_DEFINITION)} = '' "
+    f"{_ROW}, c.definition AS definition",
+    "duplicate_titles": (
+        f"{_LIVE} WITH c.title_key AS key, collect(c) AS group WHERE size(group) > 1 UNWIND group AS c {_MEMBER}"
+    ),
+    "alias_collisions": (
+        f"MATCH (a:{A} {{dataset: $tag}}) "
+        f"WITH a, COLLECT {{ MATCH (a)-[:{ALIAS_OF}]->(o:{C}) RETURN o }} AS owners "
+        f"WITH owners + [t IN COLLECT {{ MATCH (t:{C} {{dataset: $tag, title_key: a.key}}) RETURN t }} "
+        "WHERE NOT t IN owners] AS members WHERE size(members) > 1 "
+        f"UNWIND members AS c {_MEMBER}"
+    ),
+    "polyhierarchy": (
+        f"MATCH (c:{C} {{dataset: $tag}})-[:{BROADER}]->(p:{C}) WHERE p <> c "
+        "WITH c, collect(DISTINCT p.id) AS parents WHERE size(parents) > 1 "
+        "RETURN c.id AS id, c.title AS title, parents"
+    ),
+    "deprecated_links": (
+        f"MATCH (c:{C} {{dataset: $tag}})-[r:{RELATED}|{BROADER}]->(t:{C}) WHERE t <> c "
+        "AND coalesce(t.deprecated, false) AND NOT coalesce(c.deprecated, false) "
+        f"RETURN DISTINCT c.id AS source, t.id AS target, "
+        f"CASE type(r) WHEN '{BROADER}' THEN 'broader' ELSE 'related' END AS kind, t.replaced_by AS replaced_by"
+    ),
+}
+
+#: The shape of each audit query's rows (see above).
+AUDIT_SHAPES = {
+    **dict.fromkeys(("orphans", "dead_ends", "isolated", "uncategorised", "missing_definitions"), "concepts"),
+    **dict.fromkeys(("broken_links", "ambiguous_links", "self_links", "duplicate_links"), "links"),
+    **dict.fromkeys(("duplicate_titles", "alias_collisions"), "members"),
+    **dict.fromkeys(("one_way_links", "polyhierarchy", "deprecated_links"), "rows"),
 }
 
 _NODE_FIELDS = (

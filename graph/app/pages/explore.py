@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.app.common import PICKER_LIMIT, current, labels, move_to, neighbourhood_view, search, show_error
+from graph.app.common import (
+    PICKER_LIMIT,
+    current,
+    labels,
+    move_to,
+    neighbourhood_view,
+    search,
+    show_error,
+    source_key,
+)
 from graph.appstate import ExploreState, count_text, md_escape, parse_explore, safe_url
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError
@@ -12,7 +21,8 @@ from graph.model import Translation
 from graph.protocol import DIRECTIONS
 
 spec, store = current()
-names = labels(store, spec)
+version = source_key(spec)
+names = labels(store, version)
 if not names:
     st.info("This glossary has no concepts.")
     st.stop()
@@ -43,7 +53,7 @@ with pick:
 with find:
     query = st.text_input("Search titles and aliases", key="ex_search", placeholder="e.g. RAG")
     if query.strip():
-        hits = search(store, spec, query.strip())
+        hits = search(store, version, query.strip())
         if not hits:
             st.caption("No concept matches.")
         with st.container(horizontal=True):
@@ -124,7 +134,7 @@ with picture:
                 st.toggle(edge_type, key=f"ex_{edge_type}")
     chosen = tuple(t for t in EDGE_TYPES if st.session_state[f"ex_{t}"]) or ("related",)
     found, html = neighbourhood_view(
-        store, spec, concept_id, st.session_state["ex_depth"], chosen, st.session_state["ex_direction"]
+        store, version, concept_id, st.session_state["ex_depth"], chosen, st.session_state["ex_direction"]
     )
     st.iframe(html, height=590)
     shown = min(len(found.nodes), found.total)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_error
+from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_error, source_key
 from graph.appstate import PathsState, count_text, md_escape, parse_paths
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError, UsageError
 from graph.protocol import DIRECTIONS, check_direction, check_edge_types
 
 spec, store = current()
-names = labels(store, spec)
+version = source_key(spec)
+names = labels(store, version)
 
 
 def _resolve(reference: str | None) -> str | None:
@@ -80,7 +81,7 @@ if not (state.source and state.target):
 try:
     found, html = paths_view(
         store,
-        spec,
+        version,
         state.source,
         state.target,
         state.k,
