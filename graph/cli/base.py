@@ -9,6 +9,7 @@ __all__ = [
     "lang_option",
     "open_glossary_or_store",
     "open_source",
+    "optional_source_options",
     "print_table",
     "run_state",
     "source_options",
@@ -68,8 +69,17 @@ lang_option = click.option(
 
 def source_options(func: F) -> F:
     """Add SOURCE and the options that say how to read it (format, field mapping, Neo4j dataset)."""
+    return _source_options(func, required=True)
+
+
+def optional_source_options(func: F) -> F:
+    """``source_options`` with SOURCE optional, for a command that can read something else instead."""
+    return _source_options(func, required=False)
+
+
+def _source_options(func: F, *, required: bool) -> F:
     options = [
-        click.argument("source"),
+        click.argument("source", required=required),
         click.option("--from", "fmt", metavar="FORMAT", help="Input format (default: detected)."),
         click.option(
             "--field",
