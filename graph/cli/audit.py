@@ -11,7 +11,7 @@ import click
 
 from graph import __version__
 from graph.audit import CHECKS, METRICS, AuditReport, check_names, load_allow_list, run_audit
-from graph.audit.formats import DOCS_URL, github_commands, junit_xml, located, sarif_log
+from graph.audit.formats import github_commands, junit_xml, located, sarif_log
 from graph.audit.report import CSV_COLUMNS
 from graph.cli.base import (
     cli,
@@ -108,13 +108,15 @@ def _print_markdown(report: AuditReport) -> None:
 )
 @click.option("--worklist", "worklist_limit", type=click.IntRange(0), default=20, show_default=True,
               help="Items per worklist list (json).")
-@click.option("--docs-url", envvar="GLOSSGRAPH_DOCS_URL", default=DOCS_URL, show_default=True, metavar="URL",
-              help="Where docs/audit.md is published: the help link of each SARIF rule [env GLOSSGRAPH_DOCS_URL].")
+@click.option("--docs-url", envvar="GLOSSGRAPH_DOCS_URL", metavar="URL",
+              help="Where glossgraph's docs/audit.md is published: each SARIF rule links to its check's anchor "
+              "there [env GLOSSGRAPH_DOCS_URL; default: the package's Documentation URL, else this checkout's "
+              "docs/audit.md as a file: URI, else no link].")
 @click.option("--history", "history_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Instead of SOURCE: audit every snapshot in DIR and print each check's count per date "
               "(table, json or csv).")
 def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on: tuple[str, ...],
-          worklist_limit: int, docs_url: str, history_dir: str | None, **params: Any) -> None:
+          worklist_limit: int, docs_url: str | None, history_dir: str | None, **params: Any) -> None:
     """Audit the link coverage of a glossary (orphans, broken links, unlinked mentions, ...).
 
     Every finding of a file or folder source names its file and line. github, sarif and junit are
