@@ -237,3 +237,28 @@ def test_no_history_no_chart(monkeypatch: pytest.MonkeyPatch) -> None:
     at.switch_page("graph/app/pages/audit.py")
     at.run()
     assert not at.exception and [h.value for h in at.main.subheader] == []
+
+
+def test_app_refuses_a_folder_without_snapshots(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Checked before the server starts, like SOURCE: one line and exit code 2.
+    assert main(["app", "--history", str(tmp_path)]) == 2
+    assert f"error: {tmp_path}: no snapshots in this folder" in capsys.readouterr().err
+
+
+def test_app_names_an_unreadable_snapshot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from graph.appstate import HISTORY_ENV, SOURCE_ENV
+
+    (folder / "2026-W20.json").write_bytes(b'{"format": "glossgraph", "nodes": [')
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv(SOURCE_ENV, str(root / "tests" / "data" / "app" / "glossary"))
+    monkeypatch.setenv(HISTORY_ENV, str(folder))
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("graph/app/pages/audit.py")
+    at.run()
+    assert not at.exception
+    (box,) = at.main.error
+    assert "2026\\-W20.json" in box.value or "2026-W20.json" in box.value
+    assert len(at.tabs) == 20  # the rest of the page is there
