@@ -11,7 +11,9 @@ __all__ = [
     "open_source",
     "optional_source_options",
     "print_table",
+    "progress_bar",
     "run_state",
+    "show_progress",
     "source_options",
     "stderr",
     "stdout",
@@ -153,15 +155,21 @@ def neo4j_options(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def show_progress() -> bool:
+    """Whether long steps draw a progress bar: on a terminal, unless GLOSSGRAPH_NO_PROGRESS is set."""
+    return stderr.is_terminal and not os.environ.get("GLOSSGRAPH_NO_PROGRESS")
+
+
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+def progress_bar(enabled: bool, label: str = "loading") -> Iterator[Callable[[int, int | None], None] | None]:
+    """A transient progress bar on stderr, told (done, total); None when not ``enabled``."""
     if not enabled:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr, transient=True,
     ) as bar:
         task = bar.add_task("load", total=None)
@@ -202,7 +210,7 @@ def _open(params: dict[str, Any], glossary_only: bool) -> GraphStore | Glossary:
         return open_store(source, dataset=params.get("dataset"), neo4j_options=neo4j_options(params))
     if params.get("dataset"):
         raise UsageError("--dataset only applies to a Neo4j source")
-    with _progress(stderr.is_terminal and not os.environ.get("GLOSSGRAPH_NO_PROGRESS")) as progress:
+    with progress_bar(show_progress()) as progress:
         load_options: dict[str, Any] = {
             "fields": parse_pairs(params.get("fields") or ()),
             "fields_config": params.get("fields_config"),

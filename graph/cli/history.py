@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.audit.history import History, audit_history
-from graph.cli.base import emit_json, stdout
+from graph.cli.base import emit_json, progress_bar, show_progress, stdout
 from graph.errors import UsageError
 
 #: The --format values the history prints; the others are about one report's findings.
@@ -46,7 +46,9 @@ def print_history(folder: str, output: str, checks: Iterable[str] | None, source
     refused = [f"--{name.replace('_file', '').replace('_', '-')}" for name in _ONE_REPORT_ONLY if given.get(name)]
     if refused:
         raise UsageError(f"{', '.join(refused)} apply to one audit, not to --history")
-    history = audit_history(folder, checks)
+    with progress_bar(show_progress(), "auditing snapshots") as bar:
+        tell = None if bar is None else (lambda done, total, _name: bar(done, total))
+        history = audit_history(folder, checks, progress=tell)
     if output == "json":
         emit_json(history.to_json())
     elif output == "csv":
