@@ -262,3 +262,24 @@ def test_app_names_an_unreadable_snapshot(folder: Path, monkeypatch: pytest.Monk
     (box,) = at.main.error
     assert "2026\\-W20.json" in box.value or "2026-W20.json" in box.value
     assert len(at.tabs) == 20  # the rest of the page is there
+
+
+def test_exports_read_back_are_not_searched_for_mentions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node-link export gives its concepts the export file but no title line: there is no record to search for a
+    mention's line, so none is searched (it used to be the whole file for every mention: minutes for a snapshot)."""
+    import loaders
+    from graph.audit import locate, run_audit
+
+    export(week(0), "json", tmp_path / "2026-W15.json")
+    searched: list[str] = []
+    real = locate._search
+
+    def counting(mention: str, *args: object) -> int | None:
+        searched.append(mention)
+        return real(mention, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(locate, "_search", counting)
+    report = run_audit(loaders.load(tmp_path / "2026-W15.json"), ["unlinked_mentions"])
+    assert [(f["source"], f["target"], f["file"], f["line"]) for f in report.findings["unlinked_mentions"]] == [
+        ("alpha", "delta", "2026-W15.json", None), ("delta", "gamma", "2026-W15.json", None)]
+    assert searched == []
