@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "ALLOW_PATH_ENV",
     "DEFAULT_SAMPLE",
+    "HISTORY_ENV",
     "MAX_SESSION_UPLOAD_BYTES",
     "MAX_UPLOAD_BYTES",
     "SOURCE_ENV",
@@ -54,6 +55,8 @@ from graph.untrusted import clip, inside
 SOURCE_ENV = "GLOSSGRAPH_SOURCE"
 #: The environment variable `glossgraph app --allow-path DIR` uses to hand the allowed root to the app.
 ALLOW_PATH_ENV = "GLOSSGRAPH_ALLOW_PATH"
+#: The environment variable `glossgraph app --history DIR` uses to hand the snapshots folder to the app.
+HISTORY_ENV = "GLOSSGRAPH_HISTORY"
 
 
 def _sample_folder() -> Path:

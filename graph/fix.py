@@ -27,12 +27,14 @@ import bisect
 import difflib
 import json
 import os
+import posixpath
 import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from rapidfuzz import fuzz
 
@@ -44,7 +46,7 @@ from graph.audit.report import run_audit
 from graph.errors import GlossgraphError, UsageError
 from graph.model import Concept, Glossary
 from graph.resolve import Link
-from graph.text import normalise, strip_link_markup
+from graph.text import normalise, strip_code, strip_link_markup
 
 #: The checks ``fix`` repairs, in the order their edits are planned.
 FIXABLE: tuple[str, ...] = (
@@ -57,6 +59,8 @@ _FORMATS = ("markdown", "yaml", "json", "jsonl", "records")
 # Characters that make a plain YAML scalar mean something else (a mapping, a comment, a flow list...).
 _YAML_SPECIAL = re.compile(r"[:#,\[\]{}&*!|>'\"%@`]|^[-?]|\s$|^\s")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+# An inline Markdown link: [label](destination "title"), the destination bare or in <angle brackets>.
+_MD_LINK = re.compile(r"(?<!!)\[(?P<label>[^\]\n]*)\]\((?P<space>\s*)(?P<dest><[^>\n]*>|[^)\s]*)(?P<rest>[^)\n]*)\)")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
@@ -176,13 +180,24 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
     # Markdown files that hold several concepts are one-page glossaries: their terms link by anchor.
     per_file = Counter(c.origin.file for c in concepts.values() if c.origin is not None)
     pages = {file for file, count in per_file.items() if count > 1 and file.endswith((".md", ".markdown"))}
+    style = _link_styles(Glossary(list(concepts.values()))) if "unlinked_mentions" in checks else {}
 
-    def add(check: str, link: Link, new: str | None, why: str, index: int) -> None:
+    def add(check: str, link: Link, new: str | None, why: str, index: int, target: str | None = None) -> None:
         concept = concepts[link.source]
         if concept.origin is None or link.line is None or (link.source, index) in removed:
             return
+        written = link.written
+        if link.kind == "markdown":
+            # A Markdown link is found by the note it names and pointed at the other note's file.
+            named = concepts.get(link.target or "")
+            written = _stem(named.origin.file if named is not None and named.origin else link.written)
+            goal = concepts.get(target or "")
+            if new is not None:
+                if goal is None or goal.origin is None:
+                    return
+                new = _note_path(concept.origin.file, goal.origin.file)
         removed.add((link.source, index))
-        edits.append(Edit(check, link.source, concept.origin.file, link.line, link.kind, link.written, new, why))
+        edits.append(Edit(check, link.source, concept.origin.file, link.line, link.kind, written, new, why))
 
     for check in checks:
         for finding in report.open_findings(check):
@@ -204,18 +219,23 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
                 key = normalise(finding["via"])
                 for i, link in indexed:
                     if link.target == finding["target"] and link.key == key and link.via == "alias":
-                        add(check, link, title, f"{link.written!r} is an alias of {title!r}", i)
+                        add(check, link, title, f"{link.written!r} is an alias of {title!r}", i, link.target)
             elif check == "broken_links":
                 match = close_match(finding["target"], concepts.values())
+                if match is None and "/" in finding["target"]:
+                    # A path (a Markdown link's terms/gammas.md, a wikilink's [[folder/Name]]): its note's name.
+                    match = close_match(finding["target"].rsplit("/", 1)[-1], concepts.values())
                 if match is None:
                     continue
                 title = concepts[match[0]].title
                 key = normalise(finding["target"])
                 for i, link in indexed:
                     if link.via == "unresolved" and link.key == key:
-                        add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
+                        add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i,
+                            match[0])
             elif check == "unlinked_mentions":
-                _mention_edit(edits, finding, concepts, by_source.get(source, ()), pages)
+                _mention_edit(edits, finding, concepts, by_source.get(source, ()), pages,
+                              style.get(source, "wikilink"))
             elif check == "one_way_links":
                 # The link back goes after the target's last related entry, in the same list.
                 target = finding["target"]
@@ -241,22 +261,76 @@ def _front_matter_end(path: str) -> int:
     return next((i + 1 for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
 
 
+def _link_styles(glossary: Glossary) -> dict[str, str]:
+    """How each concept's text links, "wikilink" or "markdown": the form its own file uses most, else the glossary's.
+
+    Counted from the links the load read (``Reference.kind``); a tie, or a glossary with neither
+    form, is "wikilink".
+    """
+    def dominant(wikilinks: int, markdown: int, default: str) -> str:
+        if wikilinks == markdown:
+            return default
+        return "markdown" if markdown > wikilinks else "wikilink"
+
+    forms = glossary.link_forms()
+    overall = dominant(forms["wikilinks"], forms["markdown_links"], "wikilink")
+    per_file: dict[str, list[int]] = {}
+    for concept in glossary:
+        counts = per_file.setdefault(concept.origin.file if concept.origin else concept.id, [0, 0])
+        for reference in concept.related:
+            if reference.kind == "wikilink":
+                counts[0] += 1
+            elif reference.kind == "markdown":
+                counts[1] += 1
+    styles = {}
+    for concept in glossary:
+        wikilinks, markdown = per_file[concept.origin.file if concept.origin else concept.id]
+        styles[concept.id] = dominant(wikilinks, markdown, overall)
+    return styles
+
+
+def _stem(path: str) -> str:
+    """A note's file name without folder, extension, #section or ?query, case-folded: how a Markdown link names it.
+
+    >>> _stem("../Terms/Vector%20Store.md#usage"), _stem("/terms/rag/"), _stem("sub/gamma")
+    ('vector store', 'rag', 'gamma')
+    """
+    path = unquote(path.split("#", 1)[0].split("?", 1)[0]).strip().rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if last.lower().endswith((".md", ".markdown")):
+        last = last.rsplit(".", 1)[0]
+    return last.casefold()
+
+
+def _note_path(from_file: str, to_file: str) -> str:
+    """The path from one note to another as a Markdown link destination: relative, "/"-separated, percent-encoded.
+
+    >>> _note_path("/v/alpha.md", "/v/sub/Vector Store.md"), _note_path("/v/sub/a.md", "/v/b.md")
+    ('sub/Vector%20Store.md', '../b.md')
+    """
+    here = posixpath.dirname(Path(from_file).as_posix()) or "."
+    return quote(posixpath.relpath(Path(to_file).as_posix(), here), safe="/-._~")
+
+
 def _mention_edit(edits: list[Edit], finding: dict[str, object], concepts: dict[str, Concept],
-                  links: Iterable[Link], pages: set[str]) -> None:
+                  links: Iterable[Link], pages: set[str], style: str) -> None:
     """Link the first mention where the text can hold a link (a note's text), else add the target to related.
 
     In a one-page glossary (``pages``) a term on the same page is linked by its anchor, ``[mention](#id)``,
-    as the page's renderer shows it; elsewhere with a ``[[wikilink]]``.
+    as the page's renderer shows it. Elsewhere the link is written in ``style``: ``[[Title]]``
+    (``[[Title|mention]]`` for an alias), or a Markdown link ``[mention](path/to/target.md)`` from
+    the note to the target's file.
     """
     source, target, mention = str(finding["source"]), str(finding["target"]), str(finding["mention"])
-    origin, title = concepts[source].origin, concepts[target].title
+    origin, title, goal = concepts[source].origin, concepts[target].title, concepts[target].origin
     line = finding.get("line")
     if origin is None:
         return
     if origin.file.endswith((".md", ".markdown")) and isinstance(line, int) and line > _front_matter_end(origin.file):
-        target_origin = concepts[target].origin
-        if origin.file in pages and target_origin is not None and target_origin.file == origin.file:
+        if origin.file in pages and goal is not None and goal.file == origin.file:
             link = f"[{mention}](#{target})"
+        elif style == "markdown" and goal is not None and goal.file != origin.file:
+            link = f"[{mention}]({_note_path(origin.file, goal.file)})"
         else:
             link = f"[[{mention}]]" if normalise(mention) == normalise(title) else f"[[{title}|{mention}]]"
         edits.append(Edit("unlinked_mentions", source, origin.file, line, "mention", mention, link,
@@ -291,6 +365,27 @@ def _wikilink_edit(line: str, edit: Edit) -> str | None:
             replacement = f"[[{edit.new}{hash_}{section}{bar}{label}]]"
         return line[: match.start()] + replacement + line[match.end():]
     return None
+
+
+def _markdown_link_edit(line: str, edit: Edit) -> str | None:
+    """The line with its one inline Markdown link to the note ``edit.written`` unlinked to its label, or pointed
+    at ``edit.new``, in the style written (angle brackets, ``.md`` or not, ``#section``); None when not one such link.
+    """
+    visible = strip_code(line)  # the same length, code blanked: a link shown in code is no link
+    found = [m for m in _MD_LINK.finditer(visible) if _stem(m.group("dest").strip("<>")) == edit.written]
+    if len(found) != 1:
+        return None
+    match = found[0]
+    if edit.new is None:
+        return line[: match.start()] + line[match.start("label"): match.end("label")] + line[match.end():]
+    dest = match.group("dest")
+    bracketed = dest.startswith("<")
+    path, hash_, section = dest.strip("<>").partition("#")
+    if path.startswith("/") or path.endswith("/"):
+        return None  # a site path (/terms/x/): the site's URL of the other note is not known here
+    new = edit.new if path.lower().endswith((".md", ".markdown")) else edit.new.rsplit(".", 1)[0]
+    new = f"<{unquote(new)}{hash_}{section}>" if bracketed else f"{new}{hash_}{section}"
+    return line[: match.start("dest")] + new + line[match.end("dest"):]
 
 
 def _append_edit(line: str, edit: Edit, is_json: bool, newline: str) -> str | None:
@@ -336,6 +431,8 @@ def _edit_line(line: str, edit: Edit, is_json: bool, newline: str = "\n") -> str
         return line[:offset] + edit.new + line[offset + len(edit.written):]
     if edit.kind == "wikilink":
         return _wikilink_edit(line, edit)
+    if edit.kind == "markdown":
+        return _markdown_link_edit(line, edit)
     last = edit.check == "duplicate_links"  # the later entry goes; the first stays where it was written
     if is_json:
         token = _json_string(edit.written)
@@ -428,6 +525,7 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
         record_lines.sort()
     plans: dict[str, FilePlan] = {}
     lines_of: dict[str, list[str]] = {}
+    appended: dict[tuple[str, int], str] = {}  # (file, line): the last entry an edit added to the list there
     for edit in sorted(edits, key=lambda e: (e.file, e.line)):
         plan = plans.get(edit.file)
         if plan is None:
@@ -452,10 +550,20 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
             if not 0 <= index < len(lines):
                 continue
             body = lines[index].rstrip("\r\n")
-            changed = _edit_line(body, edit, is_json, lines[index][len(body):] or "\n")
+            ending = lines[index][len(body):]
+            made, head, text = edit, "", body
+            if edit.kind == "append" and (edit.file, number) in appended:
+                # A second link added to the same list: it goes after the one added before it.
+                made = replace(edit, written=appended[(edit.file, number)])
+                cut = body.rfind("\n") + 1
+                head, text = body[:cut], body[cut:]
+            changed = _edit_line(text, made, is_json, ending or "\n")
             if changed is not None:
+                if edit.kind == "append":
+                    appended[(edit.file, number)] = edit.new or ""
+                changed = head + changed if changed else changed
                 # "" deletes a list item's whole line, ending included.
-                lines[index] = changed + lines[index][len(body):] if changed else ""
+                lines[index] = changed + ending if changed else ""
                 if not changed and is_json and not body.rstrip().endswith(","):
                     _drop_trailing_comma(lines, index)
                 plan.made.append(edit)

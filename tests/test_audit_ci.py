@@ -118,7 +118,8 @@ def test_sarif_is_valid_2_1_0(capsys: pytest.CaptureFixture[str], vault: str) ->
     (run_,) = log["runs"]
     rules = run_["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == list(CHECKS)
-    assert rules[3]["helpUri"].endswith("/docs/audit.md#broken-links")
+    # Run from this checkout with no --docs-url: the rules link to its own docs/audit.md.
+    assert rules[3]["helpUri"] == DOCS.as_uri() + "#broken-links"
     assert rules[3]["shortDescription"]["text"] == "References that resolve to no concept."
     assert rules[3]["defaultConfiguration"]["level"] == "error"
     results = run_["results"]
@@ -138,6 +139,52 @@ def test_sarif_schema_rejects_a_broken_log() -> None:
     """The validation above can fail: a result without a message is not SARIF."""
     log = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "a"}]}]}
     assert list(jsonschema.Draft4Validator(sarif_schema()).iter_errors(log))
+
+
+def _rules(log: dict[str, Any]) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = log["runs"][0]["tool"]["driver"]["rules"]
+    return rules
+
+
+def test_docs_url_option_environment_and_package_metadata(capsys: pytest.CaptureFixture[str], vault: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    from graph.audit import formats
+
+    code, out, _ = run(capsys, vault, "--format", "sarif", "--check", "orphans",
+                       "--docs-url", "https://docs.example.org/glossgraph/audit.md")
+    log = json.loads(out)
+    assert code == 0 and _rules(log)[0]["helpUri"] == "https://docs.example.org/glossgraph/audit.md#orphans"
+    assert log["runs"][0]["tool"]["driver"]["informationUri"] == "https://docs.example.org/glossgraph/audit.md"
+    monkeypatch.setenv("GLOSSGRAPH_DOCS_URL", "https://intranet.example/gg/audit.md")
+    _, out, _ = run(capsys, vault, "--format", "sarif", "--check", "dead_ends")
+    assert _rules(json.loads(out))[0]["helpUri"] == "https://intranet.example/gg/audit.md#dead-ends"
+    monkeypatch.delenv("GLOSSGRAPH_DOCS_URL")
+
+    # A package whose pyproject names [project.urls] Documentation: its audit.md is the default.
+    class Meta:
+        def get_all(self, name: str) -> list[str]:
+            return ["Repository, https://git.example/gg", "Documentation, https://git.example/gg/blob/main/docs/"]
+
+    monkeypatch.setattr(metadata, "metadata", lambda name: Meta())
+    assert formats.default_docs_url() == "https://git.example/gg/blob/main/docs/audit.md"
+
+
+def test_no_known_docs_no_help_links(capsys: pytest.CaptureFixture[str], vault: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed wheel with no Documentation URL and no docs/ beside it: no link rather than a made-up one."""
+    from graph.audit import formats
+
+    monkeypatch.setattr(formats, "default_docs_url", lambda: None)
+    _, out, _ = run(capsys, vault, "--format", "sarif")
+    log = json.loads(out)
+    assert "informationUri" not in log["runs"][0]["tool"]["driver"]
+    assert all("helpUri" not in rule for rule in _rules(log))
+    assert _rules(log)[3]["help"]["text"] == (
+        "References that resolve to no concept. See glossgraph's docs/audit.md#broken-links.")
+    validator = jsonschema.Draft4Validator(sarif_schema(), format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    assert [e.message for e in validator.iter_errors(log)] == []
 
 
 def test_every_rule_help_anchor_is_in_the_docs() -> None:

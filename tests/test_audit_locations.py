@@ -61,7 +61,8 @@ def test_json_locates_each_array_element(data_dir: Path) -> None:
     found = located(data_dir / "fix" / "records" / "glossary.json",
                     "broken_links,duplicate_links,self_links,alias_links,orphans")
     assert found == {
-        "orphans": [{"id": "gamma", "title": "Gamma", "file": "glossary.json", "line": 18}],
+        "orphans": [{"id": "delta", "title": "Delta", "file": "glossary.json", "line": 19},
+                    {"id": "gamma", "title": "Gamma", "file": "glossary.json", "line": 18}],
         "broken_links": [{"source": "beta", "target": "Gammas", "file": "glossary.json", "line": 16}],
         "alias_links": [
             {"source": "beta", "target": "alpha", "via": "First Letter", "file": "glossary.json", "line": 16}

@@ -14,7 +14,8 @@ import loaders
 from graph.audit import run_audit
 from graph.cli import main
 from graph.fix import ModifiedError, apply, close_match, plan_fixes
-from graph.model import Concept
+from graph.kinds import LinkKind
+from graph.model import Concept, Glossary, Origin, Reference
 
 SAFE = "alias_links,duplicate_links,self_links"
 
@@ -207,7 +208,8 @@ def test_one_way_links_in_a_yaml_block_list(capsys: pytest.CaptureFixture[str], 
     assert audit(path)["one_way_links"] == []
 
 
-@pytest.mark.parametrize("name", ["audit/vault", "audit/locations/glossary.yaml", "audit/locations/glossary.jsonl"])
+@pytest.mark.parametrize("name", ["audit/vault", "audit/locations/glossary.yaml", "audit/locations/glossary.jsonl",
+                                  "fix/records/glossary.json", "fix/markdown"])
 def test_unlinked_mentions_only_when_named(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path,
                                            name: str) -> None:
     source = data_dir / name
@@ -224,10 +226,104 @@ def test_unlinked_mentions_only_when_named(capsys: pytest.CaptureFixture[str], d
     assert after["unlinked_mentions"] == []
     for check in ("broken_links", "self_links", "duplicate_links", "alias_links"):
         assert after[check] == before[check]
-    if path.is_dir():
+    if name == "audit/vault":
         # A mention in a note's text becomes a wikilink, by title (an acronym alias keeps its words as the label).
         notes = (path / "reading-notes.md").read_text(encoding="utf-8")
         assert notes.startswith("# Reading notes\n\n[[Retrieval-Augmented Generation|RAG]] and rag are different")
         assert "A network of stacked [[attention]] blocks.\n\nIn code, `Attention()` is not prose:" in (
             path / "transformer.md"
         ).read_text(encoding="utf-8")
+    if name == "fix/markdown":
+        # The mention is in the front matter's definition, which holds no link: the flow list gains it.
+        assert "definition: The letter after Delta Letter.\nrelated: [Alpha, Beta, Delta Letter]\n" in (
+            path / "gamma.md").read_text(encoding="utf-8")
+    if name == "fix/records/glossary.json":
+        assert '"definition": "The letter after Gamma.", "related": ["Alpha", "Gamma"]}' in path.read_text(
+            encoding="utf-8")
+
+
+def test_markdown_links_round_trip(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> None:
+    """Notes that link the standard Markdown way: self links unlinked, broken ones pointed at the close match's
+    file in the style written, and first mentions linked as [text](path) where the note or glossary writes so."""
+    vault = copy(data_dir, tmp_path, "mdlinks")
+    before, untouched = audit(vault), files(vault)
+    chosen = ("self_links", "broken_links", "unlinked_mentions")
+    assert [len(before[c]) for c in chosen] == [1, 4, 3]
+    code, _, err = fix(capsys, str(vault), "--check", ",".join(chosen), "--write")
+    assert code == 0 and "4 file(s) written" in err and "skipped" not in err
+    after = audit(vault)
+    assert after["self_links"] == after["unlinked_mentions"] == []
+    # Omega has no close match: left for a person.
+    assert after["broken_links"] == [{"source": "alpha", "target": "omega", "file": "alpha.md"}]
+    for check in ("alias_links", "duplicate_links", "alias_collisions", "duplicate_titles", "uncategorised",
+                  "missing_definitions", "ambiguous_links"):
+        assert after[check] == before[check]
+    changed = {name for name, data in files(vault).items() if data != untouched[name]}
+    assert changed == {"alpha.md", "delta-letter.md", "terms/beta.md", "terms/gamma.md"}
+    assert (vault / "alpha.md").read_text(encoding="utf-8") == (
+        "---\ntitle: Alpha\ncategory: Letters\n---\n# Alpha\n\n"
+        "Alpha is written before [Beta](terms/beta.md) and this very page.\n"
+        "See [the gammas](terms/gamma.md#usage) and [Omega](omega.md), which is not written yet.\n"
+        "In code, `[Beta](terms/beta.md)` is only an example.\n"
+        "Alpha is kept in a [Vector Store](Vector%20Store.md) too.\n"
+    )
+    # The note's own links are mixed, one of each: the glossary's form (Markdown links) decides, path relative.
+    assert "[Gamma](gamma.md) comes third, and [[Delta Letter]] fourth.\n" in (
+        vault / "terms" / "beta.md").read_text(encoding="utf-8")
+    # A note that writes wikilinks gets a wikilink.
+    assert (vault / "delta-letter.md").read_text(encoding="utf-8").endswith(
+        "Delta Letter links back to [[Gamma]] and to [[Alpha]]; [[Beta]] comes before Gamma.\n")
+    # Extension-less and <bracketed> destinations keep their style; the #section stays.
+    assert (vault / "terms" / "gamma.md").read_text(encoding="utf-8").endswith(
+        "Its neighbour Delta Letter is [the fourth](../delta-letter.md), written [Betas](beta) by some.\n"
+        "See also [the stores](<../Vector Store.md#top>).\n")
+    assert fix(capsys, str(vault), "--check", ",".join(chosen))[1] == ""  # nothing left to do
+
+
+def test_link_style_follows_the_glossary(tmp_path: Path) -> None:
+    """Which link form a mention fix writes: the note's own majority, else the glossary's, else a wikilink."""
+    from graph.fix import _link_styles
+
+    def note(cid: str, *kinds: LinkKind) -> Concept:
+        return Concept(cid, cid.title(), related=tuple(Reference(f"x{i}", kind) for i, kind in enumerate(kinds)),
+                       origin=Origin(f"{cid}.md", 2))
+
+    glossary = Glossary([note("a", "markdown", "markdown", "markdown", "wikilink"), note("b", "wikilink"), note("c"),
+                         note("d", "markdown", "wikilink", "related")])
+    assert _link_styles(glossary) == {"a": "markdown", "b": "wikilink", "c": "markdown", "d": "markdown"}
+    assert set(_link_styles(Glossary([note("e"), note("f", "related")])).values()) == {"wikilink"}
+
+
+def test_yaml_every_repair_round_trip(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> None:
+    """Each repair on a YAML glossary (block and flow lists, comments, quotes, a folded definition): the repaired
+    findings go, the rest stay, and only the repaired lines change."""
+    path = copy(data_dir, tmp_path, "records/glossary.yaml")
+    original = path.read_text(encoding="utf-8").split("\n")
+    before = audit(path)
+    assert [len(before[c]) for c in ("alias_links", "duplicate_links", "self_links", "broken_links",
+                                     "unlinked_mentions")] == [1, 1, 1, 1, 1]
+    assert fix(capsys, str(path), "--write")[0] == 0
+    after = audit(path)
+    for check in ("alias_links", "duplicate_links", "self_links", "broken_links"):
+        assert after[check] == [], check
+    assert after["unlinked_mentions"] == before["unlinked_mentions"]
+    # Lines 8 and 9 (the second Beta and the self link, comments with them) went; line 12 names Alpha and Gamma.
+    assert path.read_text(encoding="utf-8").split("\n") == [
+        *original[:7], *original[9:11], "    related: [Alpha, Gamma]", *original[12:]]
+
+    assert fix(capsys, str(path), "--check", "unlinked_mentions", "--write")[0] == 0
+    mentioned = audit(path)
+    assert mentioned["unlinked_mentions"] == []
+    # A folded definition holds no link: Gamma joins delta's block list instead.
+    assert path.read_text(encoding="utf-8").endswith("    related:\n      - Alpha\n      - Gamma\n")
+
+    assert fix(capsys, str(path), "--check", "one_way_links", "--write")[0] == 0
+    final = audit(path)
+    assert final["one_way_links"] == []
+    # Two links back into one block list: each after the one added before it.
+    text = path.read_text(encoding="utf-8")
+    assert "    related:\n      - Beta\n      - Delta\n      - Gamma\n  - id: beta\n" in text
+    assert "    related: [Alpha, 'Beta', Delta]\n" in text
+    for check in ("alias_links", "duplicate_links", "self_links", "broken_links", "unlinked_mentions"):
+        assert final[check] == [], check
+    assert text.startswith("# The letters, kept by hand: comments, quotes and both list styles must survive a fix.\n")

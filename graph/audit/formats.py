@@ -8,9 +8,11 @@ source root joined with the finding's file, relative to the working directory wh
 from __future__ import annotations
 
 __all__ = [
-    "DOCS_URL",
+    "DOCS_LABEL",
+    "DOCS_PAGE",
     "GITHUB_LEVELS",
     "SARIF_LEVELS",
+    "default_docs_url",
     "describe",
     "github_commands",
     "junit_xml",
@@ -30,9 +32,10 @@ from graph.audit.data import Finding
 from graph.audit.locate import source_root
 from graph.audit.report import AuditReport
 
-#: Where docs/audit.md is published; each check's section is an anchor in it (SARIF ``helpUri``).
-#: Set GLOSSGRAPH_DOCS_URL (or --docs-url) to point at your own copy.
-DOCS_URL = "https://github.com/glossgraph/glossgraph/blob/main/docs/audit.md"
+#: The page every SARIF rule links to, with the check's anchor after ``#``.
+DOCS_PAGE = "audit.md"
+#: The [project.urls] label whose URL is where the docs folder is published (``<url>/audit.md``).
+DOCS_LABEL = "Documentation"
 
 #: The workflow command of each severity.
 GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -40,6 +43,29 @@ GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def default_docs_url() -> str | None:
+    """Where docs/audit.md can be read when --docs-url is not given: None when nowhere is known.
+
+    First the installed package's ``Documentation`` URL ([project.urls] in pyproject.toml: the
+    folder the docs are published in), else this checkout's own docs/audit.md as a ``file:`` URI
+    (a source checkout or an editable install). The project has no public home yet, so its
+    pyproject names no URL and a wheel installed elsewhere has neither: the rules then carry no
+    ``helpUri``, and their help text names the page and the anchor.
+    """
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("glossgraph").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == DOCS_LABEL.lower() and url.strip():
+            return f"{url.strip().rstrip('/')}/{DOCS_PAGE}"
+    page = Path(__file__).resolve().parents[2] / "docs" / DOCS_PAGE
+    return page.as_uri() if page.is_file() else None
 
 
 def describe(check: str, finding: Finding) -> str:
@@ -132,21 +158,29 @@ def github_commands(report: AuditReport) -> list[str]:
 # -- SARIF 2.1.0 -------------------------------------------------------------------------------
 
 
-def _rule(check: str, docs_url: str) -> dict[str, Any]:
+def _rule(check: str, docs_url: str | None) -> dict[str, Any]:
     record = REGISTRY[check]  # type: ignore[index]
-    return {
+    rule: dict[str, Any] = {
         "id": check,
         "name": "".join(part.title() for part in check.split("_")),
         "shortDescription": {"text": record.summary},
         "fullDescription": {"text": record.summary},
-        "helpUri": f"{docs_url}#{record.help_anchor}",
-        "help": {"text": f"{record.summary} See docs/audit.md#{record.help_anchor}."},
-        "defaultConfiguration": {"level": SARIF_LEVELS[record.severity]},
     }
+    if docs_url:
+        rule["helpUri"] = f"{docs_url}#{record.help_anchor}"
+    rule["help"] = {"text": f"{record.summary} See glossgraph's docs/{DOCS_PAGE}#{record.help_anchor}."}
+    rule["defaultConfiguration"] = {"level": SARIF_LEVELS[record.severity]}
+    return rule
 
 
-def sarif_log(report: AuditReport, *, version: str, docs_url: str = DOCS_URL) -> dict[str, Any]:
-    """The report as a SARIF 2.1.0 log: one rule per check run, one result per open finding."""
+def sarif_log(report: AuditReport, *, version: str, docs_url: str | None = None) -> dict[str, Any]:
+    """The report as a SARIF 2.1.0 log: one rule per check run, one result per open finding.
+
+    ``docs_url`` is where docs/audit.md is published (each rule's ``helpUri`` is it plus the
+    check's anchor); None for ``default_docs_url()``, "" for no links.
+    """
+    if docs_url is None:
+        docs_url = default_docs_url()
     root = source_root(report.source)
     rules = [_rule(check, docs_url) for check in report.checks]
     index = {check: i for i, check in enumerate(report.checks)}
@@ -169,23 +203,11 @@ def sarif_log(report: AuditReport, *, version: str, docs_url: str = DOCS_URL) ->
         identity = {k: v for k, v in finding.items() if k not in ("file", "line", "count")}
         result["partialFingerprints"] = {"glossgraphFinding/v1": _fingerprint(check, identity)}
         results.append(result)
-    return {
-        "$schema": _SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "glossgraph",
-                        "version": version,
-                        "informationUri": docs_url,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
+    driver: dict[str, Any] = {"name": "glossgraph", "version": version}
+    if docs_url:
+        driver["informationUri"] = docs_url
+    driver["rules"] = rules
+    return {"$schema": _SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
 
 
 def _fingerprint(check: str, identity: Finding) -> str:

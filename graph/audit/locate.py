@@ -68,6 +68,7 @@ class _Locator:
             self.by_source.setdefault(link.source, []).append(link)
         self._texts: dict[str, list[str] | None] = {}
         self._starts: dict[str, list[int]] | None = None
+        self._shared: set[str] | None = None
         self._names: dict[str, str] = {}
 
     def file(self, origin: Origin | None) -> str | None:
@@ -151,10 +152,24 @@ class _Locator:
         after = bisect.bisect_right(lines, origin.line)
         return lines[after] - 1 if after < len(lines) else None
 
+    def _in_shared_file(self, concept: Concept) -> bool:
+        """Whether the concept's file holds other concepts too (a record file, a one-page glossary, an export)."""
+        if self._shared is None:
+            seen: set[str] = set()
+            self._shared = set()
+            for other in self.data.concepts.values():
+                if other.origin is not None:
+                    (self._shared if other.origin.file in seen else seen).add(other.origin.file)
+        return concept.origin is not None and concept.origin.file in self._shared
+
     def mention_line(self, source: str, mention: str) -> int | None:
         """The line of the first occurrence of ``mention`` (as written) in the source concept's text."""
         concept = self.data.concepts.get(source)
         if concept is None or concept.origin is None:
+            return None
+        if not concept.origin.line and self._in_shared_file(concept):
+            # No title line in a file of many concepts (an export read back): no record to search in,
+            # and searching the whole file for every mention would cost its size times theirs.
             return None
         lines = self._lines(concept.origin.file)
         if lines is None:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from graph.app import MAIN_SCRIPT
-from graph.appstate import ALLOW_PATH_ENV, DEFAULT_SAMPLE, MAX_UPLOAD_BYTES, SOURCE_ENV
+from graph.appstate import ALLOW_PATH_ENV, DEFAULT_SAMPLE, HISTORY_ENV, MAX_UPLOAD_BYTES, SOURCE_ENV
 from graph.cli.base import cli, open_source, run_state, stderr
 from graph.stores import is_neo4j_uri
 
@@ -53,7 +53,15 @@ def streamlit_command(port: int, host: str) -> list[str]:
     metavar="DIR",
     help="Let visitors load files and folders inside DIR by path (off by default: any visitor could read them).",
 )
-def app(source: str | None, port: int, host: str, allow_path: str | None, **params: Any) -> None:
+@click.option(
+    "--history",
+    "history_dir",
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    metavar="DIR",
+    help="A folder of dated snapshots: the Audit page charts each check's count across them.",
+)
+def app(source: str | None, port: int, host: str, allow_path: str | None, history_dir: str | None,
+        **params: Any) -> None:
     """Open the app on SOURCE (default: the bundled sample glossary) at http://HOST:PORT/.
 
     SOURCE is loaded once first, so a source that does not load fails here with one line.
@@ -68,6 +76,12 @@ def app(source: str | None, port: int, host: str, allow_path: str | None, **para
     env.pop(ALLOW_PATH_ENV, None)
     if allow_path:
         env[ALLOW_PATH_ENV] = allow_path
+    env.pop(HISTORY_ENV, None)
+    if history_dir:
+        from graph.audit.history import snapshot_entries
+
+        snapshot_entries(history_dir)  # a folder without snapshots fails here with one line
+        env[HISTORY_ENV] = history_dir
     if run_state.get("debug"):
         env["GLOSSGRAPH_DEBUG"] = "1"  # the app shows tracebacks under its error boxes too
     if params.get("dataset"):

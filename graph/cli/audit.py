@@ -11,9 +11,20 @@ import click
 
 from graph import __version__
 from graph.audit import CHECKS, METRICS, AuditReport, check_names, load_allow_list, run_audit
-from graph.audit.formats import DOCS_URL, github_commands, junit_xml, located, sarif_log
+from graph.audit.formats import github_commands, junit_xml, located, sarif_log
 from graph.audit.report import CSV_COLUMNS
-from graph.cli.base import cli, emit_json, format_option, open_source, print_table, source_options, stderr, stdout
+from graph.cli.base import (
+    cli,
+    emit_json,
+    format_option,
+    open_source,
+    optional_source_options,
+    print_table,
+    source_options,
+    stderr,
+    stdout,
+)
+from graph.errors import UsageError
 from graph.suggest import suggest as suggest_links
 
 
@@ -77,7 +88,7 @@ def _print_markdown(report: AuditReport) -> None:
 
 
 @cli.command()
-@source_options
+@optional_source_options
 @format_option("table", "markdown", "csv", "json", "github", "sarif", "junit")
 @click.option(
     "--check",
@@ -97,16 +108,30 @@ def _print_markdown(report: AuditReport) -> None:
 )
 @click.option("--worklist", "worklist_limit", type=click.IntRange(0), default=20, show_default=True,
               help="Items per worklist list (json).")
-@click.option("--docs-url", envvar="GLOSSGRAPH_DOCS_URL", default=DOCS_URL, show_default=True, metavar="URL",
-              help="Where docs/audit.md is published: the help link of each SARIF rule [env GLOSSGRAPH_DOCS_URL].")
+@click.option("--docs-url", envvar="GLOSSGRAPH_DOCS_URL", metavar="URL",
+              help="Where glossgraph's docs/audit.md is published: each SARIF rule links to its check's anchor "
+              "there [env GLOSSGRAPH_DOCS_URL; default: the package's Documentation URL, else this checkout's "
+              "docs/audit.md as a file: URI, else no link].")
+@click.option("--history", "history_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Instead of SOURCE: audit every snapshot in DIR and print each check's count per date "
+              "(table, json or csv).")
 def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on: tuple[str, ...],
-          worklist_limit: int, docs_url: str, **params: Any) -> None:
+          worklist_limit: int, docs_url: str | None, history_dir: str | None, **params: Any) -> None:
     """Audit the link coverage of a glossary (orphans, broken links, unlinked mentions, ...).
 
     Every finding of a file or folder source names its file and line. github, sarif and junit are
-    for CI: workflow annotations, a code-scanning upload, a test report.
+    for CI: workflow annotations, a code-scanning upload, a test report. With --history DIR, each
+    check's count across the dated snapshots in DIR.
     """
     chosen = check_names(checks or None)
+    if history_dir is not None:
+        from graph.cli.history import print_history
+
+        print_history(history_dir, output, chosen, params.get("source"),
+                      {"allow_file": allow_file, "fail_on": fail_on, **params})
+        return
+    if not params.get("source"):
+        raise UsageError("give the glossary to audit (SOURCE), or --history DIR")
     allow = load_allow_list(allow_file) if allow_file else None
     store = open_source(params)
     try:

@@ -9,8 +9,11 @@ __all__ = [
     "lang_option",
     "open_glossary_or_store",
     "open_source",
+    "optional_source_options",
     "print_table",
+    "progress_bar",
     "run_state",
+    "show_progress",
     "source_options",
     "stderr",
     "stdout",
@@ -68,8 +71,17 @@ lang_option = click.option(
 
 def source_options(func: F) -> F:
     """Add SOURCE and the options that say how to read it (format, field mapping, Neo4j dataset)."""
+    return _source_options(func, required=True)
+
+
+def optional_source_options(func: F) -> F:
+    """``source_options`` with SOURCE optional, for a command that can read something else instead."""
+    return _source_options(func, required=False)
+
+
+def _source_options(func: F, *, required: bool) -> F:
     options = [
-        click.argument("source"),
+        click.argument("source", required=required),
         click.option("--from", "fmt", metavar="FORMAT", help="Input format (default: detected)."),
         click.option(
             "--field",
@@ -143,15 +155,21 @@ def neo4j_options(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def show_progress() -> bool:
+    """Whether long steps draw a progress bar: on a terminal, unless GLOSSGRAPH_NO_PROGRESS is set."""
+    return stderr.is_terminal and not os.environ.get("GLOSSGRAPH_NO_PROGRESS")
+
+
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+def progress_bar(enabled: bool, label: str = "loading") -> Iterator[Callable[[int, int | None], None] | None]:
+    """A transient progress bar on stderr, told (done, total); None when not ``enabled``."""
     if not enabled:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr, transient=True,
     ) as bar:
         task = bar.add_task("load", total=None)
@@ -192,7 +210,7 @@ def _open(params: dict[str, Any], glossary_only: bool) -> GraphStore | Glossary:
         return open_store(source, dataset=params.get("dataset"), neo4j_options=neo4j_options(params))
     if params.get("dataset"):
         raise UsageError("--dataset only applies to a Neo4j source")
-    with _progress(stderr.is_terminal and not os.environ.get("GLOSSGRAPH_NO_PROGRESS")) as progress:
+    with progress_bar(show_progress()) as progress:
         load_options: dict[str, Any] = {
             "fields": parse_pairs(params.get("fields") or ()),
             "fields_config": params.get("fields_config"),

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.app.common import current, show_error, show_metrics, source_key
+from graph.app.history import history_chart
 from graph.appcache import RESULTS
 from graph.appstate import count_text, matching_rows, md_escape
 from graph.audit import FIELDS, METRICS, AllowList, AuditReport, run_audit
@@ -128,6 +129,7 @@ counts = pd.DataFrame(
     columns=["check", "open", "allowed"],
 )
 st.bar_chart(counts, x="check", y=["open", "allowed"], horizontal=True, height=380)
+history_chart()  # only when the app was started with --history DIR
 
 labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
 tabs = st.tabs(labels)
