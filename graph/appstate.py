@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "ALLOW_PATH_ENV",
+    "ALLOW_WRITE_ENV",
     "DEFAULT_SAMPLE",
     "MAX_SESSION_UPLOAD_BYTES",
     "MAX_UPLOAD_BYTES",
@@ -15,6 +16,7 @@ __all__ = [
     "PathsState",
     "SourceSpec",
     "UploadArea",
+    "WATCH_ENV",
     "allowed_root",
     "code_span",
     "count_text",
@@ -27,6 +29,8 @@ __all__ = [
     "safe_url",
     "save_upload",
     "server_path",
+    "watching",
+    "writes_allowed",
 ]
 
 import hashlib
@@ -54,6 +58,10 @@ from graph.untrusted import clip, inside
 SOURCE_ENV = "GLOSSGRAPH_SOURCE"
 #: The environment variable `glossgraph app --allow-path DIR` uses to hand the allowed root to the app.
 ALLOW_PATH_ENV = "GLOSSGRAPH_ALLOW_PATH"
+#: Set by `glossgraph app --allow-write`: the app may apply fixes to the source files.
+ALLOW_WRITE_ENV = "GLOSSGRAPH_ALLOW_WRITE"
+#: Set by `glossgraph app --watch`: the app reloads when the source files change.
+WATCH_ENV = "GLOSSGRAPH_WATCH"
 
 
 def _sample_folder() -> Path:
@@ -122,6 +130,20 @@ def allowed_root() -> Path | None:
     """The folder visitors may load paths from (`glossgraph app --allow-path DIR`), or None: the path box is off."""
     root = os.environ.get(ALLOW_PATH_ENV, "").strip()
     return Path(root) if root else None
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def writes_allowed() -> bool:
+    """True when the app was started with --allow-write: the fix buttons may write the source files."""
+    return _flag(ALLOW_WRITE_ENV)
+
+
+def watching() -> bool:
+    """True when the app was started with --watch: it reloads a source whose files change."""
+    return _flag(WATCH_ENV)
 
 
 def server_path(text: str, root: Path | None) -> Path:

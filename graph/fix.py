@@ -21,7 +21,10 @@ the old one did not have) is skipped and reported.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FixPlan", "apply", "close_match", "plan_fixes"]
+__all__ = [
+    "DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FixPlan", "ModifiedError", "Selector", "apply", "close_match",
+    "plan_fixes",
+]
 
 import bisect
 import difflib
@@ -29,14 +32,14 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from graph.audit.checks import check_names
-from graph.audit.data import AuditData
+from graph.audit.data import AuditData, Finding
 from graph.audit.locate import find_word as _find_word
 from graph.audit.locate import source_root
 from graph.audit.report import run_audit
@@ -51,6 +54,9 @@ FIXABLE: tuple[str, ...] = (
 )
 #: The checks repaired when no check is named (the last two add links: only when asked for).
 DEFAULT_FIXES: tuple[str, ...] = FIXABLE[:4]
+
+#: Picks the findings to repair: called with the check's name and the finding.
+Selector = Callable[[str, Finding], bool]
 
 _FORMATS = ("markdown", "yaml", "json", "jsonl", "records")
 # Characters that make a plain YAML scalar mean something else (a mapping, a comment, a flow list...).
@@ -163,8 +169,8 @@ def close_match(written: str, concepts: Iterable[Concept]) -> tuple[str, str] | 
     return None
 
 
-def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
-    """The edits the chosen checks' findings call for, one per written reference."""
+def _edits(data: AuditData, checks: tuple[str, ...], select: Selector | None = None) -> list[Edit]:
+    """The edits the chosen checks' findings (those ``select`` keeps) call for, one per written reference."""
     report = run_audit(data, checks)
     concepts = data.concepts
     by_source: dict[str, list[Link]] = {}
@@ -182,6 +188,8 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
 
     for check in checks:
         for finding in report.open_findings(check):
+            if select is not None and not select(check, finding):
+                continue
             source = finding["source"]
             indexed = list(enumerate(by_source.get(source, ())))
             if check == "self_links":
@@ -392,8 +400,11 @@ def _remove_item(line: str, start: int, end: int) -> str | None:
     return None
 
 
-def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPlan:
-    """The edits that repair the chosen fixable checks' findings (default: all four), per file."""
+def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None, select: Selector | None = None) -> FixPlan:
+    """The edits that repair the chosen fixable checks' findings (default: all four), per file.
+
+    ``select(check, finding)`` narrows the repairs to some findings (the app fixes one at a time).
+    """
     if glossary.format not in _FORMATS:
         raise UsageError(f"fix repairs Markdown, YAML, JSON and JSONL sources, not {glossary.format or 'this source'}")
     chosen = DEFAULT_FIXES
@@ -407,7 +418,7 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
     if root is None:
         raise UsageError("fix needs a file or folder source")
     data = AuditData.from_glossary(glossary)
-    edits = _edits(data, chosen)
+    edits = _edits(data, chosen, select)
     starts: dict[str, list[int]] = {}
     for concept in glossary:
         if concept.origin is not None and concept.origin.line:

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.appcache import source_version
+from graph.appcache import REVISIONS, source_version
 from graph.appstate import (
     MAX_UPLOAD_BYTES,
     SourceSpec,
@@ -25,12 +25,14 @@ from graph.appstate import (
     default_source,
     md_escape,
     server_path,
+    watching,
 )
 from graph.errors import GlossgraphError, LoadError
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
 from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
 from graph.stores import open_store
+from graph.watch import WATCHERS
 
 UPLOAD_ROOT = Path(tempfile.gettempdir()) / "glossgraph-uploads"
 #: Above this many concepts the concept pickers list search results instead of every concept.
@@ -42,7 +44,9 @@ __all__ = [
     "current",
     "error_text",
     "figures",
+    "follow_changes",
     "get_store",
+    "is_local",
     "labels",
     "neighbourhood_view",
     "paths_view",
@@ -61,8 +65,8 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner="Loading the glossary...", max_entries=8)
-def _opened(spec: SourceSpec) -> tuple[GraphStore, str]:
-    """The store over a source and the version of the source it was loaded from, once per source."""
+def _opened(spec: SourceSpec, revision: int = 0) -> tuple[GraphStore, str]:
+    """The store over a source and the version of the source it was loaded from, once per source and revision."""
     # The version is taken before loading: a file changed during the load gives a new version later.
     version = source_version(spec.location, spec.dataset)
     if spec.is_neo4j:
@@ -72,14 +76,40 @@ def _opened(spec: SourceSpec) -> tuple[GraphStore, str]:
     return open_store(spec.location), version
 
 
+def _latest(spec: SourceSpec) -> tuple[GraphStore, str]:
+    """The store and version of the source's current revision (a fix written or a change watched reloads it)."""
+    if not spec.is_neo4j and watching() and is_local(spec):
+        WATCHERS.ensure(spec.location, REVISIONS.bump)
+    revision = REVISIONS.get(spec.location)
+    if revision:
+        # The previous revision's store is stale: let it go instead of keeping a second copy of the graph.
+        _opened.clear(spec, revision - 1)
+    return _opened(spec, revision)
+
+
 def get_store(spec: SourceSpec) -> GraphStore:
-    """The store over a source, opened once per source and shared read-only by every session."""
-    return _opened(spec)[0]
+    """The store over a source, opened once per source (and revision) and shared read-only by every session."""
+    return _latest(spec)[0]
 
 
 def source_key(spec: SourceSpec) -> str:
-    """The version of the source the store was loaded from: the key of every result computed from it."""
-    return _opened(spec)[1]
+    """The version of the source the store was loaded from: the key of every result computed from it.
+
+    For the session's own source this is the version of the store ``current()`` handed out in
+    this run, even if the watcher has reloaded the source since: a result is never cached under
+    a version it was not computed from.
+    """
+    pinned = st.session_state.get("source_pinned")
+    if isinstance(pinned, tuple) and pinned[0] == spec:
+        return str(pinned[2])
+    return _latest(spec)[1]
+
+
+def is_local(spec: SourceSpec) -> bool:
+    """True for a file or folder on this machine given by path (not an upload, not Neo4j): editors can open it."""
+    if spec.is_neo4j:
+        return False
+    return not Path(spec.location).resolve().is_relative_to(UPLOAD_ROOT.resolve())
 
 
 def current() -> tuple[SourceSpec, GraphStore]:
@@ -88,21 +118,48 @@ def current() -> tuple[SourceSpec, GraphStore]:
     if "source" not in st.session_state:
         st.session_state["source"] = default_source()
     spec: SourceSpec = st.session_state["source"]
-    return spec, get_store(spec)
+    store, version = _latest(spec)
+    st.session_state["source_pinned"] = (spec, store, version)
+    return spec, store
+
+
+@st.fragment(run_every=1.0)
+def _follow(location: str, seen: int) -> None:
+    """Every second: rerun the whole page once the watcher has seen the source change (widgets keep their state)."""
+    if REVISIONS.get(location) != seen:
+        st.rerun(scope="app")
+
+
+def follow_changes() -> None:
+    """With --watch: reload the page when the session's source changes on disk, keeping the user's place."""
+    spec = st.session_state.get("source")
+    if not watching() or not isinstance(spec, SourceSpec) or not is_local(spec):
+        return
+    with st.sidebar:
+        st.caption("Watching the source: the pages reload when its files change.")
+        _follow(spec.location, REVISIONS.get(spec.location))
 
 
 # Resources, not data: read-only and shared, so a rerun at 100,000 concepts does not unpickle a copy.
+def figures(store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[str], dict[str, str]]:
+    """Degrees, orphans and category colours of a store (for drawing), computed once per source version."""
+    return _figures(store, spec, source_key(spec))
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
-def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[str], dict[str, str]]:
-    """Degrees, orphans and category colours of a store (for drawing), computed once per source."""
+def _figures(_store: GraphStore, spec: SourceSpec, version: str) -> tuple[dict[str, int], set[str], dict[str, str]]:
     degrees, orphans = concept_degrees(_store)
     colours = category_colours(c.category for c in _store.glossary().concepts)
     return degrees, orphans, colours
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def labels(_store: GraphStore, spec: SourceSpec) -> dict[str, str]:
+def labels(store: GraphStore, spec: SourceSpec) -> dict[str, str]:
     """Concept id to a picker label (title, and aliases so typing an alias finds it), sorted by title."""
+    return _labels(store, spec, source_key(spec))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _labels(_store: GraphStore, spec: SourceSpec, version: str) -> dict[str, str]:
     concepts = sorted(_store.glossary().concepts, key=lambda c: (c.title.casefold(), c.id))
     return {c.id: concept_label(c.title, c.aliases) for c in concepts}
 
@@ -112,26 +169,53 @@ def concept_label(title: str, aliases: Sequence[str]) -> str:
     return f"{title} (aka {', '.join(aliases)})" if aliases else title
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def search(_store: GraphStore, spec: SourceSpec, text: str, limit: int = 8) -> list[SearchHit]:
+def search(store: GraphStore, spec: SourceSpec, text: str, limit: int = 8) -> list[SearchHit]:
     """Ranked search hits over titles and aliases."""
+    return _search(store, spec, source_key(spec), text, limit)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _search(_store: GraphStore, spec: SourceSpec, version: str, text: str, limit: int) -> list[SearchHit]:
     return _store.search(text, limit)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def neighbourhood_view(
-    _store: GraphStore, spec: SourceSpec, concept: str, depth: int, edges: tuple[EdgeType, ...], direction: Direction
+    store: GraphStore, spec: SourceSpec, concept: str, depth: int, edges: tuple[EdgeType, ...], direction: Direction
 ) -> tuple[Neighbourhood, str]:
     """A neighbourhood and its drawing."""
+    return _neighbourhood_view(store, spec, source_key(spec), concept, depth, edges, direction)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _neighbourhood_view(
+    _store: GraphStore, spec: SourceSpec, version: str, concept: str, depth: int, edges: tuple[EdgeType, ...],
+    direction: Direction,
+) -> tuple[Neighbourhood, str]:
     degrees, orphans, colours = figures(_store, spec)
     found = _store.neighbourhood(concept, depth, edges, direction)
     return found, draw_neighbourhood(_store, found, degrees=degrees, orphans=orphans, colours=colours, height=500)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def paths_view(
+    store: GraphStore,
+    spec: SourceSpec,
+    source: str,
+    target: str,
+    k: int,
+    max_length: int,
+    edges: tuple[EdgeType, ...],
+    direction: Direction,
+    avoid: tuple[str, ...],
+) -> tuple[list[ConceptPath], str]:
+    """Paths between two concepts and their drawing."""
+    return _paths_view(store, spec, source_key(spec), source, target, k, max_length, edges, direction, avoid)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _paths_view(
     _store: GraphStore,
     spec: SourceSpec,
+    version: str,
     source: str,
     target: str,
     k: int,

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.app.common import current, show_error, show_metrics, source_key
+from graph.app.findings import finding_panel
 from graph.appcache import RESULTS
 from graph.appstate import count_text, matching_rows, md_escape
 from graph.audit import FIELDS, METRICS, AllowList, AuditReport, run_audit
@@ -77,7 +78,7 @@ def _csv(report: AuditReport, check: str) -> bytes:
 
 
 def _paged(report: AuditReport, check: str) -> None:
-    """A check's findings: search by concept, worklist order, one page of the table at a time."""
+    """A check's findings: search by concept, worklist order, one page of the table at a time; then one to open or fix."""
     rows = report.findings[check]
     allowed = report.allowed[check]
     find, order, size = st.columns([3, 2, 1])
@@ -103,6 +104,7 @@ def _paged(report: AuditReport, check: str) -> None:
     if any(allowed):
         frame["allowed"] = [allowed[i] for i in shown]
     st.dataframe(frame, hide_index=True, key=f"table_{check}")
+    finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
 
 
 spec, store = current()
@@ -143,6 +145,7 @@ with tabs[0]:
         st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
+            finding_panel(spec, store, name, rows, key=f"work_{name}")
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."

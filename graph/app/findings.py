@@ -1,0 +1,125 @@
+"""One audit finding on the Audit page: where it is written (copyable), links that open it in an editor, and its fix.
+
+The fix is the one `glossgraph fix` makes (graph.fix through graph.editing): previewed as a diff,
+applied only when the app was started with --allow-write, written the same atomic way and only
+to files unchanged since they were read. Writing bumps the source's revision, so the next run
+loads the files afresh and the audit of the new version no longer has the finding.
+"""
+
+from __future__ import annotations
+
+__all__ = ["finding_panel"]
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import streamlit as st
+
+from graph.app.common import is_local, source_key
+from graph.appcache import RESULTS, REVISIONS, source_version
+from graph.appstate import SourceSpec, md_escape, writes_allowed
+from graph.audit.formats import located, where
+from graph.editing import FIX_OF, editor_links, finding_path, finding_plan
+from graph.errors import GlossgraphError
+from graph.fix import FixPlan, apply
+from graph.protocol import GraphStore
+
+
+def _label(name: str, row: Mapping[str, Any]) -> str:
+    """How a row reads in the finding picker: ``file:line`` and the finding in a few words."""
+    if name == "wanted":
+        return f"{row['target']} (wanted by {', '.join(row['sources'])})"
+    return located(name, dict(row))
+
+
+def _plan(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any]) -> FixPlan | None:
+    """The row's fix, planned from the files as loaded; None when they changed since (the store must reload first)."""
+    # Planning reads the files now but edits the lines the store recorded: both must be the same version.
+    if source_version(spec.location, spec.dataset) != source_key(spec):
+        return None
+    return finding_plan(store.glossary(), name, row)
+
+
+def _why_not_write(spec: SourceSpec) -> str | None:
+    """Why the Apply button is off, or None when it may write."""
+    if not writes_allowed():
+        return "Start the app with --allow-write to apply fixes to the files."
+    if not is_local(spec):
+        return "Fixes are written to a glossary opened by path, not to an upload or a Neo4j dataset."
+    return None
+
+
+def _apply(spec: SourceSpec, plan: FixPlan, note: str) -> None:
+    """The Apply button: write the fix (each file atomically, if unchanged since read), then reload the source."""
+    if _why_not_write(spec) is not None:  # the button is disabled then; a forged click changes nothing
+        return
+    try:
+        apply(plan)
+    except (GlossgraphError, OSError) as error:
+        st.session_state[note] = ("error", f"Nothing written: {error}")
+    else:
+        repairs = sum(len(f.made) for f in plan.changed)
+        names = ", ".join(f.name for f in plan.changed)
+        st.session_state[note] = ("success", f"Fixed {names}: {repairs} repair{'s' if repairs != 1 else ''}.")
+    # Written or refused, the files are not what the store holds: read them again (a new audit follows).
+    RESULTS.discard_version(source_key(spec))
+    REVISIONS.bump(spec.location)
+
+
+def finding_panel(spec: SourceSpec, store: GraphStore, name: str, rows: Sequence[Mapping[str, Any]], key: str) -> None:
+    """Pick one of ``rows`` (findings of check ``name``, or a worklist list): its place, editor links, its fix."""
+    if not rows:
+        return
+    picker = f"fd_{key}"
+    if not isinstance(st.session_state.get(picker), int) or not 0 <= st.session_state[picker] < len(rows):
+        # A fixed finding left the list: the picker moves to the one now in its place (or the first).
+        st.session_state[picker] = min(max(int(st.session_state.get(picker) or 0), 0), len(rows) - 1)
+    with st.container(border=True, key=f"finding_{key}"):
+        index = st.selectbox("Finding to open or fix", range(len(rows)), key=picker,
+                             format_func=lambda i: _label(name, rows[i]))
+        row = rows[index]
+        place = where(dict(row))
+        path = finding_path(spec.location, row) if place and not spec.is_neo4j else None
+        if place:
+            line = row.get("line")
+            # A code block has a copy button: the path pastes into a terminal (`code -g PATH:LINE`).
+            st.code(f"{path}:{line}" if path and isinstance(line, int) else str(path or place), language=None)
+        if path is not None and is_local(spec):
+            with st.container(horizontal=True, key=f"editors_{key}"):
+                for link in editor_links(path, row.get("line") if isinstance(row.get("line"), int) else None):
+                    st.link_button(link.label, link.url, key=f"{link.label.split()[-1].lower()}_{key}")
+        if name in FIX_OF and not spec.is_neo4j:
+            _fix_section(spec, store, name, row, key)
+
+
+def _fix_section(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any], key: str) -> None:
+    """The fix of one row: the diff `glossgraph fix` would print for it, and the Apply button."""
+    note = f"fix_note_{key}"
+    if note in st.session_state:
+        kind, text = st.session_state.pop(note)
+        (st.success if kind == "success" else st.error)(md_escape(text))
+    identity = json.dumps(dict(row), sort_keys=True, default=str)
+    try:
+        plan = RESULTS.get("fix", (source_key(spec), name, identity), partial(_plan, spec, store, name, row))
+    except (GlossgraphError, OSError, UnicodeDecodeError) as error:
+        st.caption(f"No fix: {md_escape(str(error))}")
+        return
+    if plan is None:
+        # The files changed since the glossary was loaded: load them again, then plan.
+        RESULTS.discard_version(source_key(spec))
+        REVISIONS.bump(spec.location)
+        st.rerun()
+    diff = "".join(file.diff() for file in plan.changed)
+    st.markdown(f"**Fix** (as `glossgraph fix --check {FIX_OF[name]}` makes it)")
+    if diff:
+        st.code(diff, language="diff")
+    else:
+        reasons = sorted({reason for _edit, reason in plan.skipped()})
+        st.caption("No safe repair for this finding" + (f": {md_escape('; '.join(reasons))}." if reasons else "."))
+    why_not = _why_not_write(spec)
+    st.button("Apply this fix", key=f"fix_{key}", type="primary", disabled=why_not is not None or not diff,
+              help=why_not, on_click=_apply, args=(spec, plan, note))
+    if why_not is not None:
+        st.caption(md_escape(why_not))
