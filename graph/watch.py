@@ -65,7 +65,8 @@ def changes(location: str | Path, stop: threading.Event | None = None) -> Iterat
     root, only = _target(location)
     for batch in watch(root, watch_filter=_SourceFilter(root, only), debounce=DEBOUNCE_MS, stop_event=stop,
                        raise_interrupt=True):
-        yield watched_files(root, (path for _change, path in batch))
+        # A file added and gone within the burst is an editor's temporary file (`sed -i`, an atomic save).
+        yield watched_files(root, (path for change, path in batch if change != Change.added or Path(path).exists()))
 
 
 def watched_files(root: Path, paths: Iterator[str]) -> list[str]:
@@ -74,7 +75,7 @@ def watched_files(root: Path, paths: Iterator[str]) -> list[str]:
 
 
 class SourceWatchers:
-    """One background thread per watched source, calling ``on_change(location)`` after each burst of changes.
+    """One background thread per watched source, calling ``on_change(location, changed)`` after each burst of changes.
 
     The app's server shares one of these (``WATCHERS``): every session showing a source is told
     of its changes through the callback, however many sessions there are.
@@ -84,7 +85,7 @@ class SourceWatchers:
         self._threads: dict[str, tuple[threading.Thread, threading.Event]] = {}
         self._guard = threading.Lock()
 
-    def ensure(self, location: str, on_change: Callable[[str], object]) -> None:
+    def ensure(self, location: str, on_change: Callable[[str, list[str]], object]) -> None:
         """Start watching ``location`` unless it is watched already."""
         with self._guard:
             running = self._threads.get(location)
@@ -98,9 +99,9 @@ class SourceWatchers:
             thread.start()
 
     @staticmethod
-    def _run(location: str, on_change: Callable[[str], object], stop: threading.Event) -> None:
-        for _batch in changes(location, stop):
-            on_change(location)
+    def _run(location: str, on_change: Callable[[str, list[str]], object], stop: threading.Event) -> None:
+        for batch in changes(location, stop):
+            on_change(location, batch)
 
     def watching(self, location: str) -> bool:
         """True while a thread watches ``location``."""

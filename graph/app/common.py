@@ -79,7 +79,7 @@ def _opened(spec: SourceSpec, revision: int = 0) -> tuple[GraphStore, str]:
 def _latest(spec: SourceSpec) -> tuple[GraphStore, str]:
     """The store and version of the source's current revision (a fix written or a change watched reloads it)."""
     if not spec.is_neo4j and watching() and is_local(spec):
-        WATCHERS.ensure(spec.location, REVISIONS.bump)
+        WATCHERS.ensure(spec.location, lambda location, _changed: REVISIONS.bump(location))
     revision = REVISIONS.get(spec.location)
     if revision:
         # The previous revision's store is stale: let it go instead of keeping a second copy of the graph.
