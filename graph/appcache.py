@@ -106,7 +106,8 @@ class ResultCache:
     def discard_version(self, version: str) -> None:
         """Forget every result computed from one version of a source (its key is the version or starts with it).
 
-        >>> cache = ResultCache(); _ = cache.get("audit", ("v1", None), lambda: 1); _ = cache.get("audit", "v2", lambda: 2)
+        >>> cache = ResultCache()
+        >>> _ = cache.get("audit", ("v1", None), lambda: 1); _ = cache.get("audit", "v2", lambda: 2)
         >>> cache.discard_version("v1"); cache.peek("audit", ("v1", None)), cache.peek("audit", "v2")
         (None, 2)
         """

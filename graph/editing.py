@@ -93,5 +93,5 @@ def selector(name: str, row: Mapping[str, Any]) -> Selector:
 
 
 def finding_plan(glossary: Glossary, name: str, row: Mapping[str, Any]) -> FixPlan:
-    """The repair of one row of the app (a finding, or a wanted target's broken links), as ``glossgraph fix`` makes it."""
+    """The repair of one row of the app (a finding, or a wanted target's broken links), as ``fix`` makes it."""
     return plan_fixes(glossary, [FIX_OF[name]], select=selector(name, row))

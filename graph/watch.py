@@ -113,7 +113,7 @@ class SourceWatchers:
         """Stop every watcher and wait for its thread."""
         with self._guard:
             threads, self._threads = list(self._threads.values()), {}
-        for thread, stop in threads:
+        for _thread, stop in threads:
             stop.set()
         for thread, _stop in threads:
             thread.join(timeout=10)

@@ -108,7 +108,8 @@ def test_each_finding_shows_its_place_and_opens_in_the_editors(tmp_path: Path, m
         ("Open in Obsidian", "obsidian://open?vault=My%20Vault%20%26%20co&file=Glossary%201%2Fprompt-engineering.md"),
     ]
     # Choosing another finding shows its place.
-    tab.selectbox(key="fd_alias_links").set_value(2)
+    tab.selectbox(key="fd_alias_links").set_value("vector-database.md:6 vector-database → retrieval-augmented-generation "
+                                                  "via 'RAG'")
     _run(at)
     tab = _tab(at, "alias_links")
     assert tab.code[0].value == f"{source}/vector-database.md:6"
@@ -190,9 +191,9 @@ def test_apply_writes_the_fix_and_the_finding_goes(tmp_path: Path, monkeypatch: 
     assert [s.value for s in tab.success] == ["Fixed prompt\\-engineering\\.md\\: 1 repair\\."]
     # The picker moved to the finding now first, and the preview to its fix.
     assert tab.code[0].value == f"{source}/retrieval-augmented-generation.md:7"
-    assert "-related: [LLM, Vector Database]\n+related: [Large Language Model, Vector Database]" in [
+    assert "-related: [LLM, Vector Database]\n+related: [Large Language Model, Vector Database]" in next(
         c.value for c in tab.code if c.language == "diff"
-    ][0]
+    )
     # The worklist's unlinked mention becomes a link the way `fix --check unlinked_mentions` makes it.
     assert [c.value for c in at.tabs[0].code if c.language == "diff"] == [MENTION_DIFF]
     at.tabs[0].button(key="fix_work_unlinked_mentions").click()
@@ -220,7 +221,7 @@ def test_apply_refuses_a_file_changed_since_the_preview(tmp_path: Path, monkeypa
         md_escape(f"Nothing written: {note}: changed since fix read it; nothing written to it (run fix again)")
     ]
     # The page read the files again: the preview now shows the edited line, and Apply works.
-    diff = [c.value for c in tab.code if c.language == "diff"][0]
+    diff = next(c.value for c in tab.code if c.language == "diff")
     assert "does the task well, every time." in diff
     tab.button(key="fix_alias_links").click()
     _run(at)

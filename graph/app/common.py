@@ -47,6 +47,7 @@ __all__ = [
     "follow_changes",
     "get_store",
     "is_local",
+    "lasting_tabs",
     "labels",
     "neighbourhood_view",
     "paths_view",
@@ -228,6 +229,26 @@ def _paths_view(
     degrees, _orphans, colours = figures(_store, spec)
     found = _store.paths(source, target, k, max_length, edges, direction, avoid)
     return found, (draw_paths(_store, found, degrees=degrees, colours=colours) if found else "")
+
+
+def lasting_tabs(labels: Sequence[str], key: str) -> Sequence[Any]:
+    """Tabs that stay on the reader's tab across reruns, even when its label's count changes ("x (3)" becomes "x (2)").
+
+    The tab is remembered by its name (the label before " ("), so a fix applied or a change
+    watched keeps the reader where they were.
+    """
+    remembered = f"{key}_name"
+    by_name = {label.split(" (")[0]: label for label in labels}
+    chosen = st.session_state.get(remembered)
+    if chosen in by_name:
+        st.session_state[key] = by_name[chosen]
+    elif st.session_state.get(key) not in labels:
+        st.session_state.pop(key, None)
+
+    def remember() -> None:
+        st.session_state[remembered] = str(st.session_state[key]).split(" (")[0]
+
+    return st.tabs(list(labels), key=key, on_change=remember)
 
 
 def show_metrics(items: Sequence[tuple[str, int | str]], key: str) -> None:

@@ -73,13 +73,23 @@ def finding_panel(spec: SourceSpec, store: GraphStore, name: str, rows: Sequence
     if not rows:
         return
     picker = f"fd_{key}"
-    if not isinstance(st.session_state.get(picker), int) or not 0 <= st.session_state[picker] < len(rows):
-        # A fixed finding left the list: the picker moves to the one now in its place (or the first).
-        st.session_state[picker] = min(max(int(st.session_state.get(picker) or 0), 0), len(rows) - 1)
+    # The options are the findings' texts (the picker keeps a text, not a position, across reruns),
+    # numbered when two read alike.
+    options: dict[str, Mapping[str, Any]] = {}
+    for row in rows:
+        label = text = _label(name, row)
+        copy = 1
+        while label in options:
+            copy += 1
+            label = f"{text} ({copy})"
+        options[label] = row
+    if st.session_state.get(picker) not in options:
+        st.session_state.pop(picker, None)  # a fixed finding left the list: back to the first
     with st.container(border=True, key=f"finding_{key}"):
-        index = st.selectbox("Finding to open or fix", range(len(rows)), key=picker,
-                             format_func=lambda i: _label(name, rows[i]))
-        row = rows[index]
+        # What the last Apply did stays in view (a watched change reruns the page) until another finding is picked.
+        chosen = st.selectbox("Finding to open or fix", list(options), key=picker,
+                              on_change=lambda: st.session_state.pop(f"fix_note_{key}", None))
+        row = options[chosen or next(iter(options))]
         place = where(dict(row))
         path = finding_path(spec.location, row) if place and not spec.is_neo4j else None
         if place:
@@ -98,7 +108,7 @@ def _fix_section(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[st
     """The fix of one row: the diff `glossgraph fix` would print for it, and the Apply button."""
     note = f"fix_note_{key}"
     if note in st.session_state:
-        kind, text = st.session_state.pop(note)
+        kind, text = st.session_state[note]
         (st.success if kind == "success" else st.error)(md_escape(text))
     identity = json.dumps(dict(row), sort_keys=True, default=str)
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import current, show_error, show_metrics, source_key
+from graph.app.common import current, lasting_tabs, show_error, show_metrics, source_key
 from graph.app.findings import finding_panel
 from graph.appcache import RESULTS
 from graph.appstate import count_text, matching_rows, md_escape
@@ -78,7 +78,7 @@ def _csv(report: AuditReport, check: str) -> bytes:
 
 
 def _paged(report: AuditReport, check: str) -> None:
-    """A check's findings: search by concept, worklist order, one page of the table at a time; then one to open or fix."""
+    """A check's findings: search, worklist order, one page of the table at a time; then one to open or fix."""
     rows = report.findings[check]
     allowed = report.allowed[check]
     find, order, size = st.columns([3, 2, 1])
@@ -132,7 +132,7 @@ counts = pd.DataFrame(
 st.bar_chart(counts, x="check", y=["open", "allowed"], horizontal=True, height=380)
 
 labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
-tabs = st.tabs(labels)
+tabs = lasting_tabs(labels, key="au_tab")
 with tabs[0]:
     st.markdown("**What to fix first**, most useful first (allowed findings left out).")
     titles = {
