@@ -108,8 +108,8 @@ def test_each_finding_shows_its_place_and_opens_in_the_editors(tmp_path: Path, m
         ("Open in Obsidian", "obsidian://open?vault=My%20Vault%20%26%20co&file=Glossary%201%2Fprompt-engineering.md"),
     ]
     # Choosing another finding shows its place.
-    tab.selectbox(key="fd_alias_links").set_value("vector-database.md:6 vector-database → retrieval-augmented-generation "
-                                                  "via 'RAG'")
+    picker = tab.selectbox(key="fd_alias_links")
+    picker.set_value("vector-database.md:6 vector-database → retrieval-augmented-generation via 'RAG'")
     _run(at)
     tab = _tab(at, "alias_links")
     assert tab.code[0].value == f"{source}/vector-database.md:6"
