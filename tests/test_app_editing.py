@@ -81,6 +81,12 @@ def _run(at: AppTest) -> AppTest:
     return at
 
 
+def _open_tab(at: AppTest, check: str) -> AppTest:
+    """Open a check's tab as a reader's click does (the page builds the finding box for the open tab only)."""
+    at.session_state["au_tab_name"] = check
+    return _run(at)
+
+
 def _tab(at: AppTest, check: str) -> Any:
     return next(t for t in at.tabs if t.label.split(" (")[0] == check)
 
@@ -94,7 +100,10 @@ def test_each_finding_shows_its_place_and_opens_in_the_editors(tmp_path: Path, m
     (vault / ".obsidian").mkdir(parents=True)
     source = _copy(vault / "Glossary 1")
     at = _audit(source, monkeypatch)
-    tab = _tab(at, "alias_links")
+    # The worklist tab is open first: only its rows get a finding box (and a fix planned).
+    assert not _tab(at, "alias_links").code and at.tabs[0].code
+    tab = _tab(_open_tab(at, "alias_links"), "alias_links")
+    assert not at.tabs[0].code
     assert tab.selectbox(key="fd_alias_links").options == [
         "prompt-engineering.md:6 prompt-engineering → large-language-model via 'LLM'",
         "retrieval-augmented-generation.md:7 retrieval-augmented-generation → large-language-model via 'LLM'",
@@ -115,8 +124,8 @@ def test_each_finding_shows_its_place_and_opens_in_the_editors(tmp_path: Path, m
     assert tab.code[0].value == f"{source}/vector-database.md:6"
     assert _links(tab)[0][1] == f"vscode://file{base}/My%20Vault%20%26%20co/Glossary%201/vector-database.md:6"
     # A concept finding points at its title line; the worklist's rows have their place too.
-    assert _tab(at, "orphans").code[0].value == f"{source}/prompt-engineering.md:2"
-    worklist = at.tabs[0]
+    assert _tab(_open_tab(at, "orphans"), "orphans").code[0].value == f"{source}/prompt-engineering.md:2"
+    worklist = _open_tab(at, "worklist").tabs[0]
     assert [c.value for c in worklist.code if c.language == "plaintext"] == [
         f"{source}/prompt-engineering.md:2", f"{source}/fine-tuning.md:7", f"{source}/foundation-model.md:10",
     ]
@@ -127,7 +136,7 @@ def test_no_obsidian_link_outside_a_vault_and_no_editor_link_for_an_upload(
 ) -> None:
     source = _copy(tmp_path / "glossary")
     at = _audit(source, monkeypatch)
-    assert _links(_tab(at, "broken_links")) == [
+    assert _links(_tab(_open_tab(at, "broken_links"), "broken_links")) == [
         ("Open in VS Code", f"vscode://file{source.as_posix()}/large-language-model.md:7")
     ]
     # An upload lives in the session's temporary folder: its place shows, but nothing opens or writes it.
@@ -137,8 +146,7 @@ def test_no_obsidian_link_outside_a_vault_and_no_editor_link_for_an_upload(
         for note in sorted(FIXTURE.iterdir()):
             members.write(note, f"glossary/{note.name}")
     at.sidebar.file_uploader(key="src_upload").upload("glossary.zip", archive.getvalue(), "application/zip")
-    _run(at)
-    tab = _tab(at, "alias_links")
+    tab = _tab(_open_tab(at, "alias_links"), "alias_links")
     assert tab.code[0].value.endswith("/glossary/prompt-engineering.md:6")
     assert not tab.code[0].value.startswith(str(source)) and not _links(tab)
     assert [c.value for c in tab.code if c.language == "diff"] == [PROMPT_DIFF]
@@ -151,7 +159,7 @@ def test_the_fix_preview_is_the_diff_fix_prints_and_apply_is_off_without_allow_w
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = _copy(tmp_path / "glossary")
-    at = _audit(source, monkeypatch)
+    at = _open_tab(_audit(source, monkeypatch), "alias_links")
     tab = _tab(at, "alias_links")
     diffs = [c for c in tab.code if c.language == "diff"]
     assert [d.value for d in diffs] == [PROMPT_DIFF]
@@ -161,8 +169,8 @@ def test_the_fix_preview_is_the_diff_fix_prints_and_apply_is_off_without_allow_w
     assert (source / "prompt-engineering.md").read_text(encoding="utf-8").startswith(PROMPT_BEFORE)
     # Checks fix does not repair offer no fix. In the worklist, the wanted target has no close
     # match and the one-way link's target has no related list to add to: nothing to apply.
-    assert not _tab(at, "orphans").button
-    worklist = at.tabs[0]
+    assert not _tab(_open_tab(at, "orphans"), "orphans").button
+    worklist = _open_tab(at, "worklist").tabs[0]
     assert [worklist.button(key=f"fix_work_{name}").disabled for name in
             ("wanted", "unlinked_mentions", "one_way_links")] == [True, True, True]
     assert [c.value for c in worklist.caption].count("No safe repair for this finding.") == 2
@@ -172,7 +180,7 @@ def test_apply_writes_the_fix_and_the_finding_goes(tmp_path: Path, monkeypatch: 
     source = _copy(tmp_path / "glossary")
     before = {p.name: p.read_bytes() for p in source.iterdir()}
     monkeypatch.setenv(ALLOW_WRITE_ENV, "1")
-    at = _audit(source, monkeypatch)
+    at = _open_tab(_audit(source, monkeypatch), "alias_links")
     button = _tab(at, "alias_links").button(key="fix_alias_links")
     assert not button.disabled
     button.click()
@@ -195,6 +203,7 @@ def test_apply_writes_the_fix_and_the_finding_goes(tmp_path: Path, monkeypatch: 
         c.value for c in tab.code if c.language == "diff"
     )
     # The worklist's unlinked mention becomes a link the way `fix --check unlinked_mentions` makes it.
+    _open_tab(at, "worklist")
     assert [c.value for c in at.tabs[0].code if c.language == "diff"] == [MENTION_DIFF]
     at.tabs[0].button(key="fix_work_unlinked_mentions").click()
     _run(at)
@@ -208,7 +217,7 @@ def test_apply_writes_the_fix_and_the_finding_goes(tmp_path: Path, monkeypatch: 
 def test_apply_refuses_a_file_changed_since_the_preview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = _copy(tmp_path / "glossary")
     monkeypatch.setenv(ALLOW_WRITE_ENV, "1")
-    at = _audit(source, monkeypatch)
+    at = _open_tab(_audit(source, monkeypatch), "alias_links")
     assert [c.value for c in _tab(at, "alias_links").code if c.language == "diff"] == [PROMPT_DIFF]
     note = source / "prompt-engineering.md"
     edited = note.read_text(encoding="utf-8").replace("does the task well.", "does the task well, every time.")

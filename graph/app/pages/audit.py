@@ -77,7 +77,7 @@ def _csv(report: AuditReport, check: str) -> bytes:
     return report.csv_text(check).encode("utf-8")
 
 
-def _paged(report: AuditReport, check: str) -> None:
+def _paged(report: AuditReport, check: str, shown_tab: bool) -> None:
     """A check's findings: search, worklist order, one page of the table at a time; then one to open or fix."""
     rows = report.findings[check]
     allowed = report.allowed[check]
@@ -104,7 +104,8 @@ def _paged(report: AuditReport, check: str) -> None:
     if any(allowed):
         frame["allowed"] = [allowed[i] for i in shown]
     st.dataframe(frame, hide_index=True, key=f"table_{check}")
-    finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
+    if shown_tab:  # the browser shows only the open tab: plan fixes for it alone
+        finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
 
 
 spec, store = current()
@@ -145,7 +146,8 @@ with tabs[0]:
         st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
-            finding_panel(spec, store, name, rows, key=f"work_{name}")
+            if tabs[0].open is not False:
+                finding_panel(spec, store, name, rows, key=f"work_{name}")
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."
@@ -175,7 +177,7 @@ for tab, check in zip(tabs[1:], report.checks, strict=True):
             + "."
         )
         if count:
-            _paged(report, check)
+            _paged(report, check, tab.open is not False)
         else:
             st.success("Nothing to report.")
         st.download_button(
