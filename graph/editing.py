@@ -11,11 +11,12 @@ __all__ = [
     "editor_links",
     "finding_path",
     "finding_plan",
+    "fix_index",
     "obsidian_vault",
     "selector",
 ]
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from urllib.parse import quote
 
 from graph.audit.data import Finding
 from graph.audit.locate import source_root
-from graph.fix import FIXABLE, FixPlan, Selector, plan_fixes
+from graph.fix import FIXABLE, FindingEdits, FixPlan, Selector, finding_edits, plan_edits
 from graph.model import Glossary
 from graph.text import normalise
 
@@ -92,6 +93,17 @@ def selector(name: str, row: Mapping[str, Any]) -> Selector:
     return same
 
 
-def finding_plan(glossary: Glossary, name: str, row: Mapping[str, Any]) -> FixPlan:
-    """The repair of one row of the app (a finding, or a wanted target's broken links), as ``fix`` makes it."""
-    return plan_fixes(glossary, [FIX_OF[name]], select=selector(name, row))
+def fix_index(glossary: Glossary, name: str) -> list[FindingEdits]:
+    """Every finding of the check that repairs rows of ``name``, with its edits (one audit; then each row is cheap)."""
+    return finding_edits(glossary, [FIX_OF[name]])
+
+
+def finding_plan(glossary: Glossary, name: str, row: Mapping[str, Any],
+                 index: Sequence[FindingEdits] | None = None) -> FixPlan:
+    """The repair of one row of the app (a finding, or a wanted target's broken links), as ``fix`` makes it.
+
+    ``index`` (from ``fix_index``) saves auditing again; the files are read now either way.
+    """
+    keep = selector(name, row)
+    found = fix_index(glossary, name) if index is None else index
+    return plan_edits(glossary, [edit for check, finding, edits in found if keep(check, finding) for edit in edits])

@@ -22,8 +22,8 @@ the old one did not have) is skipped and reported.
 from __future__ import annotations
 
 __all__ = [
-    "DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FixPlan", "ModifiedError", "Selector", "apply", "close_match",
-    "plan_fixes",
+    "DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FindingEdits", "FixPlan", "ModifiedError", "Selector", "apply",
+    "close_match", "finding_edits", "plan_edits", "plan_fixes",
 ]
 
 import bisect
@@ -81,6 +81,10 @@ class Edit:
     written: str
     new: str | None
     why: str
+
+
+#: A finding of a check and the edits that repair it.
+FindingEdits = tuple[str, Finding, list[Edit]]
 
 
 @dataclass
@@ -169,9 +173,10 @@ def close_match(written: str, concepts: Iterable[Concept]) -> tuple[str, str] | 
     return None
 
 
-def _edits(data: AuditData, checks: tuple[str, ...], select: Selector | None = None) -> list[Edit]:
-    """The edits the chosen checks' findings (those ``select`` keeps) call for, one per written reference."""
+def _edits(data: AuditData, checks: tuple[str, ...]) -> list[FindingEdits]:
+    """The edits each of the chosen checks' findings calls for (one per written reference), finding by finding."""
     report = run_audit(data, checks)
+    groups: list[FindingEdits] = []
     concepts = data.concepts
     by_source: dict[str, list[Link]] = {}
     for link in data.links:
@@ -188,50 +193,55 @@ def _edits(data: AuditData, checks: tuple[str, ...], select: Selector | None = N
 
     for check in checks:
         for finding in report.open_findings(check):
-            if select is not None and not select(check, finding):
-                continue
-            source = finding["source"]
-            indexed = list(enumerate(by_source.get(source, ())))
-            if check == "self_links":
-                key = normalise(finding["target"])
-                for i, link in indexed:
-                    if link.target == source and link.key == key:
-                        add(check, link, None, "a concept does not link to itself", i)
-            elif check == "duplicate_links":
-                target = finding["target"]
-                same = [(i, k) for i, k in indexed if k.kind == "related"
-                        and (k.target == target or (k.target is None and k.written == target))]
-                for i, link in same[1:]:
-                    add(check, link, None, f"{finding['target']!r} is listed already", i)
-            elif check == "alias_links":
-                title = concepts[finding["target"]].title
-                key = normalise(finding["via"])
-                for i, link in indexed:
-                    if link.target == finding["target"] and link.key == key and link.via == "alias":
-                        add(check, link, title, f"{link.written!r} is an alias of {title!r}", i)
-            elif check == "broken_links":
-                match = close_match(finding["target"], concepts.values())
-                if match is None:
-                    continue
-                title = concepts[match[0]].title
-                key = normalise(finding["target"])
-                for i, link in indexed:
-                    if link.via == "unresolved" and link.key == key:
-                        add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
-            elif check == "unlinked_mentions":
-                _mention_edit(edits, finding, concepts, by_source.get(source, ()))
-            elif check == "one_way_links":
-                # The link back goes after the target's last related entry, in the same list.
-                target = finding["target"]
-                entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
-                if entries:
-                    i, last = entries[-1]
-                    origin = concepts[target].origin
-                    if origin is not None and last.line is not None:
-                        title = concepts[source].title
-                        edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
-                                          f"{target} gets the link back to {title!r}"))
-    return edits
+            start = len(edits)
+            _finding_edits(check, finding, add, edits, concepts, by_source)
+            groups.append((check, finding, edits[start:]))
+    return groups
+
+
+def _finding_edits(check: str, finding: Finding, add: Callable[[str, Link, str | None, str, int], None],
+                   edits: list[Edit], concepts: dict[str, Concept], by_source: dict[str, list[Link]]) -> None:
+    """Add the edits one finding calls for (``add`` for a written reference, ``edits`` for the others)."""
+    source = finding["source"]
+    indexed = list(enumerate(by_source.get(source, ())))
+    if check == "self_links":
+        key = normalise(finding["target"])
+        for i, link in indexed:
+            if link.target == source and link.key == key:
+                add(check, link, None, "a concept does not link to itself", i)
+    elif check == "duplicate_links":
+        target = finding["target"]
+        same = [(i, k) for i, k in indexed if k.kind == "related"
+                and (k.target == target or (k.target is None and k.written == target))]
+        for i, link in same[1:]:
+            add(check, link, None, f"{finding['target']!r} is listed already", i)
+    elif check == "alias_links":
+        title = concepts[finding["target"]].title
+        key = normalise(finding["via"])
+        for i, link in indexed:
+            if link.target == finding["target"] and link.key == key and link.via == "alias":
+                add(check, link, title, f"{link.written!r} is an alias of {title!r}", i)
+    elif check == "broken_links":
+        match = close_match(finding["target"], concepts.values())
+        if match is not None:
+            title = concepts[match[0]].title
+            key = normalise(finding["target"])
+            for i, link in indexed:
+                if link.via == "unresolved" and link.key == key:
+                    add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i)
+    elif check == "unlinked_mentions":
+        _mention_edit(edits, finding, concepts, by_source.get(source, ()))
+    elif check == "one_way_links":
+        # The link back goes after the target's last related entry, in the same list.
+        target = finding["target"]
+        entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
+        if entries:
+            i, last = entries[-1]
+            origin = concepts[target].origin
+            if origin is not None and last.line is not None:
+                title = concepts[source].title
+                edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
+                                  f"{target} gets the link back to {title!r}"))
 
 
 def _front_matter_end(path: str) -> int:
@@ -405,6 +415,17 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None, select: 
 
     ``select(check, finding)`` narrows the repairs to some findings (the app fixes one at a time).
     """
+    groups = finding_edits(glossary, checks)
+    return plan_edits(glossary, [e for check, finding, edits in groups
+                                 if select is None or select(check, finding) for e in edits])
+
+
+def finding_edits(glossary: Glossary, checks: Iterable[str] | None = None) -> list[FindingEdits]:
+    """Each finding of the chosen fixable checks (default: all four) with the edits that repair it.
+
+    Computed once, this lets a caller plan the fix of any one finding without auditing again
+    (``plan_edits`` with that finding's edits): the app's fix preview does so.
+    """
     if glossary.format not in _FORMATS:
         raise UsageError(f"fix repairs Markdown, YAML, JSON and JSONL sources, not {glossary.format or 'this source'}")
     chosen = DEFAULT_FIXES
@@ -414,11 +435,20 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None, select: 
         if unfixable and names != check_names(None):
             raise UsageError(f"fix cannot repair {', '.join(unfixable)}; it repairs {', '.join(FIXABLE)}")
         chosen = tuple(c for c in FIXABLE if c in names)
+    _root(glossary)
+    return _edits(AuditData.from_glossary(glossary), chosen)
+
+
+def _root(glossary: Glossary) -> Path:
     root = source_root(glossary.source, (c.origin.file for c in glossary if c.origin is not None))
     if root is None:
         raise UsageError("fix needs a file or folder source")
-    data = AuditData.from_glossary(glossary)
-    edits = _edits(data, chosen, select)
+    return root
+
+
+def plan_edits(glossary: Glossary, edits: Iterable[Edit]) -> FixPlan:
+    """The files ``edits`` change, each read now and edited line by line (an edit that cannot be made is skipped)."""
+    root = _root(glossary)
     starts: dict[str, list[int]] = {}
     for concept in glossary:
         if concept.origin is not None and concept.origin.line:

@@ -21,7 +21,7 @@ from graph.app.common import is_local, source_key
 from graph.appcache import RESULTS, REVISIONS, source_version
 from graph.appstate import SourceSpec, md_escape, writes_allowed
 from graph.audit.formats import located, where
-from graph.editing import FIX_OF, editor_links, finding_path, finding_plan
+from graph.editing import FIX_OF, editor_links, finding_path, finding_plan, fix_index
 from graph.errors import GlossgraphError
 from graph.fix import FixPlan, apply
 from graph.protocol import GraphStore
@@ -37,9 +37,13 @@ def _label(name: str, row: Mapping[str, Any]) -> str:
 def _plan(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any]) -> FixPlan | None:
     """The row's fix, planned from the files as loaded; None when they changed since (the store must reload first)."""
     # Planning reads the files now but edits the lines the store recorded: both must be the same version.
-    if source_version(spec.location, spec.dataset) != source_key(spec):
+    version = source_key(spec)
+    if source_version(spec.location, spec.dataset) != version:
         return None
-    return finding_plan(store.glossary(), name, row)
+    glossary = store.glossary()
+    # Each finding's edits come from one audit per check and version; a row's plan then only reads its files.
+    index = RESULTS.get("fix-index", (version, FIX_OF[name]), partial(fix_index, glossary, name))
+    return finding_plan(glossary, name, row, index)
 
 
 def _why_not_write(spec: SourceSpec) -> str | None:
