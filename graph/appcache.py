@@ -7,7 +7,7 @@ the files change. Kept out of the app so it can be tested without Streamlit.
 
 from __future__ import annotations
 
-__all__ = ["RESULTS", "ResultCache", "source_version"]
+__all__ = ["RESULTS", "REVISIONS", "ResultCache", "Revisions", "source_version"]
 
 import hashlib
 import os
@@ -106,6 +106,19 @@ class ResultCache:
         with self._guard:
             self._entries.pop((kind, key), None)
 
+    def discard_version(self, version: str) -> None:
+        """Forget every result computed from one version of a source (its key is the version or starts with it).
+
+        >>> cache = ResultCache()
+        >>> _ = cache.get("audit", ("v1", None), lambda: 1); _ = cache.get("audit", "v2", lambda: 2)
+        >>> cache.discard_version("v1"); cache.peek("audit", ("v1", None)), cache.peek("audit", "v2")
+        (None, 2)
+        """
+        with self._guard:
+            for slot in [s for s in self._entries if s[1] == version
+                         or (isinstance(s[1], tuple) and s[1] and s[1][0] == version)]:
+                del self._entries[slot]
+
     def clear(self) -> None:
         """Forget every result (the counts too)."""
         with self._guard:
@@ -115,3 +128,34 @@ class ResultCache:
 
 #: The app's cache: one per server process, shared by every session.
 RESULTS = ResultCache()
+
+
+class Revisions:
+    """A counter per source location, bumped to say "read it again": by a fix the app wrote, or by the watcher.
+
+    The app opens a store per (source, revision), so a bump makes the next page run load the
+    files afresh; the new fingerprint then keys a new audit.
+
+    >>> revisions = Revisions()
+    >>> revisions.get("/g"), revisions.bump("/g"), revisions.get("/g"), revisions.get("/other")
+    (0, 1, 1, 0)
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._guard = threading.Lock()
+
+    def get(self, location: str) -> int:
+        """The current revision of a source."""
+        with self._guard:
+            return self._counts[location]
+
+    def bump(self, location: str) -> int:
+        """Mark a source as changed; the new revision."""
+        with self._guard:
+            self._counts[location] += 1
+            return self._counts[location]
+
+
+#: The app's source revisions: one per server process, shared by every session.
+REVISIONS = Revisions()

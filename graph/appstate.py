@@ -7,11 +7,13 @@ from __future__ import annotations
 
 __all__ = [
     "ALLOW_PATH_ENV",
+    "ALLOW_WRITE_ENV",
     "DEFAULT_SAMPLE",
     "HISTORY_ENV",
     "MAX_SESSION_UPLOAD_BYTES",
     "MAX_UPLOAD_BYTES",
     "SOURCE_ENV",
+    "WATCH_ENV",
     "ExploreState",
     "PathsState",
     "SourceSpec",
@@ -28,6 +30,8 @@ __all__ = [
     "safe_url",
     "save_upload",
     "server_path",
+    "watching",
+    "writes_allowed",
 ]
 
 import hashlib
@@ -57,6 +61,10 @@ SOURCE_ENV = "GLOSSGRAPH_SOURCE"
 ALLOW_PATH_ENV = "GLOSSGRAPH_ALLOW_PATH"
 #: The environment variable `glossgraph app --history DIR` uses to hand the snapshots folder to the app.
 HISTORY_ENV = "GLOSSGRAPH_HISTORY"
+#: Set by `glossgraph app --allow-write`: the app may apply fixes to the source files.
+ALLOW_WRITE_ENV = "GLOSSGRAPH_ALLOW_WRITE"
+#: Set by `glossgraph app --watch`: the app reloads when the source files change.
+WATCH_ENV = "GLOSSGRAPH_WATCH"
 
 
 def _sample_folder() -> Path:
@@ -125,6 +133,20 @@ def allowed_root() -> Path | None:
     """The folder visitors may load paths from (`glossgraph app --allow-path DIR`), or None: the path box is off."""
     root = os.environ.get(ALLOW_PATH_ENV, "").strip()
     return Path(root) if root else None
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def writes_allowed() -> bool:
+    """True when the app was started with --allow-write: the fix buttons may write the source files."""
+    return _flag(ALLOW_WRITE_ENV)
+
+
+def watching() -> bool:
+    """True when the app was started with --watch: it reloads a source whose files change."""
+    return _flag(WATCH_ENV)
 
 
 def server_path(text: str, root: Path | None) -> Path:

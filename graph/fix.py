@@ -21,7 +21,10 @@ the old one did not have) is skipped and reported.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FixPlan", "apply", "close_match", "plan_fixes"]
+__all__ = [
+    "DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FindingEdits", "FixPlan", "ModifiedError", "Selector", "apply",
+    "close_match", "finding_edits", "plan_edits", "plan_fixes",
+]
 
 import bisect
 import difflib
@@ -31,7 +34,7 @@ import posixpath
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -39,7 +42,7 @@ from urllib.parse import quote, unquote
 from rapidfuzz import fuzz
 
 from graph.audit.checks import check_names
-from graph.audit.data import AuditData
+from graph.audit.data import AuditData, Finding
 from graph.audit.locate import find_word as _find_word
 from graph.audit.locate import source_root
 from graph.audit.report import run_audit
@@ -54,6 +57,9 @@ FIXABLE: tuple[str, ...] = (
 )
 #: The checks repaired when no check is named (the last two add links: only when asked for).
 DEFAULT_FIXES: tuple[str, ...] = FIXABLE[:4]
+
+#: Picks the findings to repair: called with the check's name and the finding.
+Selector = Callable[[str, Finding], bool]
 
 _FORMATS = ("markdown", "yaml", "json", "jsonl", "records")
 # Characters that make a plain YAML scalar mean something else (a mapping, a comment, a flow list...).
@@ -80,6 +86,10 @@ class Edit:
     written: str
     new: str | None
     why: str
+
+
+#: A finding of a check and the edits that repair it.
+FindingEdits = tuple[str, Finding, list[Edit]]
 
 
 @dataclass
@@ -168,9 +178,10 @@ def close_match(written: str, concepts: Iterable[Concept]) -> tuple[str, str] | 
     return None
 
 
-def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
-    """The edits the chosen checks' findings call for, one per written reference."""
+def _edits(data: AuditData, checks: tuple[str, ...]) -> list[FindingEdits]:
+    """The edits each of the chosen checks' findings calls for (one per written reference), finding by finding."""
     report = run_audit(data, checks)
+    groups: list[FindingEdits] = []
     concepts = data.concepts
     by_source: dict[str, list[Link]] = {}
     for link in data.links:
@@ -201,53 +212,63 @@ def _edits(data: AuditData, checks: tuple[str, ...]) -> list[Edit]:
 
     for check in checks:
         for finding in report.open_findings(check):
-            source = finding["source"]
-            indexed = list(enumerate(by_source.get(source, ())))
-            if check == "self_links":
-                key = normalise(finding["target"])
-                for i, link in indexed:
-                    if link.target == source and link.key == key:
-                        add(check, link, None, "a concept does not link to itself", i)
-            elif check == "duplicate_links":
-                target = finding["target"]
-                same = [(i, k) for i, k in indexed if k.kind == "related"
-                        and (k.target == target or (k.target is None and k.written == target))]
-                for i, link in same[1:]:
-                    add(check, link, None, f"{finding['target']!r} is listed already", i)
-            elif check == "alias_links":
-                title = concepts[finding["target"]].title
-                key = normalise(finding["via"])
-                for i, link in indexed:
-                    if link.target == finding["target"] and link.key == key and link.via == "alias":
-                        add(check, link, title, f"{link.written!r} is an alias of {title!r}", i, link.target)
-            elif check == "broken_links":
-                match = close_match(finding["target"], concepts.values())
-                if match is None and "/" in finding["target"]:
-                    # A path (a Markdown link's terms/gammas.md, a wikilink's [[folder/Name]]): its note's name.
-                    match = close_match(finding["target"].rsplit("/", 1)[-1], concepts.values())
-                if match is None:
-                    continue
-                title = concepts[match[0]].title
-                key = normalise(finding["target"])
-                for i, link in indexed:
-                    if link.via == "unresolved" and link.key == key:
-                        add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i,
-                            match[0])
-            elif check == "unlinked_mentions":
-                _mention_edit(edits, finding, concepts, by_source.get(source, ()), pages,
-                              style.get(source, "wikilink"))
-            elif check == "one_way_links":
-                # The link back goes after the target's last related entry, in the same list.
-                target = finding["target"]
-                entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
-                if entries:
-                    i, last = entries[-1]
-                    origin = concepts[target].origin
-                    if origin is not None and last.line is not None:
-                        title = concepts[source].title
-                        edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
-                                          f"{target} gets the link back to {title!r}"))
-    return edits
+            start = len(edits)
+            _finding_edits(check, finding, add, edits, concepts, by_source, pages, style)
+            groups.append((check, finding, edits[start:]))
+    return groups
+
+
+def _finding_edits(check: str, finding: Finding, add: Callable[..., None], edits: list[Edit],
+                   concepts: dict[str, Concept], by_source: dict[str, list[Link]], pages: set[str],
+                   style: dict[str, str]) -> None:
+    """Add the edits one finding calls for (``add`` for a written reference, ``edits`` for the others).
+
+    ``pages`` are the one-page glossaries' files, ``style`` each concept's link form (see _link_styles).
+    """
+    source = finding["source"]
+    indexed = list(enumerate(by_source.get(source, ())))
+    if check == "self_links":
+        key = normalise(finding["target"])
+        for i, link in indexed:
+            if link.target == source and link.key == key:
+                add(check, link, None, "a concept does not link to itself", i)
+    elif check == "duplicate_links":
+        target = finding["target"]
+        same = [(i, k) for i, k in indexed if k.kind == "related"
+                and (k.target == target or (k.target is None and k.written == target))]
+        for i, link in same[1:]:
+            add(check, link, None, f"{finding['target']!r} is listed already", i)
+    elif check == "alias_links":
+        title = concepts[finding["target"]].title
+        key = normalise(finding["via"])
+        for i, link in indexed:
+            if link.target == finding["target"] and link.key == key and link.via == "alias":
+                add(check, link, title, f"{link.written!r} is an alias of {title!r}", i, link.target)
+    elif check == "broken_links":
+        match = close_match(finding["target"], concepts.values())
+        if match is None and "/" in finding["target"]:
+            # A path (a Markdown link's terms/gammas.md, a wikilink's [[folder/Name]]): its note's name.
+            match = close_match(finding["target"].rsplit("/", 1)[-1], concepts.values())
+        if match is not None:
+            title = concepts[match[0]].title
+            key = normalise(finding["target"])
+            for i, link in indexed:
+                if link.via == "unresolved" and link.key == key:
+                    add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i,
+                        match[0])
+    elif check == "unlinked_mentions":
+        _mention_edit(edits, finding, concepts, by_source.get(source, ()), pages, style.get(source, "wikilink"))
+    elif check == "one_way_links":
+        # The link back goes after the target's last related entry, in the same list.
+        target = finding["target"]
+        entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
+        if entries:
+            i, last = entries[-1]
+            origin = concepts[target].origin
+            if origin is not None and last.line is not None:
+                title = concepts[source].title
+                edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
+                                  f"{target} gets the link back to {title!r}"))
 
 
 def _front_matter_end(path: str) -> int:
@@ -501,8 +522,22 @@ def _remove_item(line: str, start: int, end: int) -> str | None:
     return None
 
 
-def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPlan:
-    """The edits that repair the chosen fixable checks' findings (default: all four), per file."""
+def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None, select: Selector | None = None) -> FixPlan:
+    """The edits that repair the chosen fixable checks' findings (default: all four), per file.
+
+    ``select(check, finding)`` narrows the repairs to some findings (the app fixes one at a time).
+    """
+    groups = finding_edits(glossary, checks)
+    return plan_edits(glossary, [e for check, finding, edits in groups
+                                 if select is None or select(check, finding) for e in edits])
+
+
+def finding_edits(glossary: Glossary, checks: Iterable[str] | None = None) -> list[FindingEdits]:
+    """Each finding of the chosen fixable checks (default: all four) with the edits that repair it.
+
+    Computed once, this lets a caller plan the fix of any one finding without auditing again
+    (``plan_edits`` with that finding's edits): the app's fix preview does so.
+    """
     if glossary.format not in _FORMATS:
         raise UsageError(f"fix repairs Markdown, YAML, JSON and JSONL sources, not {glossary.format or 'this source'}")
     chosen = DEFAULT_FIXES
@@ -512,11 +547,20 @@ def plan_fixes(glossary: Glossary, checks: Iterable[str] | None = None) -> FixPl
         if unfixable and names != check_names(None):
             raise UsageError(f"fix cannot repair {', '.join(unfixable)}; it repairs {', '.join(FIXABLE)}")
         chosen = tuple(c for c in FIXABLE if c in names)
+    _root(glossary)
+    return _edits(AuditData.from_glossary(glossary), chosen)
+
+
+def _root(glossary: Glossary) -> Path:
     root = source_root(glossary.source, (c.origin.file for c in glossary if c.origin is not None))
     if root is None:
         raise UsageError("fix needs a file or folder source")
-    data = AuditData.from_glossary(glossary)
-    edits = _edits(data, chosen)
+    return root
+
+
+def plan_edits(glossary: Glossary, edits: Iterable[Edit]) -> FixPlan:
+    """The files ``edits`` change, each read now and edited line by line (an edit that cannot be made is skipped)."""
+    root = _root(glossary)
     starts: dict[str, list[int]] = {}
     for concept in glossary:
         if concept.origin is not None and concept.origin.line:

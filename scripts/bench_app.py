@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,14 +81,15 @@ class AppServer:
                 self.process.wait(timeout=15)
 
 
-def start_app(source: str | Path, *, timeout: float = 90.0, log_dir: Path | None = None) -> AppServer:
-    """Start `glossgraph app SOURCE` on a free port and wait until its health check answers."""
+def start_app(source: str | Path, *, timeout: float = 90.0, log_dir: Path | None = None,
+              options: Sequence[str] = ()) -> AppServer:
+    """Start `glossgraph app SOURCE [OPTIONS]` on a free port and wait until its health check answers."""
     port = free_port()
     log = (log_dir or Path(os.environ.get("TMPDIR", "/tmp"))) / f"glossgraph-app-{port}.log"
     script = Path(sys.executable).with_name("glossgraph")
     launcher = [str(script)] if script.exists() else [sys.executable, "-c", "import sys; from graph.cli import main; "
                                                       "sys.exit(main())"]
-    command = [*launcher, "app", str(source), "--port", str(port), "--host", "127.0.0.1"]
+    command = [*launcher, "app", str(source), *options, "--port", str(port), "--host", "127.0.0.1"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     started = time.perf_counter()
     with log.open("wb") as out:

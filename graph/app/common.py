@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.appcache import source_version
+from graph.appcache import REVISIONS, source_version
 from graph.appstate import (
     MAX_UPLOAD_BYTES,
     SourceSpec,
@@ -25,12 +25,14 @@ from graph.appstate import (
     default_source,
     md_escape,
     server_path,
+    watching,
 )
 from graph.errors import GlossgraphError, LoadError
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
 from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
 from graph.stores import open_store
+from graph.watch import WATCHERS
 
 UPLOAD_ROOT = Path(tempfile.gettempdir()) / "glossgraph-uploads"
 #: Above this many concepts the concept pickers list search results instead of every concept.
@@ -42,8 +44,11 @@ __all__ = [
     "current",
     "error_text",
     "figures",
+    "follow_changes",
     "get_store",
+    "is_local",
     "labels",
+    "lasting_tabs",
     "neighbourhood_view",
     "paths_view",
     "search",
@@ -61,8 +66,8 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner="Loading the glossary...", max_entries=8)
-def _opened(spec: SourceSpec) -> tuple[GraphStore, str]:
-    """The store over a source and the version of the source it was loaded from, once per source."""
+def _opened(spec: SourceSpec, revision: int = 0) -> tuple[GraphStore, str]:
+    """The store over a source and the version of the source it was loaded from, once per source and revision."""
     if spec.is_neo4j:
         options = {k: v for k, v in (("user", spec.user), ("password", spec.password),
                                      ("database", spec.database)) if v}
@@ -82,19 +87,43 @@ def _dataset_version(spec: SourceSpec, store: GraphStore) -> str:
     return source_version(spec.location, spec.dataset, store.version())
 
 
+def _latest(spec: SourceSpec) -> tuple[GraphStore, str]:
+    """The store and version of the source's current revision (a fix written or a change watched reloads it)."""
+    if not spec.is_neo4j and watching() and is_local(spec):
+        WATCHERS.ensure(spec.location, lambda location, _changed: REVISIONS.bump(location))
+    revision = REVISIONS.get(spec.location)
+    if revision:
+        # The previous revision's store is stale: let it go instead of keeping a second copy of the graph.
+        _opened.clear(spec, revision - 1)
+    return _opened(spec, revision)
+
+
 def get_store(spec: SourceSpec) -> GraphStore:
-    """The store over a source, opened once per source and shared read-only by every session."""
-    return _opened(spec)[0]
+    """The store over a source, opened once per source (and revision) and shared read-only by every session."""
+    return _latest(spec)[0]
 
 
 def source_key(spec: SourceSpec) -> str:
     """The version of the source the store holds: the key of every result computed from it.
 
-    A file source is a snapshot taken when it was opened; a Neo4j dataset is read live, so its
-    version is asked of the server each time (one small query): a new load gives new keys.
+    A Neo4j dataset is read live, so its version is asked of the server each time (one small
+    query): a new load gives new keys. For a file source it is the version of the store
+    ``current()`` handed out in this run, even if the watcher has reloaded the source since: a
+    result is never cached under a version it was not computed from.
     """
-    store, version = _opened(spec)
-    return _dataset_version(spec, store) if spec.is_neo4j else version
+    if spec.is_neo4j:
+        return _dataset_version(spec, _latest(spec)[0])
+    pinned = st.session_state.get("source_pinned")
+    if isinstance(pinned, tuple) and pinned[0] == spec:
+        return str(pinned[2])
+    return _latest(spec)[1]
+
+
+def is_local(spec: SourceSpec) -> bool:
+    """True for a file or folder on this machine given by path (not an upload, not Neo4j): editors can open it."""
+    if spec.is_neo4j:
+        return False
+    return not Path(spec.location).resolve().is_relative_to(UPLOAD_ROOT.resolve())
 
 
 def current() -> tuple[SourceSpec, GraphStore]:
@@ -103,10 +132,30 @@ def current() -> tuple[SourceSpec, GraphStore]:
     if "source" not in st.session_state:
         st.session_state["source"] = default_source()
     spec: SourceSpec = st.session_state["source"]
-    return spec, get_store(spec)
+    store, version = _latest(spec)
+    st.session_state["source_pinned"] = (spec, store, version)
+    return spec, store
+
+
+@st.fragment(run_every=1.0)
+def _follow(location: str, seen: int) -> None:
+    """Every second: rerun the whole page once the watcher has seen the source change (widgets keep their state)."""
+    if REVISIONS.get(location) != seen:
+        st.rerun(scope="app")
+
+
+def follow_changes() -> None:
+    """With --watch: reload the page when the session's source changes on disk, keeping the user's place."""
+    spec = st.session_state.get("source")
+    if not watching() or not isinstance(spec, SourceSpec) or not is_local(spec):
+        return
+    with st.sidebar:
+        st.caption("Watching the source: the pages reload when its files change.")
+        _follow(spec.location, REVISIONS.get(spec.location))
 
 
 # Resources, not data: read-only and shared, so a rerun at 100,000 concepts does not unpickle a copy.
+# Every cached query is keyed by the source's version (source_key): a reloaded source never reads stale answers.
 @st.cache_resource(max_entries=16, show_spinner=False)
 def figures(_store: GraphStore, version: str) -> tuple[dict[str, int], set[str], dict[str, str]]:
     """Degrees, orphans and category colours of a store (for drawing), computed once per source version."""
@@ -159,6 +208,26 @@ def paths_view(
     degrees, _orphans, colours = figures(_store, version)
     found = _store.paths(source, target, k, max_length, edges, direction, avoid)
     return found, (draw_paths(_store, found, degrees=degrees, colours=colours) if found else "")
+
+
+def lasting_tabs(labels: Sequence[str], key: str) -> Sequence[Any]:
+    """Tabs that stay on the reader's tab across reruns, even when its label's count changes ("x (3)" becomes "x (2)").
+
+    The tab is remembered by its name (the label before " ("), so a fix applied or a change
+    watched keeps the reader where they were.
+    """
+    remembered = f"{key}_name"
+    by_name = {label.split(" (")[0]: label for label in labels}
+    chosen = st.session_state.get(remembered)
+    if chosen in by_name:
+        st.session_state[key] = by_name[chosen]
+    elif st.session_state.get(key) not in labels:
+        st.session_state.pop(key, None)
+
+    def remember() -> None:
+        st.session_state[remembered] = str(st.session_state[key]).split(" (")[0]
+
+    return st.tabs(list(labels), key=key, on_change=remember)
 
 
 def show_metrics(items: Sequence[tuple[str, int | str]], key: str) -> None:

@@ -7,7 +7,7 @@ __all__ = ["main"]
 import streamlit as st
 
 from graph.app import PAGES_DIR
-from graph.app.common import show_unexpected, source_sidebar
+from graph.app.common import follow_changes, show_unexpected, source_sidebar
 
 
 def main() -> None:
@@ -28,6 +28,7 @@ def main() -> None:
         if source_sidebar() is None:
             st.error("No graph is loaded: choose another source in the sidebar.")
             st.stop()
+        follow_changes()
         page.run()
     except Exception as error:  # the last resort: a clear box, never a traceback for a visitor
         show_unexpected(error)

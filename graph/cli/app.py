@@ -13,8 +13,17 @@ from typing import Any
 import click
 
 from graph.app import MAIN_SCRIPT
-from graph.appstate import ALLOW_PATH_ENV, DEFAULT_SAMPLE, HISTORY_ENV, MAX_UPLOAD_BYTES, SOURCE_ENV
+from graph.appstate import (
+    ALLOW_PATH_ENV,
+    ALLOW_WRITE_ENV,
+    DEFAULT_SAMPLE,
+    HISTORY_ENV,
+    MAX_UPLOAD_BYTES,
+    SOURCE_ENV,
+    WATCH_ENV,
+)
 from graph.cli.base import cli, open_source, run_state, stderr
+from graph.errors import UsageError
 from graph.stores import is_neo4j_uri
 
 #: The Streamlit entry point, inside the package so an installed wheel serves the app too.
@@ -60,8 +69,14 @@ def streamlit_command(port: int, host: str) -> list[str]:
     metavar="DIR",
     help="A folder of dated snapshots: the Audit page charts each check's count across them.",
 )
-def app(source: str | None, port: int, host: str, allow_path: str | None, history_dir: str | None,
-        **params: Any) -> None:
+@click.option(
+    "--allow-write",
+    is_flag=True,
+    help="Let the Audit page apply fixes to the source files (off by default: any visitor could edit them).",
+)
+@click.option("--watch", is_flag=True, help="Reload the source when its files change; pages keep their place.")
+def app(source: str | None, port: int, host: str, allow_path: str | None, history_dir: str | None, allow_write: bool,
+        watch: bool, **params: Any) -> None:
     """Open the app on SOURCE (default: the bundled sample glossary) at http://HOST:PORT/.
 
     SOURCE is loaded once first, so a source that does not load fails here with one line.
@@ -69,13 +84,18 @@ def app(source: str | None, port: int, host: str, allow_path: str | None, histor
     source = source or str(DEFAULT_SAMPLE)
     if not is_neo4j_uri(source):
         source = str(Path(source).resolve())
+    elif watch:
+        raise UsageError("--watch follows the files of a file or folder source, not a Neo4j dataset")
     open_source({"source": source, **params}).close()
     env = dict(os.environ)
     env[SOURCE_ENV] = source
-    # Only this option opens the path box: a variable left in the shell must not open it silently.
-    env.pop(ALLOW_PATH_ENV, None)
-    if allow_path:
-        env[ALLOW_PATH_ENV] = allow_path
+    # Only these options open the path box, the fix buttons and the watcher: a variable left in
+    # the shell must not turn them on silently.
+    for variable, wanted in ((ALLOW_PATH_ENV, allow_path), (ALLOW_WRITE_ENV, "1" if allow_write else None),
+                             (WATCH_ENV, "1" if watch else None)):
+        env.pop(variable, None)
+        if wanted:
+            env[variable] = wanted
     env.pop(HISTORY_ENV, None)
     if history_dir:
         from graph.audit.history import snapshot_entries
@@ -91,7 +111,9 @@ def app(source: str | None, port: int, host: str, allow_path: str | None, histor
         # Secrets travel in the environment, never on the command line where `ps` shows them.
         if params.get(option):
             env[variable] = params[option]
-    stderr.print(f"glossgraph app on {source}: http://{host}:{port}/", markup=False)
+    modes = [text for on, text in ((watch, "watching for changes"), (allow_write, "fixes may be written")) if on]
+    stderr.print(f"glossgraph app on {source}: http://{host}:{port}/" + "".join(f"; {m}" for m in modes),
+                 markup=False)
     command = streamlit_command(port, host)
     if os.name == "posix":
         # Become the server: signals (Ctrl-C, a test stopping it by pid) reach Streamlit directly.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 __all__ = ["CSV_COLUMNS", "audit", "suggest"]
 
+import queue
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import click
@@ -24,8 +27,10 @@ from graph.cli.base import (
     stderr,
     stdout,
 )
-from graph.errors import UsageError
+from graph.errors import GlossgraphError, UsageError
+from graph.stores import is_neo4j_uri
 from graph.suggest import suggest as suggest_links
+from graph.watch import SourceWatchers
 
 
 def _examples(report: AuditReport, check: str, how_many: int = 2) -> str:
@@ -115,8 +120,10 @@ def _print_markdown(report: AuditReport) -> None:
 @click.option("--history", "history_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Instead of SOURCE: audit every snapshot in DIR and print each check's count per date "
               "(table, json or csv).")
+@click.option("--watch", is_flag=True,
+              help="Audit again each time a file of the source changes, until Ctrl-C (exit code: the last run's).")
 def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on: tuple[str, ...],
-          worklist_limit: int, docs_url: str | None, history_dir: str | None, **params: Any) -> None:
+          worklist_limit: int, docs_url: str | None, history_dir: str | None, watch: bool, **params: Any) -> None:
     """Audit the link coverage of a glossary (orphans, broken links, unlinked mentions, ...).
 
     Every finding of a file or folder source names its file and line. github, sarif and junit are
@@ -127,11 +134,57 @@ def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on:
     if history_dir is not None:
         from graph.cli.history import print_history
 
+        if watch:
+            raise UsageError("--watch follows a source's files; --history reads a folder of snapshots once")
+
         print_history(history_dir, output, chosen, params.get("source"),
                       {"allow_file": allow_file, "fail_on": fail_on, **params})
         return
     if not params.get("source"):
         raise UsageError("give the glossary to audit (SOURCE), or --history DIR")
+    run = partial(_audit_once, output, chosen, allow_file, fail_on, worklist_limit, docs_url, params)
+    if not watch:
+        code = run()
+        if code:
+            raise click.exceptions.Exit(code)
+        return
+    if is_neo4j_uri(params["source"]):
+        raise UsageError("--watch follows the files of a file or folder source, not a Neo4j dataset")
+    raise click.exceptions.Exit(_watch(run, params["source"]))
+
+
+def _watch(run: Callable[[], int], source: str) -> int:
+    """Audit now and after each change until Ctrl-C; the exit code of the last audit that finished."""
+    batches: queue.Queue[list[str]] = queue.Queue()
+    watchers = SourceWatchers()
+    # Watching starts before the first audit, so a change saved while it runs is not missed.
+    watchers.ensure(source, lambda _location, changed: batches.put(changed))
+    code = 130  # interrupted before the first audit finished
+    try:
+        code = run()  # a source that does not load at all ends the command, as without --watch
+        while True:
+            sys.stdout.flush()
+            stderr.print("watching for changes (Ctrl-C to stop)", markup=False)
+            changed = set(batches.get())
+            while not batches.empty():  # changes seen while the last audit ran: one more audit for all
+                changed.update(batches.get())
+            names = sorted(changed)
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            stderr.print(f"changed: {shown}; auditing again", markup=False)
+            try:
+                code = run()
+            except (GlossgraphError, OSError) as error:  # a file saved half-way: say so and wait for the next save
+                stderr.print(f"error: {error}", markup=False)
+                code = error.exit_code if isinstance(error, GlossgraphError) else 2
+    except KeyboardInterrupt:
+        return code
+    finally:
+        watchers.stop()
+
+
+def _audit_once(output: str, chosen: tuple[str, ...], allow_file: str | None, fail_on: tuple[str, ...],
+                worklist_limit: int, docs_url: str | None, params: dict[str, Any]) -> int:
+    """Load the source, audit it, print the report; the exit code (1 when a --fail-on check has findings)."""
     allow = load_allow_list(allow_file) if allow_file else None
     store = open_source(params)
     try:
@@ -157,7 +210,8 @@ def audit(output: str, checks: tuple[str, ...], allow_file: str | None, fail_on:
     if failing:
         listed = ", ".join(f"{check} ({count})" for check, count in failing.items())
         stderr.print(f"audit failed: {listed}", markup=False)
-        raise click.exceptions.Exit(1)
+        return 1
+    return 0
 
 
 @cli.command()

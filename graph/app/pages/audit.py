@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.app.common import current, show_error, show_metrics, source_key
+from graph.app.common import current, lasting_tabs, show_error, show_metrics, source_key
+from graph.app.findings import finding_panel
 from graph.app.history import history_chart
 from graph.appcache import RESULTS
 from graph.appstate import count_text, matching_rows, md_escape
@@ -77,8 +78,8 @@ def _csv(report: AuditReport, check: str) -> bytes:
     return report.csv_text(check).encode("utf-8")
 
 
-def _paged(report: AuditReport, check: str) -> None:
-    """A check's findings: search by concept, worklist order, one page of the table at a time."""
+def _paged(report: AuditReport, check: str, shown_tab: bool) -> None:
+    """A check's findings: search, worklist order, one page of the table at a time; then one to open or fix."""
     rows = report.findings[check]
     allowed = report.allowed[check]
     find, order, size = st.columns([3, 2, 1])
@@ -104,6 +105,8 @@ def _paged(report: AuditReport, check: str) -> None:
     if any(allowed):
         frame["allowed"] = [allowed[i] for i in shown]
     st.dataframe(frame, hide_index=True, key=f"table_{check}")
+    if shown_tab:  # the browser shows only the open tab: plan fixes for it alone
+        finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
 
 
 spec, store = current()
@@ -132,7 +135,7 @@ st.bar_chart(counts, x="check", y=["open", "allowed"], horizontal=True, height=3
 history_chart()  # only when the app was started with --history DIR
 
 labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
-tabs = st.tabs(labels)
+tabs = lasting_tabs(labels, key="au_tab")
 with tabs[0]:
     st.markdown("**What to fix first**, most useful first (allowed findings left out).")
     titles = {
@@ -145,6 +148,8 @@ with tabs[0]:
         st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
+            if tabs[0].open is not False:
+                finding_panel(spec, store, name, rows, key=f"work_{name}")
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."
@@ -174,7 +179,7 @@ for tab, check in zip(tabs[1:], report.checks, strict=True):
             + "."
         )
         if count:
-            _paged(report, check)
+            _paged(report, check, tab.open is not False)
         else:
             st.success("Nothing to report.")
         st.download_button(
