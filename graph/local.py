@@ -13,12 +13,13 @@ import networkx as nx
 
 from graph.build import build_graph, node_kind
 from graph.kinds import Direction, EdgeType
-from graph.model import Glossary
+from graph.model import Concept, Glossary
 from graph.protocol import (
     ConceptPath,
     ConceptView,
     Edge,
     Hop,
+    Label,
     Neighbourhood,
     Node,
     SearchHit,
@@ -63,6 +64,18 @@ class LocalStore:
     def links(self) -> list[Link]:
         """The link table."""
         return self._links
+
+    def labels(self) -> list[Label]:
+        """Every concept's id, title, aliases and main category, in the glossary's order."""
+        return [Label(c.id, c.title, c.aliases, c.category) for c in self._glossary.concepts]
+
+    def link_pairs(self) -> list[tuple[str, str]]:
+        """Each resolved related link between two concepts once, by source in glossary order, then target id."""
+        return related_pairs(self._glossary, self._links)
+
+    def concepts(self, ids: Sequence[str]) -> list[Concept]:
+        """The concepts with these ids, in the order asked (unknown ids left out)."""
+        return [self._concepts[i] for i in ids if i in self._concepts]
 
     def audit_check(self, name: str) -> list[dict[str, Any]] | None:
         """None: every check runs in graph.audit over the in-memory glossary."""
@@ -367,3 +380,21 @@ def _shortest_path_distances(
             on_path[node] = depth
         behind = kept
     return on_path
+
+
+def related_pairs(glossary: Glossary, links: Sequence[Link]) -> list[tuple[str, str]]:
+    """The distinct (source, target) pairs of resolved related links between two different concepts, ordered.
+
+    Grouped by source in the glossary's order, targets by id: the order ``link_pairs`` promises.
+
+    >>> from graph.model import Concept, Reference
+    >>> store = LocalStore(Glossary([Concept("b", "B", related=(Reference("a"), Reference("a"), Reference("b"))),
+    ...                              Concept("a", "A", related=(Reference("x"), Reference("b"))),
+    ...                              Concept("c", "C", parents=(Reference("a"),))]))
+    >>> related_pairs(store.glossary(), store.links())
+    [('b', 'a'), ('a', 'b')]
+    """
+    position = {c.id: i for i, c in enumerate(glossary.concepts)}
+    pairs = {(link.source, link.target) for link in links
+             if link.kind != "broader" and link.target is not None and link.target != link.source}
+    return sorted(pairs, key=lambda pair: (position[pair[0]], pair[1]))

@@ -1,7 +1,7 @@
 """Whole-graph figures for the Overview page: category sizes, degree distribution, hubs, clusters.
 
-Computed from ``store.glossary()`` and ``store.links()`` only, so every store (local or Neo4j)
-gives the same figures.
+Computed from ``store.labels()`` and ``store.link_pairs()`` only (lean reads, never the whole
+glossary), so every store (local or Neo4j) gives the same figures.
 """
 
 from __future__ import annotations
@@ -53,12 +53,8 @@ def link_graph(store: GraphStore) -> nx.DiGraph:
     [('a', 'b')]
     """
     graph = nx.DiGraph()
-    graph.add_nodes_from(c.id for c in store.glossary().concepts)
-    graph.add_edges_from(
-        (link.source, link.target)
-        for link in store.links()
-        if link.kind != "broader" and link.target is not None and link.target != link.source
-    )
+    graph.add_nodes_from(label.id for label in store.labels())
+    graph.add_edges_from(store.link_pairs())
     return graph
 
 
@@ -99,11 +95,11 @@ def overview(store: GraphStore, top: int = 15, progress: Callable[[float, str], 
     """
     tell = progress or (lambda _share, _step: None)
     tell(0.0, "reading the links")
-    glossary = store.glossary()
+    labels = store.labels()
     graph = link_graph(store)
     tell(0.3, "counting degrees")
-    titles = {c.id: c.title for c in glossary.concepts}
-    sizes = Counter(c.category or "(no category)" for c in glossary.concepts)
+    titles = {label.id: label.title for label in labels}
+    sizes = Counter(label.category or "(no category)" for label in labels)
     categories = tuple(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))
     undirected = graph.to_undirected(as_view=True)
     degree = dict(undirected.degree())

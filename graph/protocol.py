@@ -15,6 +15,7 @@ __all__ = [
     "Edge",
     "GraphStore",
     "Hop",
+    "Label",
     "Neighbourhood",
     "Node",
     "SearchHit",
@@ -93,6 +94,16 @@ def check_edge_types(edge_types: Sequence[str] | None) -> tuple[EdgeType, ...]:
     if bad:
         raise UsageError(f"edge type must be one of {', '.join(EDGE_TYPES)}, not {bad[0]!r}")
     return tuple(sorted(t for t in EDGE_TYPES if t in wanted))
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """What pickers, colours and figures need of a concept: no text, no links (a lean read on a server)."""
+
+    id: str
+    title: str
+    aliases: tuple[str, ...]
+    category: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +302,18 @@ class GraphStore(Protocol):
 
     def links(self) -> list[Link]:
         """The link table: every reference of every concept with its resolution."""
+        ...
+
+    def labels(self) -> list[Label]:
+        """Every concept's id, title, aliases and main category, in the glossary's order."""
+        ...
+
+    def link_pairs(self) -> list[tuple[str, str]]:
+        """Each resolved related link between two concepts once, by source in glossary order, then target id."""
+        ...
+
+    def concepts(self, ids: Sequence[str]) -> list[Concept]:
+        """The concepts with these ids, in the order asked (unknown ids left out)."""
         ...
 
     def audit_check(self, name: str) -> list[dict[str, Any]] | None:

@@ -252,13 +252,12 @@ def _tooltip(concept: Concept | None, fallback: str, kind: str) -> str:
 
 def concept_degrees(store: GraphStore) -> tuple[dict[str, int], set[str]]:
     """Degree (distinct linked concepts, either direction) of every concept, and the orphans (no incoming link)."""
-    neighbours: dict[str, set[str]] = {c.id: set() for c in store.glossary().concepts}
+    neighbours: dict[str, set[str]] = {label.id: set() for label in store.labels()}
     incoming: set[str] = set()
-    for link in store.links():
-        if link.kind != "broader" and link.target is not None and link.target != link.source:
-            neighbours[link.source].add(link.target)
-            neighbours.setdefault(link.target, set()).add(link.source)
-            incoming.add(link.target)
+    for source, target in store.link_pairs():
+        neighbours[source].add(target)
+        neighbours[target].add(source)
+        incoming.add(target)
     return {k: len(v) for k, v in neighbours.items()}, set(neighbours) - incoming
 
 
@@ -278,9 +277,10 @@ def draw_neighbourhood(
         degrees, found_orphans = concept_degrees(store)
         orphans = found_orphans if orphans is None else orphans
     orphan_set = set(orphans)
-    concepts = store.glossary().by_id()
+    # Only the concepts drawn: their tooltips need the definition (a server store reads just these).
+    concepts = {c.id: c for c in store.concepts([n.id for n in neighbourhood.nodes if n.kind == "concept"])}
     if colours is None:
-        colours = category_colours(c.category for c in concepts.values())
+        colours = category_colours(label.category for label in store.labels())
     nodes = [
         DrawNode(
             id=n.id,
@@ -309,14 +309,14 @@ def draw_paths(
     height: int = 460,
 ) -> str:
     """The HTML of several paths drawn together; the two ends are outlined, edges keep their authored direction."""
-    concepts = store.glossary().by_id()
     if colours is None:
-        colours = category_colours(c.category for c in concepts.values())
+        colours = category_colours(label.category for label in store.labels())
     degrees = degrees or {}
     ends = {p.concepts[0] for p in paths} | {p.concepts[-1] for p in paths}
     order: dict[str, None] = {}
     for path in paths:
         order.update(dict.fromkeys(path.concepts))
+    concepts = {c.id: c for c in store.concepts(list(order))}
     nodes = []
     for concept_id in order:
         concept = concepts.get(concept_id)

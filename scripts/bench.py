@@ -1,7 +1,8 @@
 """The glossgraph benchmark (`make bench`): one table of timings and peak memory, with same-run baselines.
 
     python -m scripts.bench [--sizes 1000,10000,100000] [--runs N] [--out docs/benchmarks.md]
-                            [--no-neo4j] [--no-app] [--no-html] [--no-baselines] [--workdir DIR]
+                            [--no-neo4j] [--no-app] [--no-app-local] [--no-app-neo4j] [--no-html]
+                            [--no-baselines] [--workdir DIR]
 
 For each size a synthetic glossary (graph.synthetic, seeded) is written as JSONL once and cached in
 the work folder. Every measurement runs in a fresh Python process, so that one operation's garbage
@@ -40,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -859,6 +860,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-app", dest="app", action="store_false", help="Skip the browser measurements.")
     parser.add_argument("--app-max", type=int, default=100_000,
                         help="Largest size whose every page is timed in Chromium (default 100000).")
+    parser.add_argument("--no-app-local", dest="app_local", action="store_false",
+                        help="Skip the app's rows on the local store (files).")
+    parser.add_argument("--no-app-neo4j", dest="app_neo4j", action="store_false",
+                        help="Skip the app's rows on Neo4j datasets (sizes from 10,000 up to --neo4j-max).")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false", help="Skip the baselines.")
     parser.add_argument("--no-html", dest="html", action="store_false", help="Skip the saved HTML page loads.")
     parser.add_argument("--html-mb", type=_sizes_any, default=list(HTML_PAGE_MB),
@@ -899,9 +904,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(bench_mentions(size, path, args))
     if args.neo4j:
         rows.extend(bench_neo4j(args.sizes, datasets, args))
-    if args.app:
+    if args.app and args.app_local:
         rows.extend(bench_app(args.sizes, datasets))
         rows.extend(bench_pages(args.sizes, datasets, args))
+    if args.app and args.app_neo4j:
+        rows.extend(bench_neo4j_pages(args.sizes, datasets, args))
     linear = True
     if args.html:
         html_rows, linear = bench_html(args)
@@ -1033,54 +1040,102 @@ def _first_linked(path: Path) -> tuple[str, str]:
     return record["id"], record["definition"]
 
 
-def _cli_audit_seconds(path: Path) -> float:
-    """Wall time of `glossgraph audit PATH --format json` (load and audit), as a user runs it."""
+def _cli_audit_seconds(source: str | Path, options: Sequence[str] = ()) -> float:
+    """Wall time of `glossgraph audit SOURCE [OPTIONS] --format json` (load or pull, and audit), as a user runs it."""
     script = Path(sys.executable).with_name("glossgraph")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "graph.cli"]
     started = time.perf_counter()
-    subprocess.run([*command, "audit", str(path), "--format", "json"], stdout=subprocess.DEVNULL,
+    subprocess.run([*command, "audit", str(source), *options, "--format", "json"], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False, env={**os.environ, "GLOSSGRAPH_NO_PROGRESS": "1"})
     return time.perf_counter() - started
 
 
-def bench_pages(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]],
-                args: argparse.Namespace) -> list[Row]:
-    """Every page's time to ready in Chromium, first visit and later visits (new sessions), beside the CLI audit.
+def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str], concept: str, definition: str,
+               repetitions: int) -> list[Row]:
+    """Every page's first and later visits in Chromium on one source, with the CLI audit of the same source beside.
 
-    A server is started per repetition, so the first visits (each source's results computed) are
-    medians too; the later visits of every repetition are pooled. At 100k one repetition is made.
+    A server is started per repetition, so the first visits are medians too; the later visits of
+    every repetition are pooled.
     """
     from scripts.bench_app import measure_pages, start_app
 
+    first: dict[str, list[float]] = {}
+    later: dict[str, list[float]] = {}
+    cli: list[float] = []
+    for _ in range(repetitions):
+        cli.append(_cli_audit_seconds(source, options))
+        server = start_app(source, timeout=900, options=options)
+        try:
+            answer = measure_pages(server.url, concept, definition, runs=3)
+        finally:
+            server.stop()
+        for page, measured in answer.items():
+            first.setdefault(page, []).append(measured["first_s"])
+            later.setdefault(page, []).extend(measured["all_s"][1:])
+    cli_s = statistics.median(cli)
+    rows: list[Row] = []
+    what = "pull + audit" if store == "neo4j app" else "load + audit"
+    for page in first:
+        note = "start page, store load included" if page == "Explore" else "results not yet computed"
+        if store == "neo4j app" and page == "Explore":
+            note = "start page, dataset opened"
+        if page == "Audit":
+            note += f"; CLI audit ({what}) {cli_s:.2f} s in the same run, budget {cli_s + 3:.1f} s"
+        rows.append(Row(size, store, f"{page}: first visit", statistics.median(first[page]), len(first[page]),
+                        note=note))
+        rows.append(Row(size, store, f"{page}: later visit", statistics.median(later[page]), len(later[page]),
+                        note="a new session; budget 2 s"))
+    rows.append(Row(size, store.replace("app", "cli"), f"audit ({what})", cli_s, len(cli),
+                    note="glossgraph audit --format json"))
+    return rows
+
+
+def bench_pages(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]],
+                args: argparse.Namespace) -> list[Row]:
+    """Every page's time to ready in Chromium on the local store, first visit and later visits, beside the CLI audit.
+
+    At 100k one repetition is made.
+    """
     rows: list[Row] = []
     for size in sorted(s for s in sizes if BASELINE_SIZE <= s <= args.app_max):
         path, _summary = datasets[size]
         concept, definition = _first_linked(path)
         repetitions = 1 if size >= 100_000 else min(args.runs, 3)
         _say(f"timing every page of the app on {size:,} concepts ({repetitions} server start(s))")
-        first: dict[str, list[float]] = {}
-        later: dict[str, list[float]] = {}
-        cli: list[float] = []
-        for _ in range(repetitions):
-            cli.append(_cli_audit_seconds(path))
-            server = start_app(path, timeout=900)
+        rows.extend(_page_rows(size, "app", path, (), concept, definition, repetitions))
+    return rows
+
+
+def bench_neo4j_pages(sizes: list[int], datasets: dict[int, tuple[Path, dict[str, Any]]],
+                      args: argparse.Namespace) -> list[Row]:
+    """The same page rows on a Neo4j dataset of each size up to --neo4j-max (loaded for it, dropped after)."""
+    from graph.neo4j import Neo4jStore
+    from graph.stores import load_glossary
+
+    uri, stop = _neo4j_server()
+    user = os.environ.get("NEO4J_USERNAME", "neo4j")
+    password = os.environ.get("NEO4J_PASSWORD", "glossgraph-dev")
+    rows: list[Row] = []
+    try:
+        for size in sorted(s for s in sizes if BASELINE_SIZE <= s <= min(args.app_max, args.neo4j_max)):
+            path, _summary = datasets[size]
+            concept, definition = _first_linked(path)
+            dataset = f"bench-app-{size}"
+            store = Neo4jStore.connect(uri, dataset=dataset, user=user, password=password)
             try:
-                answer = measure_pages(server.url, concept, definition, runs=3)
+                _say(f"loading {size:,} concepts into Neo4j dataset {dataset}")
+                store.load(load_glossary(path), replace=True)
+                repetitions = 1 if size >= 100_000 else min(args.runs, 3)
+                _say(f"timing every page of the app on Neo4j, {size:,} concepts ({repetitions} server start(s))")
+                options = ("--dataset", dataset, "--neo4j-user", user)
+                # The password goes to the child processes through the environment only (never argv).
+                os.environ["NEO4J_PASSWORD"] = password
+                rows.extend(_page_rows(size, "neo4j app", uri, options, concept, definition, repetitions))
             finally:
-                server.stop()
-            for page, measured in answer.items():
-                first.setdefault(page, []).append(measured["first_s"])
-                later.setdefault(page, []).extend(measured["all_s"][1:])
-        cli_s = statistics.median(cli)
-        for page in first:
-            note = "start page, store load included" if page == "Explore" else "results not yet computed"
-            if page == "Audit":
-                note += f"; CLI audit (load + audit) {cli_s:.2f} s in the same run, budget {cli_s + 3:.1f} s"
-            rows.append(Row(size, "app", f"{page}: first visit", statistics.median(first[page]), len(first[page]),
-                            note=note))
-            rows.append(Row(size, "app", f"{page}: later visit", statistics.median(later[page]), len(later[page]),
-                            note="a new session; budget 2 s"))
-        rows.append(Row(size, "cli", "audit (load + audit)", cli_s, len(cli), note="glossgraph audit --format json"))
+                store.drop()
+                store.close()
+    finally:
+        stop()
     return rows
 
 

@@ -47,6 +47,12 @@ def _connect(at: AppTest, server: Any, password: str) -> AppTest:
 
 
 def test_the_app_answers_the_same_on_neo4j(dataset: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.neo4j import Neo4jStore
+
+    pulled: list[str] = []
+    for method in ("glossary", "links"):  # the whole dataset: only the audit, exports and diffs need it
+        whole = getattr(Neo4jStore, method)
+        monkeypatch.setattr(Neo4jStore, method, lambda self, _w=whole, _m=method: pulled.append(_m) or _w(self))
     monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     _connect(at, dataset, "not-the-password")
@@ -70,6 +76,11 @@ def test_the_app_answers_the_same_on_neo4j(dataset: Any, monkeypatch: pytest.Mon
     at.query_params.update({"from": "attention", "to": "fine-tuning"})
     at.run()
     assert "**Path 1** · 3 hops" in [m.value for m in at.markdown]
+    assert "Attention" in [line for m in at.markdown for line in m.value.split("**")]  # a title along the path
+    assert pulled == []  # the sidebar, Explore, the Overview and Paths read titles, links and a few concepts only
+    at.switch_page("graph/app/pages/audit.py").run()
+    assert {m.label: m.value for m in at.metric}["Concepts"] == "10"
+    assert pulled  # the audit reads the whole glossary
 
 
 def test_results_are_computed_once_per_load_of_the_dataset(dataset: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -153,6 +153,27 @@ def test_search(pair: tuple[LocalStore, Neo4jStore]) -> None:
             same(pair, "search", query, limit)
 
 
+def test_lean_reads_and_what_is_computed_from_them(pair: tuple[LocalStore, Neo4jStore], neo4j_server: Any) -> None:
+    from graph.overview import overview
+    from graph.render import concept_degrees
+
+    local, neo = pair
+    fresh = connect(neo4j_server, neo.dataset)  # nothing pulled yet
+    try:
+        labels = same((local, fresh), "labels")
+        assert [label.id for label in labels] == ids(pair)
+        pairs = same((local, fresh), "link_pairs")
+        assert len(pairs) == local.stats().links  # one pair per resolved related link between two concepts
+        wanted = [*reversed(ids(pair)[:4]), "no-such-concept", *ids(pair)[-2:]]
+        assert [c.id for c in same((local, fresh), "concepts", wanted)] == [i for i in wanted if i != "no-such-concept"]
+        assert same((local, fresh), "concepts", []) == []
+        assert concept_degrees(fresh) == concept_degrees(local)
+        assert overview(fresh) == overview(local)
+        assert "_whole" not in fresh.__dict__  # the pickers' labels and the figures never pulled the glossary
+    finally:
+        fresh.close()
+
+
 def test_resolve_and_concept_views(pair: tuple[LocalStore, Neo4jStore]) -> None:
     local = pair[0]
     for concept in local.glossary().concepts:

@@ -160,14 +160,14 @@ def follow_changes() -> None:
 def figures(_store: GraphStore, version: str) -> tuple[dict[str, int], set[str], dict[str, str]]:
     """Degrees, orphans and category colours of a store (for drawing), computed once per source version."""
     degrees, orphans = concept_degrees(_store)
-    colours = category_colours(c.category for c in _store.glossary().concepts)
+    colours = category_colours(label.category for label in _store.labels())
     return degrees, orphans, colours
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def labels(_store: GraphStore, version: str) -> dict[str, str]:
     """Concept id to a picker label (title, and aliases so typing an alias finds it), sorted by title."""
-    concepts = sorted(_store.glossary().concepts, key=lambda c: (c.title.casefold(), c.id))
+    concepts = sorted(_store.labels(), key=lambda c: (c.title.casefold(), c.id))
     return {c.id: concept_label(c.title, c.aliases) for c in concepts}
 
 
@@ -366,7 +366,7 @@ def source_sidebar() -> GraphStore | None:
             show_error(error)
             store = None
         if store is not None:
-            count = len(store.glossary().concepts)
+            count = len(store.labels())  # a lean read: a server store does not pull the glossary for it
             st.caption(f"{md_escape(spec.describe())}: {count_text(count)} concepts ({store.backend} store)")
         if st.session_state.get("source_error"):
             st.error(st.session_state["source_error"])

@@ -19,6 +19,7 @@ __all__ = [
     "BEGIN_LOAD",
     "CATEGORY_PARENTS",
     "CENTER",
+    "CONCEPTS_BY_ID",
     "CONCEPT_VIEW",
     "COUNT_TAG",
     "DATASET_LABEL",
@@ -27,6 +28,7 @@ __all__ = [
     "DROP_POINTER",
     "FORGET_TAGS",
     "INDEXES",
+    "LINK_PAIRS",
     "LIST_DATASETS",
     "POINTER",
     "RESOLVE",
@@ -48,7 +50,7 @@ __all__ = [
 from collections.abc import Sequence
 
 from graph.kinds import Direction, EdgeType
-from graph.neo4j.schema import CONSTRAINTS, LABELS, REL_TYPES
+from graph.neo4j.schema import CONSTRAINTS, LABELS, READ_PROPERTIES, REL_TYPES
 
 C, A, K, M = LABELS["concept"], LABELS["alias"], LABELS["category"], LABELS["missing"]
 RELATED, ALIAS_OF, IN_CATEGORY = REL_TYPES["related"], REL_TYPES["alias"], REL_TYPES["category"]
@@ -266,12 +268,27 @@ CONCEPT_VIEW = (
     f"COLLECT {{ MATCH (s:{C})-[:{BROADER}]->(c) WHERE s <> c RETURN [s.id, s.title] }} AS narrower"
 )
 
-ALL_CONCEPTS = f"MATCH (c:{C} {{dataset: $tag}}) RETURN properties(c) AS props ORDER BY c.ord"
+#: Every concept as the store reads it back, unordered: the server streams rows as it finds them
+#: (an ORDER BY would hold all 100,000 back until sorted) and Python sorts by ``ord``.
+ALL_CONCEPTS = (
+    f"MATCH (c:{C} {{dataset: $tag}}) "
+    f"RETURN c.ord AS ord, c {{{', '.join('.' + name for name in READ_PROPERTIES)}}} AS props"
+)
 
+#: What search, pickers, colours and figures read of every concept: no text, no link table.
 SEARCH_LABELS = (
     f"MATCH (c:{C} {{dataset: $tag}}) RETURN c.id AS id, c.title AS title, c.aliases AS aliases, "
-    "c.translations AS translations ORDER BY c.ord"
+    "c.category AS category, c.translations AS translations ORDER BY c.ord"
 )
+
+#: Each concept's resolved related links to other concepts (one edge per pair): the figures' edge list.
+LINK_PAIRS = (
+    f"MATCH (a:{C} {{dataset: $tag}})-[:{RELATED}]->(b:{C}) WHERE a <> b "
+    "RETURN a.id AS source, collect(b.id) AS targets"
+)
+
+#: A few concepts by id (the drawings' tooltips, the definitions along a path).
+CONCEPTS_BY_ID = f"MATCH (c:{C} {{dataset: $tag}}) WHERE c.id IN $ids RETURN properties(c) AS props"
 
 CATEGORY_PARENTS = f"MATCH (k:{K} {{dataset: $tag}}) WHERE k.parents IS NOT NULL RETURN k.parents AS parents"
 

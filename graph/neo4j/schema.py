@@ -16,6 +16,7 @@ __all__ = [
     "JSON_PROPERTIES",
     "LABELS",
     "NODE_KIND_OF_LABEL",
+    "READ_PROPERTIES",
     "REL_TYPES",
 ]
 
@@ -69,6 +70,15 @@ CONCEPT_LIST_PROPERTIES = ("aliases", "categories", "parents")
 #: A :Concept's ``parents`` (its broader concepts as written) is a native list of strings instead
 #: (CONCEPT_LIST_PROPERTIES).
 JSON_PROPERTIES = ("sources", "related", "parents")
+
+#: The :Concept properties the store reads back to rebuild a concept and its link table
+#: (graph/neo4j/rows.py ``concept_from`` and ``links_from``): the glossary pull returns these only,
+#: not the normalised keys, the load order or the dataset tag it needs no copy of.
+READ_PROPERTIES = (
+    "id", "title", "definition", "body", "aliases", "categories", "level", "published", "sources", "related",
+    "parents", "deprecated", "replaced_by", "translations", "attributes", "path", "origin_file", "origin_line",
+    "links",
+)
 
 #: Uniqueness constraints, created before any data (Community edition supports these).
 CONSTRAINTS = (

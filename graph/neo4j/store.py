@@ -16,12 +16,12 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.errors import AmbiguousReference, ConceptNotFound, StoreError, UsageError
 from graph.kinds import Direction, EdgeType
@@ -44,6 +44,7 @@ from graph.protocol import (
     ConceptView,
     Edge,
     Hop,
+    Label,
     Neighbourhood,
     Node,
     SearchHit,
@@ -54,6 +55,7 @@ from graph.protocol import (
 from graph.resolve import Link
 from graph.search import Searcher
 from graph.text import normalise
+from graph.util import paused_gc
 
 #: The audit checks the store answers in Cypher: those whose query measured faster than the library's
 #: check on the pulled glossary at both 10k and 100k concepts. The audit reads the glossary anyway
@@ -65,6 +67,7 @@ SERVER_CHECKS: frozenset[str] = frozenset({"uncategorised"})
 DELETE_ROWS = 5_000
 
 Progress = Callable[[int, int | None], None]
+T = TypeVar("T")
 
 # The driver logs every retry at WARNING; without a handler Python would print them to stderr
 # (the CLI promises one line). Applications that configure logging still receive them.
@@ -177,6 +180,19 @@ class Neo4jStore:
             )
         return list(records)
 
+    def _read_parsed(self, query: str, params: dict[str, Any], parse: Callable[[Iterable[Any]], T],
+                     action: str = "reading") -> T:
+        """Parse the records of a read as they stream in, so Python works while the server still sends.
+
+        ``parse`` runs inside the managed transaction and must build its answer afresh: a retried
+        transaction calls it again from the first record.
+        """
+        import neo4j
+
+        with self._errors(action), self._driver.session(database=self.settings.database,
+                                                        default_access_mode=neo4j.READ_ACCESS) as session:
+            return session.execute_read(lambda tx: parse(tx.run(query, params)))
+
     def _write(self, query: str, params: dict[str, Any], action: str = "writing") -> list[Any]:
         with self._errors(action), self._driver.session(database=self.settings.database) as session:
             return list(session.execute_write(lambda tx: list(tx.run(query, params))))
@@ -264,7 +280,7 @@ class Neo4jStore:
 
     def _forget_caches(self) -> None:
         self._current = None
-        for name in ("_searcher", "_whole"):
+        for name in ("_label_rows", "_labels", "_link_pairs", "_searcher", "_whole"):
             self.__dict__.pop(name, None)
 
     # -- loading -------------------------------------------------------------------------------
@@ -363,14 +379,21 @@ class Neo4jStore:
     @cached_property
     def _whole(self) -> tuple[Glossary, list[Link]]:
         tag = self._tag
-        rows = self._read(cypher.ALL_CONCEPTS, {"tag": tag}, "reading the glossary")
+
+        def parse(records: Iterable[Any]) -> list[tuple[int, Concept, list[Link]]]:
+            return [(r["ord"], concept_from(r["props"]), links_from(r["props"])) for r in records]
+
+        # Millions of acyclic objects: the collector would rescan them again and again (graph.util).
+        with paused_gc():
+            rows = self._read_parsed(cypher.ALL_CONCEPTS, {"tag": tag}, parse, "reading the glossary")
+            rows.sort(key=lambda row: row[0])
+            concepts = [concept for _ord, concept, _links in rows]
+            links = [link for _ord, _concept, concept_links in rows for link in concept_links]
         parents: dict[str, tuple[str, ...]] = {}
         for record in self._read(cypher.CATEGORY_PARENTS, {"tag": tag}, "reading categories"):
             for child, ups in json.loads(record["parents"]).items():
                 parents[child] = tuple(ups)
         info = self.info()
-        concepts = [concept_from(r["props"]) for r in rows]
-        links = [link for r in rows for link in links_from(r["props"])]
         glossary = Glossary(concepts, info.get("source", ""), info.get("format", ""), parents)
         glossary.dialect = info.get("dialect", "")
         return glossary, links
@@ -399,13 +422,45 @@ class Neo4jStore:
         raise ConceptNotFound(reference)
 
     @cached_property
+    def _label_rows(self) -> list[Any]:
+        """Every concept's id, title, aliases, category and translations: one lean read, shared by search and labels."""
+        return self._read(cypher.SEARCH_LABELS, {"tag": self._tag}, "reading titles")
+
+    @cached_property
     def _searcher(self) -> Searcher:
-        rows = self._read(cypher.SEARCH_LABELS, {"tag": self._tag}, "reading titles")
         return Searcher(
             (r["id"], r["title"], r["aliases"] or (),
              [n for t in translations_from(r["translations"]) for n in (t.title, *t.aliases)])
-            for r in rows
+            for r in self._label_rows
         )
+
+    @cached_property
+    def _labels(self) -> list[Label]:
+        return [Label(r["id"], r["title"], tuple(r["aliases"] or ()), r["category"]) for r in self._label_rows]
+
+    def labels(self) -> list[Label]:
+        """Every concept's id, title, aliases and main category, in glossary order (one lean read, no pull)."""
+        return self._labels
+
+    @cached_property
+    def _link_pairs(self) -> list[tuple[str, str]]:
+        position = {label.id: i for i, label in enumerate(self._labels)}
+        rows = self._read(cypher.LINK_PAIRS, {"tag": self._tag}, "reading links")
+        rows.sort(key=lambda r: position[r["source"]])
+        return [(r["source"], target) for r in rows for target in sorted(set(r["targets"]))]
+
+    def link_pairs(self) -> list[tuple[str, str]]:
+        """Each resolved related link between two concepts once, by source in glossary order, then target id."""
+        return self._link_pairs
+
+    def concepts(self, ids: Sequence[str]) -> list[Concept]:
+        """The concepts with these ids, in the order asked (unknown ids left out); one query."""
+        if not ids:
+            return []
+        rows = self._read(cypher.CONCEPTS_BY_ID, {"tag": self._tag, "ids": list(dict.fromkeys(ids))},
+                          "reading concepts")
+        found = {r["props"]["id"]: concept_from(r["props"]) for r in rows}
+        return [found[i] for i in ids if i in found]
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Concepts matching a query by title or alias, ranked exactly as the local store ranks them."""

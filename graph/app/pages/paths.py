@@ -104,7 +104,7 @@ if not found:
     )
     st.stop()
 
-concepts = store.glossary().by_id()
+concepts = {c.id: c for c in store.concepts(list(dict.fromkeys(c for path in found for c in path.concepts)))}
 
 
 def _title(concept_id: str) -> str:
