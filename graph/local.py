@@ -65,13 +65,21 @@ class LocalStore:
         """The link table."""
         return self._links
 
-    def labels(self) -> list[Label]:
-        """Every concept's id, title, aliases and main category, in the glossary's order."""
+    @cached_property
+    def _labels(self) -> list[Label]:
         return [Label(c.id, c.title, c.aliases, c.category) for c in self._glossary.concepts]
+
+    def labels(self) -> list[Label]:
+        """Every concept's id, title, aliases and main category, in the glossary's order (built once)."""
+        return self._labels
+
+    @cached_property
+    def _link_pairs(self) -> list[tuple[str, str]]:
+        return related_pairs(self._glossary, self._links)
 
     def link_pairs(self) -> list[tuple[str, str]]:
         """Each resolved related link between two concepts once, by source in glossary order, then target id."""
-        return related_pairs(self._glossary, self._links)
+        return self._link_pairs
 
     def concepts(self, ids: Sequence[str]) -> list[Concept]:
         """The concepts with these ids, in the order asked (unknown ids left out)."""
