@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from graph.protocol import GraphStore, Stats
+from graph.util import paused_gc
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,10 @@ def link_graph(store: GraphStore) -> nx.DiGraph:
     [('a', 'b')]
     """
     graph = nx.DiGraph()
-    graph.add_nodes_from(label.id for label in store.labels())
-    graph.add_edges_from(store.link_pairs())
+    # A million edges, each a dict: the collector would rescan them again and again (graph.util).
+    with paused_gc():
+        graph.add_nodes_from(label.id for label in store.labels())
+        graph.add_edges_from(store.link_pairs())
     return graph
 
 

@@ -51,6 +51,7 @@ from graph.kinds import Direction, EdgeType
 from graph.model import Concept
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood
 from graph.text import plain_links
+from graph.util import paused_gc
 
 #: Most nodes drawn at once; beyond this the picture says "showing N of M".
 MAX_NODES = 300
@@ -252,12 +253,13 @@ def _tooltip(concept: Concept | None, fallback: str, kind: str) -> str:
 
 def concept_degrees(store: GraphStore) -> tuple[dict[str, int], set[str]]:
     """Degree (distinct linked concepts, either direction) of every concept, and the orphans (no incoming link)."""
-    neighbours: dict[str, set[str]] = {label.id: set() for label in store.labels()}
     incoming: set[str] = set()
-    for source, target in store.link_pairs():
-        neighbours[source].add(target)
-        neighbours[target].add(source)
-        incoming.add(target)
+    with paused_gc():  # a set per concept, none freed before the end: nothing for the collector to find
+        neighbours: dict[str, set[str]] = {label.id: set() for label in store.labels()}
+        for source, target in store.link_pairs():
+            neighbours[source].add(target)
+            neighbours[target].add(source)
+            incoming.add(target)
     return {k: len(v) for k, v in neighbours.items()}, set(neighbours) - incoming
 
 
