@@ -25,6 +25,7 @@ from graph.protocol import (
     SearchHit,
     Stats,
     check_neighbourhood_request,
+    check_pair_type,
     check_path_request,
 )
 from graph.resolve import Link, Resolver, resolve_links
@@ -54,6 +55,7 @@ class LocalStore:
             self._links = resolve_links(glossary, self.resolver)
             self.graph: nx.MultiDiGraph = build_graph(glossary, self._links)
             self._concepts = glossary.by_id()
+        self._pairs: dict[str, list[tuple[str, str]]] = {}
 
     # -- reading the whole -------------------------------------------------------------------
 
@@ -73,13 +75,12 @@ class LocalStore:
         """Every concept's id, title, aliases and main category, in the glossary's order (built once)."""
         return self._labels
 
-    @cached_property
-    def _link_pairs(self) -> list[tuple[str, str]]:
-        return related_pairs(self._glossary, self._links)
-
-    def link_pairs(self) -> list[tuple[str, str]]:
-        """Each resolved related link between two concepts once, by source in glossary order, then target id."""
-        return self._link_pairs
+    def link_pairs(self, edge_type: EdgeType = "related") -> list[tuple[str, str]]:
+        """Each resolved related (or broader) link between two concepts once, in ``link_pairs`` order (built once)."""
+        edge_type = check_pair_type(edge_type)
+        if edge_type not in self._pairs:
+            self._pairs[edge_type] = concept_pairs(self._glossary, self._links, edge_type)
+        return self._pairs[edge_type]
 
     def concepts(self, ids: Sequence[str]) -> list[Concept]:
         """The concepts with these ids, in the order asked (unknown ids left out)."""
@@ -390,19 +391,21 @@ def _shortest_path_distances(
     return on_path
 
 
-def related_pairs(glossary: Glossary, links: Sequence[Link]) -> list[tuple[str, str]]:
-    """The distinct (source, target) pairs of resolved related links between two different concepts, ordered.
+def concept_pairs(glossary: Glossary, links: Sequence[Link], edge_type: EdgeType = "related") -> list[tuple[str, str]]:
+    """The distinct (source, target) pairs of resolved links of one edge type between two different concepts, ordered.
 
     Grouped by source in the glossary's order, targets by id: the order ``link_pairs`` promises.
+    A broader link is of type broader, every other kind of reference related.
 
     >>> from graph.model import Concept, Reference
     >>> store = LocalStore(Glossary([Concept("b", "B", related=(Reference("a"), Reference("a"), Reference("b"))),
     ...                              Concept("a", "A", related=(Reference("x"), Reference("b"))),
     ...                              Concept("c", "C", parents=(Reference("a"),))]))
-    >>> related_pairs(store.glossary(), store.links())
-    [('b', 'a'), ('a', 'b')]
+    >>> concept_pairs(store.glossary(), store.links()), concept_pairs(store.glossary(), store.links(), "broader")
+    ([('b', 'a'), ('a', 'b')], [('c', 'a')])
     """
     position = {c.id: i for i, c in enumerate(glossary.concepts)}
+    broader = edge_type == "broader"
     pairs = {(link.source, link.target) for link in links
-             if link.kind != "broader" and link.target is not None and link.target != link.source}
+             if (link.kind == "broader") == broader and link.target is not None and link.target != link.source}
     return sorted(pairs, key=lambda pair: (position[pair[0]], pair[1]))

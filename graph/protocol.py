@@ -23,6 +23,7 @@ __all__ = [
     "check_direction",
     "check_edge_types",
     "check_neighbourhood_request",
+    "check_pair_type",
     "check_path_request",
 ]
 
@@ -85,6 +86,19 @@ def check_path_request(
     if start in blocked or goal in blocked:
         raise UsageError("cannot avoid the concepts the path starts or ends at")
     return types, start, goal, blocked
+
+
+def check_pair_type(edge_type: str) -> EdgeType:
+    """The edge type ``link_pairs`` was asked for: related or broader; anything else is a UsageError.
+
+    >>> check_pair_type("broader")
+    'broader'
+    """
+    if edge_type == "related":
+        return "related"
+    if edge_type == "broader":
+        return "broader"
+    raise UsageError(f"no link pairs of type {edge_type!r}: related or broader")
 
 
 def check_edge_types(edge_types: Sequence[str] | None) -> tuple[EdgeType, ...]:
@@ -308,8 +322,8 @@ class GraphStore(Protocol):
         """Every concept's id, title, aliases and main category, in the glossary's order."""
         ...
 
-    def link_pairs(self) -> list[tuple[str, str]]:
-        """Each resolved related link between two concepts once, by source in glossary order, then target id."""
+    def link_pairs(self, edge_type: EdgeType = "related") -> list[tuple[str, str]]:
+        """Each resolved related (or broader) link once: by source in glossary order, then target."""
         ...
 
     def concepts(self, ids: Sequence[str]) -> list[Concept]:

@@ -50,9 +50,18 @@ def test_the_app_answers_the_same_on_neo4j(dataset: Any, monkeypatch: pytest.Mon
     from graph.neo4j import Neo4jStore
 
     pulled: list[str] = []
-    for method in ("glossary", "links"):  # the whole dataset: only the audit, exports and diffs need it
+
+    def counted(method: str) -> Any:
         whole = getattr(Neo4jStore, method)
-        monkeypatch.setattr(Neo4jStore, method, lambda self, _w=whole, _m=method: pulled.append(_m) or _w(self))
+
+        def read(self: Neo4jStore) -> Any:
+            pulled.append(method)
+            return whole(self)
+
+        return read
+
+    for method in ("glossary", "links"):  # the whole dataset: only the audit, exports and diffs need it
+        monkeypatch.setattr(Neo4jStore, method, counted(method))
     monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     _connect(at, dataset, "not-the-password")

@@ -164,6 +164,8 @@ def test_lean_reads_and_what_is_computed_from_them(pair: tuple[LocalStore, Neo4j
         assert [label.id for label in labels] == ids(pair)
         pairs = same((local, fresh), "link_pairs")
         assert len(pairs) == local.stats().links  # one pair per resolved related link between two concepts
+        assert len(same((local, fresh), "link_pairs", "broader")) == local.stats().broader
+        assert same((local, fresh), "link_pairs", "alias")[0] == "UsageError"
         wanted = [*reversed(ids(pair)[:4]), "no-such-concept", *ids(pair)[-2:]]
         assert [c.id for c in same((local, fresh), "concepts", wanted)] == [i for i in wanted if i != "no-such-concept"]
         assert same((local, fresh), "concepts", []) == []

@@ -281,11 +281,13 @@ SEARCH_LABELS = (
     "c.category AS category, c.translations AS translations ORDER BY c.ord"
 )
 
-#: Each concept's resolved related links to other concepts (one edge per pair): the figures' edge list.
-LINK_PAIRS = (
-    f"MATCH (a:{C} {{dataset: $tag}})-[:{RELATED}]->(b:{C}) WHERE a <> b "
+#: Per edge type, each concept's resolved links of that type to other concepts (one edge per pair):
+#: the figures' and the hierarchy's edge lists.
+LINK_PAIRS = {
+    edge_type: f"MATCH (a:{C} {{dataset: $tag}})-[:{rel}]->(b:{C}) WHERE a <> b "
     "RETURN a.id AS source, collect(b.id) AS targets"
-)
+    for edge_type, rel in (("related", RELATED), ("broader", BROADER))
+}
 
 #: A few concepts by id (the drawings' tooltips, the definitions along a path).
 CONCEPTS_BY_ID = f"MATCH (c:{C} {{dataset: $tag}}) WHERE c.id IN $ids RETURN properties(c) AS props"

@@ -50,6 +50,7 @@ from graph.protocol import (
     SearchHit,
     Stats,
     check_neighbourhood_request,
+    check_pair_type,
     check_path_request,
 )
 from graph.resolve import Link
@@ -443,15 +444,18 @@ class Neo4jStore:
         return self._labels
 
     @cached_property
-    def _link_pairs(self) -> list[tuple[str, str]]:
-        position = {label.id: i for i, label in enumerate(self._labels)}
-        rows = self._read(cypher.LINK_PAIRS, {"tag": self._tag}, "reading links")
-        rows.sort(key=lambda r: position[r["source"]])
-        return [(r["source"], target) for r in rows for target in sorted(set(r["targets"]))]
+    def _link_pairs(self) -> dict[str, list[tuple[str, str]]]:
+        return {}
 
-    def link_pairs(self) -> list[tuple[str, str]]:
-        """Each resolved related link between two concepts once, by source in glossary order, then target id."""
-        return self._link_pairs
+    def link_pairs(self, edge_type: EdgeType = "related") -> list[tuple[str, str]]:
+        """Each resolved related (or broader) link between two concepts once, in ``link_pairs`` order (one query)."""
+        edge_type = check_pair_type(edge_type)
+        if edge_type not in self._link_pairs:
+            position = {label.id: i for i, label in enumerate(self._labels)}
+            rows = self._read(cypher.LINK_PAIRS[edge_type], {"tag": self._tag}, "reading links")
+            rows.sort(key=lambda r: position[r["source"]])
+            self._link_pairs[edge_type] = [(r["source"], t) for r in rows for t in sorted(set(r["targets"]))]
+        return self._link_pairs[edge_type]
 
     def concepts(self, ids: Sequence[str]) -> list[Concept]:
         """The concepts with these ids, in the order asked (unknown ids left out); one query."""
