@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.appcache import source_version
+from graph.appcache import RESULTS, source_version
 from graph.appstate import (
     MAX_UPLOAD_BYTES,
     SourceSpec,
@@ -27,6 +27,7 @@ from graph.appstate import (
     server_path,
 )
 from graph.errors import GlossgraphError, LoadError
+from graph.hierarchy import Hierarchy
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
 from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
@@ -43,6 +44,7 @@ __all__ = [
     "error_text",
     "figures",
     "get_store",
+    "hierarchy",
     "labels",
     "neighbourhood_view",
     "paths_view",
@@ -98,6 +100,11 @@ def figures(_store: GraphStore, spec: SourceSpec) -> tuple[dict[str, int], set[s
     degrees, orphans = concept_degrees(_store)
     colours = category_colours(c.category for c in _store.glossary().concepts)
     return degrees, orphans, colours
+
+
+def hierarchy(store: GraphStore, spec: SourceSpec) -> Hierarchy:
+    """The source's hierarchy (parents, children, chains, roots), built once per version and shared by every session."""
+    return RESULTS.get("hierarchy", source_key(spec), lambda: Hierarchy.from_store(store))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
