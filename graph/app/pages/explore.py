@@ -89,7 +89,7 @@ def _place_in_hierarchy() -> None:
     tree = hierarchy(store, spec)
     if not tree:
         return
-    chains, more = tree.chains(concept_id)
+    chains, more = tree.chains(concept.id)
     for number, chain in enumerate(chains):
         with st.container(horizontal=True, key=f"crumbs_{number}", gap="small"):
             if chain.cycle:
