@@ -8,7 +8,7 @@ while a page shows what it already has. Kept out of the app so it can be tested 
 
 from __future__ import annotations
 
-__all__ = ["RESULTS", "Job", "ResultCache", "source_version"]
+__all__ = ["RESULTS", "Job", "Report", "ResultCache", "source_version"]
 
 import hashlib
 import os
@@ -126,8 +126,8 @@ class ResultCache:
     def start(self, kind: str, key: Hashable, compute: Callable[[Report], Any]) -> Job | None:
         """Compute (kind, key) in a background thread, once whoever asks: None when cached, else its running job.
 
-        ``compute`` is handed the job's ``report`` for its progress. A job that failed is returned
-        once more (so a page can show its error), then forgotten, so the next request tries again.
+        ``compute`` is handed the job's ``report`` for its progress. A job that failed stays, with its
+        error, until ``discard`` forgets it (a page shows the error and offers to try again).
 
         >>> cache = ResultCache()
         >>> job = cache.start("sum", "v1", lambda report: 1 + 1)
@@ -141,8 +141,6 @@ class ResultCache:
                 return None
             job = self._jobs.get(slot)
             if job is not None:
-                if job.error is not None:
-                    del self._jobs[slot]
                 return job
             job = self._jobs[slot] = Job()
         threading.Thread(target=self._run, args=(slot, job, compute), name=f"glossgraph-{kind}", daemon=True).start()
@@ -171,9 +169,12 @@ class ResultCache:
         return self.peek(kind, key) is not None
 
     def discard(self, kind: str, key: Hashable) -> None:
-        """Forget one result (say, an export file that has since been deleted)."""
+        """Forget one result (say, an export file that has since been deleted), or the failed job that stands for it."""
         with self._guard:
             self._entries.pop((kind, key), None)
+            job = self._jobs.get((kind, key))
+            if job is not None and job.error is not None:
+                del self._jobs[(kind, key)]
 
     def clear(self) -> None:
         """Forget every result (the counts too); jobs still running keep nothing they finish."""

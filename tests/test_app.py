@@ -413,6 +413,35 @@ def test_overview_shows_at_once_while_the_measures_compute_in_the_background(
     assert calls == ["glossgraph-overview_measures"] and RESULTS.computed["overview_measures"] == 1
 
 
+def test_an_error_in_the_background_shows_once_and_can_be_retried(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graph.overview
+    from graph.appcache import RESULTS, source_version
+
+    real, calls = graph.overview.measures, []
+
+    def broken(store: Any, top: int = 15, progress: Any = None) -> Any:
+        calls.append(1)
+        raise RuntimeError("the measures broke")
+
+    monkeypatch.setattr(graph.overview, "measures", broken)
+    at = _page(app, "overview")
+    RESULTS.wait("overview_measures", source_version(FIXTURE), timeout=60)
+    _run(at)
+    _run(at)  # a failed computation is not started again by every refresh
+    assert [e.value for e in at.error] == [
+        "Something went wrong: RuntimeError: the measures broke (the source and this page are unchanged; "
+        "try another view or source)"]
+    assert calls == [1] and not at.get("progress")
+    monkeypatch.setattr(graph.overview, "measures", real)
+    at.button(key="ov_retry").click()
+    _run(at)
+    assert RESULTS.wait("overview_measures", source_version(FIXTURE), timeout=60)
+    _run(at)
+    assert not at.error and {m.label: m.value for m in at.metric}["Clusters"] == "2"
+
+
 def test_overview_shows_the_roots_and_the_depths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SOURCE_ENV, str(SKOS_HIERARCHY))
     at = _overview(AppTest.from_file(APP, default_timeout=60), SKOS_HIERARCHY)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.app.common import current, hierarchy, show_metrics, show_unexpected, source_key
-from graph.appcache import RESULTS
+from graph.appcache import RESULTS, Report
 from graph.appstate import count_text
 from graph.overview import Hub, Measures, Summary, measures, summary
 
@@ -97,24 +97,31 @@ def _show_measures(figures: Measures) -> None:
     )
 
 
+def _compute(report: Report) -> Measures:
+    return measures(store, progress=report)
+
+
 def _measures_part(waiting: bool) -> None:
     """The slow figures when they are there; until then their progress (this part reruns on its own)."""
     figures: Measures | None = RESULTS.peek("overview_measures", version)
-    if figures is None:
-        job = RESULTS.start("overview_measures", version, lambda report: measures(store, progress=report))
+    job = None if figures is not None else RESULTS.start("overview_measures", version, _compute)
+    if job is None:
         figures = RESULTS.peek("overview_measures", version)
-        if figures is None and job is not None:
-            if job.error is not None:
-                show_unexpected(job.error)
-                return
-            st.progress(job.share, text=f"Measuring the graph in the background: {job.step}")
-            st.caption("Degrees, hubs and clusters appear here when they are ready; the rest of the page is.")
-            return
-    if waiting and figures is not None:
+    if waiting and (figures is not None or (job is not None and job.error is not None)):
         st.rerun()  # the whole page again, so this part stops refreshing itself
     if figures is not None:
         _show_measures(figures)
+    elif job is not None and job.error is not None:
+        show_unexpected(job.error)
+        st.button("Try again", key="ov_retry", on_click=lambda: RESULTS.discard("overview_measures", version))
+    elif job is not None:
+        st.progress(job.share, text=f"Measuring the graph in the background: {job.step}")
+        st.caption("Degrees, hubs and clusters appear here when they are ready; the rest of the page is.")
 
 
-pending = RESULTS.peek("overview_measures", version) is None
-st.fragment(run_every=POLL_SECONDS if pending else None)(_measures_part)(pending)
+# The first visit starts the background job; the part refreshes itself only while the job runs.
+running = RESULTS.peek("overview_measures", version) is None
+if running:
+    started = RESULTS.start("overview_measures", version, _compute)
+    running = started is not None and started.error is None
+st.fragment(run_every=POLL_SECONDS if running else None)(_measures_part)(running)
