@@ -60,6 +60,10 @@ _SHOW_WIKILINK_RE = re.compile(r"!?\[\[([^\[\]\n]+?)\]\]")
 _SHOW_MD_LINK_RE = re.compile(r"!?\[([^\]\n]*)\](?:\((?:<[^>\n]*>|[^)\n]*)\)|\[[^\]\n]*\])")
 _AUTOLINK_RE = re.compile(r"<https?://[^>\s]+>|https?://\S+")
 _HTML_TAG_RE = re.compile(r"<[^>\n]+>")
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
+# Link markup the mention finder blanks, each with a substring every match of it contains.
+_LINK_MARKUP = (("[[", WIKILINK_RE), ("](", _MD_LINK_RE), ("][", _MD_REF_LINK_RE),
+                ("://", _AUTOLINK_RE), ("<", _HTML_TAG_RE))
 
 
 def parse_wikilink(inner: str, label_first: bool = False) -> str:
@@ -86,11 +90,16 @@ def parse_wikilink(inner: str, label_first: bool = False) -> str:
 
 def _blank(match: re.Match[str]) -> str:
     # Keep newlines so that line numbers computed on the result stay right.
-    return re.sub(r"[^\n]", " ", match.group(0))
+    written = match.group(0)
+    if "\n" not in written:
+        return " " * len(written)
+    return _NOT_NEWLINE_RE.sub(" ", written)
 
 
 def strip_code(text: str) -> str:
     """Blank out fenced code blocks and inline code spans, keeping line structure."""
+    if "`" not in text and "~~~" not in text:
+        return text
     return _INLINE_CODE_RE.sub(_blank, _FENCE_RE.sub(_blank, text))
 
 
@@ -110,8 +119,10 @@ def wikilinks(text: str, label_first: bool = False) -> Iterator[tuple[str, int, 
 def strip_link_markup(text: str) -> str:
     """Blank out what the mention finder must not search: code, wikilinks, Markdown links, URLs, tags."""
     text = strip_code(text)
-    for pattern in (WIKILINK_RE, _MD_LINK_RE, _MD_REF_LINK_RE, _AUTOLINK_RE, _HTML_TAG_RE):
-        text = pattern.sub(_blank, text)
+    # Each pattern needs its marker; blanking only removes text, so a marker absent now stays absent.
+    for marker, pattern in _LINK_MARKUP:
+        if marker in text:
+            text = pattern.sub(_blank, text)
     if "]:" in text:
         # Reference definitions (Foam writes one per wikilink at the end of a note) and the
         # shortcut links [label] that use them are link markup too.
