@@ -22,7 +22,7 @@ APP_SCRIPT = MAIN_SCRIPT
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
-    """The command that serves the app: headless, no usage statistics, the app's upload limit."""
+    """The command that serves the app: headless, no usage statistics, the app's upload limit, no GC after each run."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
         "--server.port", str(port),
@@ -32,6 +32,11 @@ def streamlit_command(port: int, host: str) -> list[str]:
         "--server.maxUploadSize", str(MAX_UPLOAD_BYTES // (1024 * 1024)),
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "viewer",
+        # Streamlit runs a full garbage collection after every script run by default. With a large
+        # glossary in memory that scan costs seconds and holds the GIL: the Overview, which reruns
+        # once a second while its figures compute in a background thread, would starve that thread.
+        # The collector's own thresholds still run it.
+        "--runner.postScriptGC", "false",
     ]
 
 
