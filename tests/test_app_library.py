@@ -366,3 +366,12 @@ def test_a_failed_file_upload_leaves_no_part_file(tmp_path: Path, monkeypatch: p
     with pytest.raises(OSError, match="No space"):
         save_upload("g.json", b"{}", tmp_path)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_the_server_does_not_collect_garbage_after_every_run() -> None:
+    """Streamlit's full collection after each script run walked a 100k store on every page (3-4 s)."""
+    from graph.cli.app import streamlit_command
+
+    command = streamlit_command(8501, "127.0.0.1")
+    assert command[command.index("--runner.postScriptGC") + 1] == "false"
+    assert command[command.index("--server.port") + 1] == "8501"

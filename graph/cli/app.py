@@ -32,10 +32,10 @@ def streamlit_command(port: int, host: str) -> list[str]:
         "--server.maxUploadSize", str(MAX_UPLOAD_BYTES // (1024 * 1024)),
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "viewer",
-        # Streamlit runs a full garbage collection after every script run by default. With a large
-        # glossary in memory that scan costs seconds and holds the GIL: the Overview, which reruns
-        # once a second while its figures compute in a background thread, would starve that thread.
-        # The collector's own thresholds still run it.
+        # Streamlit runs a full garbage collection after every script run: at 100,000 concepts that
+        # walked the whole store, 3-4 s added to every page a visitor opened. graph.appcache.settle
+        # keeps the long-lived store and results out of the collector's way instead.
+        # It also kept the Overview's once-a-second refresh from starving its background computation.
         "--runner.postScriptGC", "false",
     ]
 
