@@ -553,14 +553,15 @@ class Neo4jStore:
         groups = 1
         while True:
             rows = self._read(cypher.paths(types, direction, max_length, groups), params, "finding paths")
-            options: dict[tuple[str, ...], list[set[tuple[str, bool]]]] = {}
+            # Per hop of each node sequence: the (edge type, forward) links it may walk, with their relations.
+            options: dict[tuple[str, ...], list[dict[tuple[str, bool], tuple[str, ...]]]] = {}
             for row in rows:
                 if not row["simple"]:
                     continue
                 sequence = tuple(row["nodes"])
-                per_hop = options.setdefault(sequence, [set() for _ in row["hops"]])
-                for choices, (rel_type, forward) in zip(per_hop, row["hops"], strict=True):
-                    choices.add((EDGE_TYPE_OF_REL[rel_type], forward))
+                per_hop = options.setdefault(sequence, [{} for _ in row["hops"]])
+                for choices, (rel_type, forward, relations) in zip(per_hop, row["hops"], strict=True):
+                    choices[(EDGE_TYPE_OF_REL[rel_type], forward)] = tuple(relations or ())
             covered = len({row["length"] for row in rows})
             if len(options) >= k or covered < groups or groups >= max_length:
                 break
@@ -572,7 +573,7 @@ class Neo4jStore:
                 # One hop per step: a link authored in the walking direction wins over the reverse one.
                 forward = sorted(t for t, f in choices if f)
                 hop_type, is_forward = (forward[0], True) if forward else (min(t for t, _ in choices), False)
-                hops.append(Hop.walked(here, there, hop_type, is_forward))
+                hops.append(Hop.walked(here, there, hop_type, is_forward, choices[(hop_type, is_forward)]))
             found.append(ConceptPath(sequence, tuple(hops)))
         return found
 
@@ -598,10 +599,18 @@ class Neo4jStore:
             return REGISTRY[check_name(name)].run(AuditData((), [k for r in rows for k in links_from(r["props"])]))
         if shape == "members":
             members = [
-                Concept(p["id"], p["title"], aliases=tuple(p["aliases"] or ()), deprecated=bool(p["deprecated"]))
+                Concept(p["id"], p["title"], aliases=tuple(p["aliases"] or ()), deprecated=bool(p["deprecated"]),
+                        path=p.get("path"))
                 for p in (r["props"] for r in rows)
             ]
-            return REGISTRY[check_name(name)].run(AuditData(members, ()))
+            parents = {r["props"]["id"]: r.get("parents") or [] for r in rows}
+            known = {c.id for c in members}
+            # Parents outside the group only qualify its titles: deprecated stand-ins, so no check counts them.
+            members += [Concept(pid, pid, deprecated=True) for pid in sorted({p for ps in parents.values() for p in ps})
+                        if pid not in known]
+            links = [Link(cid, pid, "broader", "id", pid, pid) for cid, ps in parents.items() for pid in ps]
+            data = AuditData(members, links, dialect=self.info().get("dialect", ""))
+            return REGISTRY[check_name(name)].run(data)
         if shape == "concepts":
             # The queries keep a superset where Cypher's trim and Python's strip could differ.
             if name == "uncategorised":
