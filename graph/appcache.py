@@ -2,18 +2,20 @@
 
 A source's *version* is a fingerprint of its files (path, size and modification time of each), so
 a result is reused by every page and session that shows the same source and recomputed only when
-the files change. Kept out of the app so it can be tested without Streamlit.
+the files change. A result may also be computed in a background thread (``ResultCache.start``)
+while a page shows what it already has. Kept out of the app so it can be tested without Streamlit.
 """
 
 from __future__ import annotations
 
-__all__ = ["RESULTS", "REVISIONS", "ResultCache", "Revisions", "source_version"]
+__all__ = ["RESULTS", "REVISIONS", "Job", "Report", "ResultCache", "Revisions", "source_version"]
 
 import hashlib
 import os
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,6 +59,24 @@ def source_version(location: str | Path, dataset: str | None = None, loaded: str
     return digest.hexdigest()[:24]
 
 
+#: What a background computation is handed: report(share done, step that runs next).
+Report = Callable[[float, str], object]
+
+
+@dataclass(eq=False)
+class Job:
+    """A result being computed in a background thread: how far it has got, and the error it ended with."""
+
+    share: float = 0.0
+    step: str = "starting"
+    error: Exception | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def report(self, share: float, step: str) -> None:
+        """Record the progress (called from the computing thread, read by pages)."""
+        self.share, self.step = share, step
+
+
 class ResultCache:
     """Results by (kind, key), each computed once even when sessions ask at once; the least recently used dropped.
 
@@ -73,6 +93,7 @@ class ResultCache:
         self.computed: Counter[str] = Counter()
         self._entries: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
         self._locks: dict[tuple[str, Hashable], threading.Lock] = {}
+        self._jobs: dict[tuple[str, Hashable], Job] = {}
         self._guard = threading.Lock()
 
     def peek(self, kind: str, key: Hashable) -> Any | None:
@@ -94,17 +115,69 @@ class ResultCache:
                     return self._entries[slot]
             value = compute()
             with self._guard:
-                self.computed[kind] += 1
-                self._entries[slot] = value
+                self._keep(slot, value)
                 self._locks.pop(slot, None)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
             return value
 
+    def _keep(self, slot: tuple[str, Hashable], value: Any) -> None:
+        """Store a computed result (the guard held), dropping the least recently used beyond max_entries."""
+        self.computed[slot[0]] += 1
+        self._entries[slot] = value
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def start(self, kind: str, key: Hashable, compute: Callable[[Report], Any]) -> Job | None:
+        """Compute (kind, key) in a background thread, once whoever asks: None when cached, else its running job.
+
+        ``compute`` is handed the job's ``report`` for its progress. A job that failed stays, with its
+        error, until ``discard`` forgets it (a page shows the error and offers to try again).
+
+        >>> cache = ResultCache()
+        >>> job = cache.start("sum", "v1", lambda report: 1 + 1)
+        >>> cache.wait("sum", "v1", timeout=10), cache.start("sum", "v1", lambda report: 0), cache.peek("sum", "v1")
+        (True, None, 2)
+        """
+        slot = (kind, key)
+        with self._guard:
+            if slot in self._entries:
+                self._entries.move_to_end(slot)
+                return None
+            job = self._jobs.get(slot)
+            if job is not None:
+                return job
+            job = self._jobs[slot] = Job()
+        threading.Thread(target=self._run, args=(slot, job, compute), name=f"glossgraph-{kind}", daemon=True).start()
+        return job
+
+    def _run(self, slot: tuple[str, Hashable], job: Job, compute: Callable[[Report], Any]) -> None:
+        """The body of a background job: compute, then keep the result (unless the cache was cleared meanwhile)."""
+        try:
+            value = compute(job.report)
+        except Exception as error:  # kept on the job: the page that asks next shows it
+            job.error = error
+            job.finished.set()
+            return
+        with self._guard:
+            if self._jobs.get(slot) is job:
+                self._keep(slot, value)
+                del self._jobs[slot]
+        job.finished.set()
+
+    def wait(self, kind: str, key: Hashable, timeout: float | None = None) -> bool:
+        """Wait for the background job of (kind, key), if one runs; True when the result is cached."""
+        with self._guard:
+            job = self._jobs.get((kind, key))
+        if job is not None:
+            job.finished.wait(timeout)
+        return self.peek(kind, key) is not None
+
     def discard(self, kind: str, key: Hashable) -> None:
-        """Forget one result (say, an export file that has since been deleted)."""
+        """Forget one result (say, an export file that has since been deleted), or the failed job that stands for it."""
         with self._guard:
             self._entries.pop((kind, key), None)
+            job = self._jobs.get((kind, key))
+            if job is not None and job.error is not None:
+                del self._jobs[(kind, key)]
 
     def discard_version(self, version: str) -> None:
         """Forget every result computed from one version of a source (its key is the version or starts with it).
@@ -120,9 +193,10 @@ class ResultCache:
                 del self._entries[slot]
 
     def clear(self) -> None:
-        """Forget every result (the counts too)."""
+        """Forget every result (the counts too); jobs still running keep nothing they finish."""
         with self._guard:
             self._entries.clear()
+            self._jobs.clear()
             self.computed.clear()
 
 

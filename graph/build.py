@@ -4,7 +4,8 @@ Node keys: a concept is keyed by its id; the other kinds by ``kind:normalised-na
 never collide with concept ids (ids with those prefixes are refused at build time).
 Edge keys are the edge type, so there is at most one edge of each type between two nodes; a
 ``related`` or ``broader`` edge carries how its reference resolved (``via``), the target as
-written first (``written``) and how many times the source listed it (``count``). A ``broader``
+written first (``written``), how many times the source listed it (``count``) and, when an ontology
+gave its references relations, their distinct labels sorted (``relations``). A ``broader``
 edge goes from a concept to its parent (the link table's references of kind "broader").
 """
 
@@ -117,5 +118,9 @@ def build_graph(glossary: Glossary, links: Iterable[Link]) -> nx.MultiDiGraph:
         if existing is not None:
             existing["count"] += 1
         else:
-            keys[edge_type] = {"via": link.via, "written": link.written, "count": 1}
+            existing = keys[edge_type] = {"via": link.via, "written": link.written, "count": 1}
+        if link.relation is not None:
+            known = existing.get("relations", ())
+            if link.relation not in known:
+                existing["relations"] = tuple(sorted((*known, link.relation)))
     return graph

@@ -225,7 +225,7 @@ class LocalStore:
                     if other in on_trail or to_goal[other] > remaining:
                         continue
                     node = trail[-1]
-                    hop = Hop.walked(node, other, edge_type, forward)
+                    hop = Hop.walked(node, other, edge_type, forward, self._relations(node, other, edge_type, forward))
                     if other == goal:
                         if remaining == 0:
                             found.append(ConceptPath((*trail, other), (*hops, hop)))
@@ -262,6 +262,11 @@ class LocalStore:
         if start not in to_goal:
             return []
         return walk(to_goal, range(to_goal[start], max_length + 1))
+
+    def _relations(self, node: str, other: str, edge_type: str, forward: bool) -> tuple[str, ...]:
+        """The relation labels of the edge a hop from ``node`` to ``other`` walks (along it or against it)."""
+        source, target = (node, other) if forward else (other, node)
+        return tuple(self.graph.succ[source][target][edge_type].get("relations", ()))
 
     # -- counting --------------------------------------------------------------------------
 

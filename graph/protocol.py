@@ -182,18 +182,35 @@ class Neighbourhood:
 class Hop:
     """One step of a path, oriented along the path; ``forward`` is False when walked against the link.
 
-    A broader link walked from parent to child is labelled ``narrower``.
+    A broader link walked from parent to child is labelled ``narrower``. ``relation`` is the label an
+    ontology gave the related link walked (``part_of``; several sorted and comma-joined), None for
+    a plain link.
     """
 
     source: str
     target: str
     type: str
     forward: bool = True
+    relation: str | None = None
 
     @classmethod
-    def walked(cls, source: str, target: str, edge_type: str, forward: bool) -> Hop:
-        """The hop over an edge of ``edge_type`` walked along (forward) or against it."""
-        return cls(source, target, "narrower" if edge_type == "broader" and not forward else edge_type, forward)
+    def walked(cls, source: str, target: str, edge_type: str, forward: bool, relations: Sequence[str] = ()) -> Hop:
+        """The hop over an edge of ``edge_type`` (with its relation labels) walked along (forward) or against it."""
+        return cls(source, target, "narrower" if edge_type == "broader" and not forward else edge_type, forward,
+                   ", ".join(relations) or None)
+
+    @property
+    def label(self) -> str:
+        """How the hop reads to people: its type, then the relation when the link has one (``related: part_of``)."""
+        return f"{self.type}: {self.relation}" if self.relation else self.type
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form: source, target, type and forward, and ``relation`` only when the link has one."""
+        data: dict[str, Any] = {"source": self.source, "target": self.target, "type": self.type,
+                                "forward": self.forward}
+        if self.relation is not None:
+            data["relation"] = self.relation
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +227,7 @@ class ConceptPath:
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
-        return {"length": self.length, "concepts": list(self.concepts), "hops": [asdict(h) for h in self.hops]}
+        return {"length": self.length, "concepts": list(self.concepts), "hops": [h.to_json() for h in self.hops]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,8 @@ class Link:
     """One reference of one concept, with its resolution: a row of the link table.
 
     ``key`` is the normalised target as written; broken and ambiguous links are grouped by it.
-    ``kind`` is the reference's kind ("related", "wikilink"), or "broader" for a hierarchy parent.
+    ``kind`` is the reference's kind ("related", "wikilink"), or "broader" for a hierarchy parent;
+    ``relation`` the ontology relation the reference was given (``part_of``), None for a plain link.
     """
 
     source: str
@@ -49,6 +50,7 @@ class Link:
     key: str
     candidates: tuple[str, ...] = ()
     line: int | None = None
+    relation: str | None = None
 
 
 class Resolver:
@@ -143,7 +145,7 @@ def resolve_links(glossary: Glossary, resolver: Resolver | None = None) -> list[
                 resolution = resolver.resolve_key(key)
                 seen = cache[written] = (resolution.via, resolution.target, key, resolution.candidates)
             via, target, key, candidates = seen
-            append(Link(source, written, kind, via, target, key, candidates, ref.line))
+            append(Link(source, written, kind, via, target, key, candidates, ref.line, ref.relation))
     return table
 
 

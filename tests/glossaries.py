@@ -115,3 +115,23 @@ def hierarchy() -> Glossary:
         source="tests/glossaries.py:hierarchy",
         format="python",
     )
+
+
+def relations() -> Glossary:
+    """Related links with ontology relations, for the relation labels on path hops.
+
+    wheel → car (part_of), wheel → axle twice (part_of, attached_to: one edge, both labels),
+    car → engine (has_part), engine → axle (a plain related link).
+    """
+    return Glossary(
+        [
+            Concept("wheel", "Wheel", "Rolls.", related=(
+                Reference("car", relation="part_of"), Reference("Axle", relation="part_of"),
+                Reference("axle", relation="attached_to"))),
+            Concept("car", "Car", "Drives.", related=(Reference("engine", relation="has_part"),)),
+            Concept("engine", "Engine", "Turns.", related=refs("axle")),
+            Concept("axle", "Axle", "Holds wheels."),
+        ],
+        source="tests/glossaries.py:relations",
+        format="python",
+    )

@@ -17,6 +17,8 @@ APP = str(ROOT / "app.py")
 FIXTURE = ROOT / "tests" / "data" / "app" / "glossary"
 HOSTILE = ROOT / "tests" / "data" / "app" / "hostile"
 BROKEN = ROOT / "tests" / "data" / "app" / "broken"
+SKOS_HIERARCHY = ROOT / "tests" / "data" / "skos" / "hierarchy.ttl"
+OBO = ROOT / "tests" / "data" / "obo" / "mini.obo"
 
 
 @pytest.fixture()
@@ -171,7 +173,63 @@ def test_neighbourhood_caption_counts_nodes(app: AppTest) -> None:
     assert at.query_params["edges"] == "related,category"
 
 
+def _crumbs(at: AppTest) -> list[list[str]]:
+    """The breadcrumbs of the Explore card: each chain up as the labels of its buttons, root first."""
+    chains: dict[str, list[str]] = {}
+    for button in at.button:
+        if button.key and button.key.startswith("up_"):
+            chains.setdefault(button.key.split("_", 2)[1], []).append(button.label)
+    return list(chains.values())
+
+
+@pytest.fixture()
+def tree_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on the SKOS thesaurus with a hierarchy (polyhierarchy, a cycle, concepts outside), not yet run."""
+    monkeypatch.setenv(SOURCE_ENV, str(SKOS_HIERARCHY))
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def test_explore_shows_each_chain_up_and_the_children(tree_app: AppTest) -> None:
+    at = _page(tree_app, "explore", concept="pickup")
+    assert _crumbs(at) == [["Vehicle", "Car"], ["Vehicle", "Truck"]]
+    assert _keys(at, "down_") == []
+    at.button(key="up_0_car").click()
+    _run(at)
+    assert at.session_state["ex_concept"] == "car" and at.query_params["concept"] == "car"
+    assert _crumbs(at) == [["Vehicle"]]
+    assert _keys(at, "down_") == ["down_pickup", "down_sedan"] and "**Narrower** (2)" in _markdown(at)
+    at.button(key="up_0_vehicle").click()
+    _run(at)
+    assert _crumbs(at) == [] and "A root of the hierarchy: no broader concept." in [c.value for c in at.caption]
+    assert [at.button(key=k).label for k in _keys(at, "down_")] == ["Car", "Bicycle", "Car", "Scooter", "Truck"]
+    at.button(key="down_bicycle").click()
+    _run(at)
+    assert at.session_state["ex_concept"] == "bicycle" and _keys(at, "down_") == ["down_wheel"]
+
+
+def test_explore_marks_a_cycle_and_concepts_outside_the_hierarchy(tree_app: AppTest) -> None:
+    at = _page(tree_app, "explore", concept="chicken")
+    assert _crumbs(at) == [["Egg"]]
+    assert "↻" in _markdown(at)
+    at = _page(tree_app, "explore", concept="garage")
+    assert _crumbs(at) == [] and _keys(at, "down_") == []
+    assert "Not in the hierarchy: no broader or narrower concept." in [c.value for c in at.caption]
+
+
+def test_explore_has_no_hierarchy_section_without_broader_links(app: AppTest) -> None:
+    at = _page(app, "explore", concept="transformer")
+    captions = [c.value for c in at.caption]
+    assert _crumbs(at) == [] and not any("hierarchy" in c for c in captions)
+
+
 # -- Paths ----------------------------------------------------------------------------------------
+
+
+def test_paths_show_an_ontology_relation_on_its_hop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOURCE_ENV, str(OBO))
+    at = _page(AppTest.from_file(APP, default_timeout=60), "paths", **{"from": "MINI:0000004", "to": "MINI:0000006"})
+    assert ("**attention layer** —related\\: part\\_of→ **transformer** ←related\\: part\\_of— "
+            "**recurrent network**") in _markdown(at)
 
 
 def test_paths_lists_each_hop_with_its_relation(app: AppTest) -> None:
@@ -280,10 +338,20 @@ def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:
 # -- Overview and Snapshots ---------------------------------------------------------------------
 
 
+def _overview(at: AppTest, source: Path = FIXTURE) -> AppTest:
+    """The Overview page once its background figures are done (the page run again, as its refresh would)."""
+    from graph.appcache import RESULTS, source_version
+
+    _page(at, "overview")
+    assert RESULTS.wait("overview_measures", source_version(source), timeout=60)
+    return _run(at)
+
+
 def test_overview_counts_hubs_and_clusters(app: AppTest) -> None:
-    at = _page(app, "overview")
+    at = _overview(app)
     assert {m.label: m.value for m in at.metric} == {
-        "Concepts": "10", "Links": "13", "Aliases": "5", "Categories": "3", "Broken links": "1", "Clusters": "2",
+        "Concepts": "10", "Links": "13", "Broader links": "0", "Aliases": "5", "Categories": "3",
+        "Broken links": "1", "Clusters": "2",
     }
     by_degree, by_pagerank, clusters = (d.value for d in at.main.dataframe)
     assert list(by_degree["id"][:2]) == ["foundation-model", "large-language-model"]
@@ -291,23 +359,98 @@ def test_overview_counts_hubs_and_clusters(app: AppTest) -> None:
     assert list(by_pagerank["id"][:2]) == ["foundation-model", "transformer"]
     assert clusters.to_dict("records") == [{"size": 8, "clusters": 1}, {"size": 2, "clusters": 1}]
     assert len(at.get("vega_lite_chart")) == 2
+    assert "No broader links: this glossary has no hierarchy." in [c.value for c in at.main.caption]
 
 
 def test_overview_figures_are_computed_once_per_source_version(app: AppTest) -> None:
     from graph.appcache import RESULTS, source_version
 
-    at = _page(app, "overview")
-    assert RESULTS.computed["overview"] == 1 and not at.get("progress")
-    first = RESULTS.peek("overview", source_version(FIXTURE))
-    assert first is not None and first.stats.concepts == 10
+    at = _overview(app)
+    assert RESULTS.computed["overview"] == 1 and RESULTS.computed["overview_measures"] == 1
+    assert not at.get("progress")
+    first = RESULTS.peek("overview_measures", source_version(FIXTURE))
+    assert first is not None and first.cluster_sizes == (8, 2)
     at.switch_page("graph/app/pages/audit.py")
     _run(at)
     at.switch_page("graph/app/pages/overview.py")
     _run(at)
     other = _page(AppTest.from_file(APP, default_timeout=60), "overview")
-    assert {m.label: m.value for m in other.metric}["Clusters"] == "2"
-    assert RESULTS.computed["overview"] == 1
-    assert RESULTS.peek("overview", source_version(FIXTURE)) is first
+    assert {m.label: m.value for m in other.metric}["Clusters"] == "2" and not other.get("progress")
+    assert RESULTS.computed["overview"] == 1 and RESULTS.computed["overview_measures"] == 1
+    assert RESULTS.peek("overview_measures", source_version(FIXTURE)) is first
+
+
+def test_overview_shows_at_once_while_the_measures_compute_in_the_background(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import graph.overview
+    from graph.appcache import RESULTS, source_version
+
+    release, calls = threading.Event(), []
+    real = graph.overview.measures
+
+    def held(store: Any, top: int = 15, progress: Any = None) -> Any:
+        calls.append(threading.current_thread().name)
+        assert release.wait(60)
+        return real(store, top, progress)
+
+    monkeypatch.setattr(graph.overview, "measures", held)
+    at = _page(app, "overview")
+    # Counts and categories are there; the slow figures are a progress bar, computed in another thread.
+    assert {m.label: m.value for m in at.metric}["Concepts"] == "10" and "Clusters" not in {m.label for m in at.metric}
+    assert [s.value for s in at.main.subheader] == ["Category sizes", "Hierarchy"]
+    assert [p.proto.text for p in at.get("progress")] == ["Measuring the graph in the background: starting"]
+    _run(at)  # the page again (its own refresh, or a second visit) while the figures compute: no second job
+    assert calls == ["glossgraph-overview_measures"] and RESULTS.computed["overview_measures"] == 0
+    release.set()
+    assert RESULTS.wait("overview_measures", source_version(FIXTURE), timeout=60)
+    _run(at)
+    assert not at.get("progress") and {m.label: m.value for m in at.metric}["Clusters"] == "2"
+    assert [s.value for s in at.main.subheader][2:5] == ["Degree distribution", "Top hubs by degree",
+                                                          "Top hubs by PageRank"]
+    assert calls == ["glossgraph-overview_measures"] and RESULTS.computed["overview_measures"] == 1
+
+
+def test_an_error_in_the_background_shows_once_and_can_be_retried(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graph.overview
+    from graph.appcache import RESULTS, source_version
+
+    real, calls = graph.overview.measures, []
+
+    def broken(store: Any, top: int = 15, progress: Any = None) -> Any:
+        calls.append(1)
+        raise RuntimeError("the measures broke")
+
+    monkeypatch.setattr(graph.overview, "measures", broken)
+    at = _page(app, "overview")
+    RESULTS.wait("overview_measures", source_version(FIXTURE), timeout=60)
+    _run(at)
+    _run(at)  # a failed computation is not started again by every refresh
+    assert [e.value for e in at.error] == [
+        "Something went wrong: RuntimeError: the measures broke (the source and this page are unchanged; "
+        "try another view or source)"]
+    assert calls == [1] and not at.get("progress")
+    monkeypatch.setattr(graph.overview, "measures", real)
+    at.button(key="ov_retry").click()
+    _run(at)
+    assert RESULTS.wait("overview_measures", source_version(FIXTURE), timeout=60)
+    _run(at)
+    assert not at.error and {m.label: m.value for m in at.metric}["Clusters"] == "2"
+
+
+def test_overview_shows_the_roots_and_the_depths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOURCE_ENV, str(SKOS_HIERARCHY))
+    at = _overview(AppTest.from_file(APP, default_timeout=60), SKOS_HIERARCHY)
+    assert {m.label: m.value for m in at.metric}["Broader links"] == "11"
+    depths, roots = (d.value.to_dict("records") for d in at.main.dataframe[:2])
+    assert depths == [{"depth": 0, "concepts": 1}, {"depth": 1, "concepts": 5}, {"depth": 2, "concepts": 3}]
+    assert roots == [{"root": "Vehicle", "id": "vehicle", "children": 5}]
+    assert ("Roots (concepts with children and no parent): 1. Concepts with a parent or a child: 11; with "
+            "neither: 2. On or below a cycle that no root reaches: 2.") in _markdown(at)
 
 
 def test_snapshots_offer_every_format_and_compare(app: AppTest) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+import loaders
 from graph.appstate import (
     ExploreState,
     PathsState,
@@ -23,11 +24,13 @@ from graph.appstate import (
     save_upload,
 )
 from graph.errors import LoadError
+from graph.hierarchy import Chain, Hierarchy, Root
 from graph.local import LocalStore
 from graph.model import Concept, Glossary, Reference
-from graph.overview import overview, pagerank
+from graph.overview import HierarchyFigures, measures, overview, pagerank, summary
 from graph.render import MAX_NODES, DrawEdge, DrawNode, category_colours, network_html, render_html
 
+ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(2)</script>"
 
@@ -255,22 +258,41 @@ def test_source_spec_never_shows_the_password() -> None:
 
 def test_overview_figures() -> None:
     figures = overview(_store())
-    assert figures.categories == (("(no category)", 1), ("Cat & <Co>", 1), ("Other", 1))
-    assert figures.degree_histogram == ((1, 2), (2, 1))
-    assert [h.id for h in figures.hubs_by_degree] == ["b", "a", "c"]
-    assert [(h.in_degree, h.out_degree) for h in figures.hubs_by_degree] == [(2, 1), (1, 1), (0, 1)]
-    assert figures.hubs_by_pagerank[0].id in {"a", "b"} and figures.hubs_by_pagerank[-1].id == "c"
-    assert figures.cluster_sizes == (3,)
-    assert figures.stats.concepts == 3 and figures.stats.broken_links == 1
+    quick, slow = figures.summary, figures.measures
+    assert quick.categories == (("(no category)", 1), ("Cat & <Co>", 1), ("Other", 1))
+    assert slow.degree_histogram == ((1, 2), (2, 1))
+    assert [h.id for h in slow.hubs_by_degree] == ["b", "a", "c"]
+    assert [(h.in_degree, h.out_degree) for h in slow.hubs_by_degree] == [(2, 1), (1, 1), (0, 1)]
+    assert slow.hubs_by_pagerank[0].id in {"a", "b"} and slow.hubs_by_pagerank[-1].id == "c"
+    assert slow.cluster_sizes == (3,)
+    assert quick.stats.concepts == 3 and quick.stats.broken_links == 1
+    assert quick.hierarchy == HierarchyFigures((), (), 0, 0, 3)
 
 
-def test_overview_reports_its_steps() -> None:
+def test_overview_measures_report_their_steps() -> None:
     steps: list[tuple[float, str]] = []
-    figures = overview(_store(), progress=lambda share, step: steps.append((share, step)))
+    figures = measures(_store(), progress=lambda share, step: steps.append((share, step)))
     assert figures.cluster_sizes == (3,)
     assert [step for _, step in steps] == ["reading the links", "counting degrees", "PageRank", "finding the clusters",
-                                           "counting concepts and links", "done"]
+                                           "done"]
     assert [share for share, _ in steps] == sorted(share for share, _ in steps) and steps[-1][0] == 1.0
+
+
+def test_hierarchy_figures_roots_depths_and_chains() -> None:
+    # The SKOS fixture: Vehicle is the one root; Chicken and Egg are each other's parent (no root
+    # reaches them); Garage and Velocipede have no parent and no child.
+    store = LocalStore(loaders.load(ROOT / "tests" / "data" / "skos" / "hierarchy.ttl"))
+    figures = summary(store).hierarchy
+    assert figures.roots == (Root("vehicle", "Vehicle", 5),)
+    assert figures.depths == ((0, 1), (1, 5), (2, 3))
+    assert (figures.members, figures.unrooted, figures.outside) == (11, 2, 2)
+    tree = Hierarchy.from_store(store)
+    assert tree.chains("pickup") == ([Chain(("vehicle", "car", "pickup")), Chain(("vehicle", "truck", "pickup"))],
+                                     False)
+    assert tree.chains("pickup", limit=1) == ([Chain(("vehicle", "car", "pickup"))], True)
+    assert tree.chains("chicken") == ([Chain(("egg", "chicken"), cycle=True)], False)
+    assert tree.chains("vehicle") == ([], False) and tree.children["vehicle"] == (
+        "automobile", "bicycle", "car", "scooter", "truck")
 
 
 def test_pagerank_matches_networkx_definition() -> None:

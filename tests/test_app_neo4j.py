@@ -17,6 +17,8 @@ pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "app" / "glossary"
 DATASET = "app-test"
+SKOS_HIERARCHY = ROOT / "tests" / "data" / "skos" / "hierarchy.ttl"
+OBO = ROOT / "tests" / "data" / "obo" / "mini.obo"
 
 
 @pytest.fixture()
@@ -34,12 +36,12 @@ def dataset(neo4j_server: Any) -> Iterator[Any]:
         store.close()
 
 
-def _connect(at: AppTest, server: Any, password: str) -> AppTest:
+def _connect(at: AppTest, server: Any, password: str, dataset: str = DATASET) -> AppTest:
     at.text_input(key="src_uri").input(server.uri)
     at.text_input(key="src_user").input(server.user)
     at.text_input(key="src_password").input(password)
     at.text_input(key="src_database").input(server.database)
-    at.text_input(key="src_dataset").input(DATASET)
+    at.text_input(key="src_dataset").input(dataset)
     at.button(key="src_neo4j").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -104,3 +106,63 @@ def test_results_are_computed_once_per_load_of_the_dataset(dataset: Any, monkeyp
     assert (RESULTS.computed["audit"], RESULTS.computed["overview"]) == (2, 2)
     assert metrics(other, "audit")["Concepts"] == "9"
     assert RESULTS.computed["audit"] == 2
+
+
+@pytest.fixture()
+def ontologies(neo4j_server: Any) -> Iterator[Any]:
+    """The SKOS hierarchy and the OBO ontology in datasets of their own, dropped afterwards."""
+    from graph.neo4j import Neo4jStore
+
+    stores = []
+    for name, path in (("app-tree", SKOS_HIERARCHY), ("app-obo", OBO)):
+        store = Neo4jStore.connect(neo4j_server.uri, dataset=name, user=neo4j_server.user,
+                                   password=neo4j_server.password, database=neo4j_server.database)
+        store.load(load_glossary(path), replace=True)
+        stores.append(store)
+    try:
+        yield neo4j_server
+    finally:
+        for store in stores:
+            store.drop()
+            store.close()
+
+
+def test_the_hierarchy_and_relations_show_the_same_on_neo4j(ontologies: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.appcache import RESULTS, source_version
+    from graph.neo4j import Neo4jStore
+
+    RESULTS.clear()
+    monkeypatch.setenv(SOURCE_ENV, str(FIXTURE))
+    at = _connect(AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run(), ontologies,
+                  ontologies.password, "app-tree")
+    assert at.sidebar.caption[0].value.endswith("\\(dataset app\\-tree\\): 13 concepts (neo4j store)")
+    at.query_params.update({"concept": "pickup"})
+    at.run()
+    crumbs: dict[str, list[str]] = {}
+    for button in at.button:
+        if button.key and button.key.startswith("up_"):
+            crumbs.setdefault(button.key.split("_", 2)[1], []).append(button.label)
+    assert list(crumbs.values()) == [["Vehicle", "Car"], ["Vehicle", "Truck"]]
+    at.query_params.update({"concept": "car"})
+    at.run()
+    assert [b.key for b in at.button if b.key and b.key.startswith("down_")] == ["down_pickup", "down_sedan"]
+    at.switch_page("graph/app/pages/overview.py").run()
+    depths, roots = (d.value.to_dict("records") for d in at.main.dataframe[:2])
+    assert depths == [{"depth": 0, "concepts": 1}, {"depth": 1, "concepts": 5}, {"depth": 2, "concepts": 3}]
+    assert roots == [{"root": "Vehicle", "id": "vehicle", "children": 5}]
+    # A dataset's results are keyed by its version as loaded now (its load tag).
+    with Neo4jStore.connect(ontologies.uri, dataset="app-tree", user=ontologies.user, password=ontologies.password,
+                            database=ontologies.database) as tree:
+        version = source_version(ontologies.uri, "app-tree", tree.version())
+    assert RESULTS.wait("overview_measures", version, timeout=60)
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Broader links"] == "11" and not at.get("progress")
+    assert "Top hubs by PageRank" in [s.value for s in at.main.subheader]
+
+    _connect(at, ontologies, ontologies.password, "app-obo")
+    at.switch_page("graph/app/pages/paths.py")
+    at.query_params.clear()
+    at.query_params.update({"from": "MINI:0000004", "to": "MINI:0000006"})
+    at.run()
+    assert ("**attention layer** —related\\: part\\_of→ **transformer** ←related\\: part\\_of— "
+            "**recurrent network**") in [m.value for m in at.markdown]

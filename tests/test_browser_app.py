@@ -241,3 +241,42 @@ def test_every_page_gets_ready_and_later_visits_reuse_the_results(browser: Any, 
                             "A foundation model is a large model pretrained on broad data", runs=2, browser=browser)
     assert list(timings) == ["Explore", *PAGES]
     assert all(t["runs"] == 2 and t["first_s"] > 0 and t["later_s"] is not None for t in timings.values())
+
+
+@pytest.fixture(scope="module")
+def large_url(app_server_factory: Callable[[str | Path], str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The app on a synthetic glossary of 30,000 concepts: its degrees, PageRank and clusters take seconds."""
+    from graph.synthetic import write_jsonl
+
+    path = tmp_path_factory.mktemp("overview") / "large.jsonl"
+    write_jsonl(path, 30_000, seed=5)
+    return app_server_factory(path)
+
+
+def test_overview_shows_at_once_then_its_measures_arrive_by_themselves(browser: Any, large_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(large_url)  # the store is loaded once, by the start page
+        page.get_by_text("Search titles and aliases").wait_for()
+        page.goto(f"{large_url}/overview")
+        page.get_by_text("Category sizes").wait_for()
+        # The counts are there while the slow figures compute in the background, under a progress bar.
+        page.get_by_text("Measuring the graph in the background").wait_for()
+        assert page.get_by_text("Top hubs by PageRank").count() == 0
+        assert page.get_by_test_id("stMetricValue").first.inner_text() == "30,000"
+        # No reload: the page refreshes itself until the figures are there, then the bar is gone.
+        page.get_by_text("Top hubs by PageRank").wait_for()
+        page.get_by_text("Measuring the graph in the background").wait_for(state="detached")
+    finally:
+        context.close()
+    # A later visit (a new session) finds them computed.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{large_url}/overview")
+        page.get_by_text("Top hubs by PageRank").wait_for(timeout=30_000)
+        assert page.get_by_text("Measuring the graph in the background").count() == 0
+    finally:
+        context.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 import loaders
 from graph.audit import run_audit
+from graph.cli import main
 from graph.errors import LoadError
 from graph.exports import export
 from graph.local import LocalStore
@@ -68,6 +70,23 @@ def test_obo_is_detected_by_its_header_whatever_its_name(tmp_path: Path) -> None
     other.write_text("format version: 1.2\n", encoding="utf-8")
     with pytest.raises(LoadError, match="unknown file type"):
         loaders.detect_format(other)
+
+
+def test_path_hops_show_the_relation_in_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["path", str(OBO), "attention layer", "recurrent network"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "path 1 (2 hops)",
+        "  attention layer (MINI:0000004)",
+        "    --related: part_of--> transformer (MINI:0000003)",
+        "    <--related: part_of-- recurrent network (MINI:0000006)",
+    ]
+    assert main(["path", str(OBO), "recurrent network", "neural network", "--edge-types", "related,broader",
+                 "--format", "json"]) == 0
+    hops = [p["hops"] for p in json.loads(capsys.readouterr().out)["paths"]]
+    # A broader hop and a plain link have no relation key; a relationship's hop names its relation.
+    assert hops[0] == [{"source": "MINI:0000006", "target": "MINI:0000002", "type": "broader", "forward": True}]
+    assert hops[1][0] == {"source": "MINI:0000006", "target": "MINI:0000003", "type": "related", "forward": True,
+                          "relation": "part_of"}
 
 
 @pytest.mark.parametrize("fmt", ["json", "graphml", "csv"])

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from glossaries import hierarchy, lattice, small, tangled
+from glossaries import hierarchy, lattice, relations, small, tangled
 
 import loaders
 from graph.audit import CHECKS, run_audit
@@ -82,6 +82,7 @@ GLOSSARIES: dict[str, Callable[[], Glossary]] = {
     "obo": _obo,
     "dendron": _dendron,
     "logseq": _logseq,
+    "relations": relations,
 }
 
 
@@ -299,3 +300,32 @@ def test_known_answers_on_both_stores(small_store: GraphStore) -> None:
     stats = small_store.stats()
     assert (stats.concepts, stats.links, stats.broken_links, stats.self_links) == (7, 6, 1, 1)
     assert [h.id for h in small_store.search("dee")] == ["d"]
+
+
+@pytest.fixture(scope="module", params=["local", "neo4j"])
+def relations_store(request: pytest.FixtureRequest, neo4j_server: Any) -> Iterator[GraphStore]:
+    """relations() in either store, for the relation labels on path hops."""
+    if request.param == "local":
+        yield LocalStore(relations())
+        return
+    store = connect(neo4j_server, f"parity-relations-{uuid.uuid4().hex[:10]}")
+    store.load(relations())
+    try:
+        yield store
+    finally:
+        store.drop()
+        store.close()
+
+
+def test_path_hops_carry_the_relation_on_both_stores(relations_store: GraphStore) -> None:
+    found = relations_store.paths("wheel", "engine", k=3)
+    assert [[(h.source, h.target, h.forward, h.relation) for h in p.hops] for p in found] == [
+        [("wheel", "axle", True, "attached_to, part_of"), ("axle", "engine", False, None)],
+        [("wheel", "car", True, "part_of"), ("car", "engine", True, "has_part")],
+    ]
+    # Walked against the link, the hop keeps the link's relation; JSON has the key only when there is one.
+    back = relations_store.paths("car", "wheel", direction="in")[0]
+    assert [h.to_json() for h in back.hops] == [
+        {"source": "car", "target": "wheel", "type": "related", "forward": False, "relation": "part_of"}]
+    assert found[0].to_json()["hops"][1] == {"source": "axle", "target": "engine", "type": "related",
+                                             "forward": False}

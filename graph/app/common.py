@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.appcache import REVISIONS, source_version
+from graph.appcache import RESULTS, REVISIONS, source_version
 from graph.appstate import (
     MAX_UPLOAD_BYTES,
     SourceSpec,
@@ -28,6 +28,7 @@ from graph.appstate import (
     watching,
 )
 from graph.errors import GlossgraphError, LoadError
+from graph.hierarchy import Hierarchy
 from graph.kinds import Direction, EdgeType
 from graph.protocol import ConceptPath, GraphStore, Neighbourhood, SearchHit
 from graph.render import category_colours, concept_degrees, draw_neighbourhood, draw_paths
@@ -46,6 +47,7 @@ __all__ = [
     "figures",
     "follow_changes",
     "get_store",
+    "hierarchy",
     "is_local",
     "labels",
     "lasting_tabs",
@@ -162,6 +164,11 @@ def figures(_store: GraphStore, version: str) -> tuple[dict[str, int], set[str],
     degrees, orphans = concept_degrees(_store)
     colours = category_colours(c.category for c in _store.glossary().concepts)
     return degrees, orphans, colours
+
+
+def hierarchy(store: GraphStore, spec: SourceSpec) -> Hierarchy:
+    """The source's hierarchy (parents, children, chains, roots), built once per version and shared by every session."""
+    return RESULTS.get("hierarchy", source_key(spec), lambda: Hierarchy.from_store(store))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+from graph.hierarchy import hierarchy_links
 from graph.mentions import MentionFinder, searchable_text
 from graph.model import Concept, Glossary
 from graph.protocol import GraphStore
@@ -37,23 +38,15 @@ class AuditData:
         self.links: list[Link] = list(links)
         self.out: dict[str, set[str]] = {cid: set() for cid in self.concepts}
         self.inc: dict[str, set[str]] = {cid: set() for cid in self.concepts}
-        self.parents: dict[str, set[str]] = {}
-        self.children: dict[str, set[str]] = {}
-        self.self_parents: set[str] = set()
+        self.parents, self.children, self.self_parents = hierarchy_links(self.links, self.concepts)
         self.deprecated: set[str] = {cid for cid, c in self.concepts.items() if c.deprecated}
         for link in self.links:
             target = link.target
-            if target is None or target not in self.inc or link.source not in self.out:
+            if target is None or link.kind == "broader" or target == link.source or target not in self.inc \
+                    or link.source not in self.out:
                 continue
-            if link.kind == "broader":
-                if target == link.source:
-                    self.self_parents.add(target)
-                else:
-                    self.parents.setdefault(link.source, set()).add(target)
-                    self.children.setdefault(target, set()).add(link.source)
-            elif target != link.source:
-                self.out[link.source].add(target)
-                self.inc[target].add(link.source)
+            self.out[link.source].add(target)
+            self.inc[target].add(link.source)
 
     @classmethod
     def from_glossary(cls, glossary: Glossary, links: Iterable[Link] | None = None) -> AuditData:

@@ -31,7 +31,7 @@ APP_SCRIPT = MAIN_SCRIPT
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
-    """The command that serves the app: headless, no usage statistics, the app's upload limit."""
+    """The command that serves the app: headless, no usage statistics, the app's upload limit, no GC after each run."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
         "--server.port", str(port),
@@ -42,8 +42,9 @@ def streamlit_command(port: int, host: str) -> list[str]:
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "viewer",
         # Streamlit runs a full garbage collection after every script run: at 100,000 concepts that
-        # walked the whole store, 3-4 s added to every page a visitor opened. graph.appcache.settle
-        # keeps the long-lived store and results out of the collector's way instead.
+        # walked the whole store, 3-4 s added to every page a visitor opened, and it starved the
+        # Overview's background computation during its once-a-second refresh. Python's own
+        # generational collection still runs.
         "--runner.postScriptGC", "false",
     ]
 

@@ -253,7 +253,7 @@ def path(
             stdout.print(f"  {titles[p.concepts[0]]}", markup=False)
             for hop in p.hops:
                 # A narrower hop is a broader link walked down: it reads forward along the path.
-                arrow = f"--{hop.type}-->" if hop.forward or hop.type == "narrower" else f"<--{hop.type}--"
+                arrow = f"--{hop.label}-->" if hop.forward or hop.type == "narrower" else f"<--{hop.label}--"
                 stdout.print(f"    {arrow} {titles[hop.target]}", markup=False)
     if not found:
         if output != "json":

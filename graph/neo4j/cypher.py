@@ -180,18 +180,20 @@ WRITE_NODES = {
 WRITE_EDGES = {
     "related_concept": (
         f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) MATCH (b:{C} {{dataset: $tag, id: row.t}}) "
-        f"CREATE (a)-[:{RELATED} {{via: row.via, written: row.written, count: row.count}}]->(b)"
+        f"CREATE (a)-[:{RELATED} {{via: row.via, written: row.written, count: row.count, "
+        "relations: row.relations}]->(b)"
     ),
-    # Rows grouped by source ({s, out: [{t, via, written, count}]}): one index seek per source
+    # Rows grouped by source ({s, out: [{t, via, written, count, relations}]}): one index seek per source
     # instead of one per link, a fifth faster on the bulk of a load.
     "related_concept_grouped": (
         f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) UNWIND row.out AS o "
         f"MATCH (b:{C} {{dataset: $tag, id: o.t}}) "
-        f"CREATE (a)-[:{RELATED} {{via: o.via, written: o.written, count: o.count}}]->(b)"
+        f"CREATE (a)-[:{RELATED} {{via: o.via, written: o.written, count: o.count, relations: o.relations}}]->(b)"
     ),
     "related_missing": (
         f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) MATCH (b:{M} {{dataset: $tag, key: row.t}}) "
-        f"CREATE (a)-[:{RELATED} {{via: row.via, written: row.written, count: row.count}}]->(b)"
+        f"CREATE (a)-[:{RELATED} {{via: row.via, written: row.written, count: row.count, "
+        "relations: row.relations}]->(b)"
     ),
     "broader_concept": (
         f"UNWIND $rows AS row MATCH (a:{C} {{dataset: $tag, id: row.s}}) MATCH (b:{C} {{dataset: $tag, id: row.t}}) "
@@ -433,5 +435,6 @@ def paths(edge_types: Sequence[EdgeType], direction: Direction, max_length: int,
         "WITH p, ns, rs, all(i IN range(0, size(ns) - 2) WHERE NOT ns[i] IN ns[i + 1..]) AS simple "
         "RETURN length(p) AS length, simple, "
         f"CASE WHEN simple THEN [n IN ns | {node_key('n')}] END AS nodes, "
-        "CASE WHEN simple THEN [i IN range(0, size(rs) - 1) | [type(rs[i]), startNode(rs[i]) = ns[i]]] END AS hops"
+        "CASE WHEN simple THEN [i IN range(0, size(rs) - 1) | "
+        "[type(rs[i]), startNode(rs[i]) = ns[i], rs[i].relations]] END AS hops"
     )

@@ -43,7 +43,7 @@ def concept_row(concept: Concept, order: int, links: list[Link]) -> dict[str, An
         "ord": order,
         # The link table rows of this concept, so links() needs no resolver.
         "links": json.dumps(
-            [[k.written, k.kind, k.via, k.target, k.key, list(k.candidates), k.line] for k in links],
+            [[k.written, k.kind, k.via, k.target, k.key, list(k.candidates), k.line, k.relation] for k in links],
             ensure_ascii=False,
         ),
         "id_key": normalise(concept.id),
@@ -88,10 +88,11 @@ def translations_from(text: str | None) -> tuple[Translation, ...]:
 
 
 def links_from(props: dict[str, Any]) -> list[Link]:
+    """The link table rows a :Concept node's ``links`` JSON text holds (a dataset loaded before relations: none)."""
     source = props["id"]
     return [
-        Link(source, written, kind, via, target, key, tuple(candidates), line)
-        for written, kind, via, target, key, candidates, line in json.loads(props.get("links") or "[]")
+        Link(source, written, kind, via, target, key, tuple(candidates), line, *relation)
+        for written, kind, via, target, key, candidates, line, *relation in json.loads(props.get("links") or "[]")
     ]
 
 
@@ -144,7 +145,8 @@ class LoadPlan:
                 else:
                     row = {"s": source, "t": target}
                     self.edges[f"{edge_type}_concept"].append(row)
-                row.update(via=attrs["via"], written=attrs["written"], count=attrs["count"])
+                row.update(via=attrs["via"], written=attrs["written"], count=attrs["count"],
+                           relations=attrs.get("relations"))
             elif edge_type == "alias":
                 self.edges["alias"].append({"s": source.split(":", 1)[1], "t": target})
             elif node_kind(source) == "category":
@@ -174,7 +176,8 @@ def grouped_by_source(rows: list[dict[str, Any]]) -> Iterator[tuple[list[dict[st
                 batch, edges = [], 0
             group = {"s": row["s"], "out": []}
             batch.append(group)
-        group["out"].append({"t": row["t"], "via": row["via"], "written": row["written"], "count": row["count"]})
+        group["out"].append({"t": row["t"], "via": row["via"], "written": row["written"], "count": row["count"],
+                             "relations": row["relations"]})
         edges += 1
     if batch:
         yield batch, edges

@@ -494,14 +494,15 @@ class Neo4jStore:
         groups = 1
         while True:
             rows = self._read(cypher.paths(types, direction, max_length, groups), params, "finding paths")
-            options: dict[tuple[str, ...], list[set[tuple[str, bool]]]] = {}
+            # Per hop of each node sequence: the (edge type, forward) links it may walk, with their relations.
+            options: dict[tuple[str, ...], list[dict[tuple[str, bool], tuple[str, ...]]]] = {}
             for row in rows:
                 if not row["simple"]:
                     continue
                 sequence = tuple(row["nodes"])
-                per_hop = options.setdefault(sequence, [set() for _ in row["hops"]])
-                for choices, (rel_type, forward) in zip(per_hop, row["hops"], strict=True):
-                    choices.add((EDGE_TYPE_OF_REL[rel_type], forward))
+                per_hop = options.setdefault(sequence, [{} for _ in row["hops"]])
+                for choices, (rel_type, forward, relations) in zip(per_hop, row["hops"], strict=True):
+                    choices[(EDGE_TYPE_OF_REL[rel_type], forward)] = tuple(relations or ())
             covered = len({row["length"] for row in rows})
             if len(options) >= k or covered < groups or groups >= max_length:
                 break
@@ -513,7 +514,7 @@ class Neo4jStore:
                 # One hop per step: a link authored in the walking direction wins over the reverse one.
                 forward = sorted(t for t, f in choices if f)
                 hop_type, is_forward = (forward[0], True) if forward else (min(t for t, _ in choices), False)
-                hops.append(Hop.walked(here, there, hop_type, is_forward))
+                hops.append(Hop.walked(here, there, hop_type, is_forward, choices[(hop_type, is_forward)]))
             found.append(ConceptPath(sequence, tuple(hops)))
         return found
 

@@ -7,6 +7,7 @@ import streamlit as st
 from graph.app.common import (
     PICKER_LIMIT,
     current,
+    hierarchy,
     labels,
     move_to,
     neighbourhood_view,
@@ -17,6 +18,7 @@ from graph.app.common import (
 from graph.appstate import ExploreState, count_text, md_escape, parse_explore, safe_url
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError
+from graph.hierarchy import MAX_CHAINS
 from graph.model import Translation
 from graph.protocol import DIRECTIONS
 
@@ -80,8 +82,44 @@ def _translation_line(translation: Translation) -> str:
     return line
 
 
+#: The most narrower concepts listed as buttons on a card (a root of a large thesaurus has thousands).
+MAX_CHILDREN = 60
+
+
+def _place_in_hierarchy() -> None:
+    """The concept's ancestors as breadcrumbs (one per chain up) and its children, every concept a button."""
+    tree = hierarchy(store, spec)
+    if not tree:
+        return
+    chains, more = tree.chains(concept.id)
+    for number, chain in enumerate(chains):
+        with st.container(horizontal=True, key=f"crumbs_{number}", gap="small"):
+            if chain.cycle:
+                st.markdown("↻", help="A cycle: the walk up comes back to a concept already on this chain.")
+            for ancestor in chain.concepts[:-1]:
+                st.button(md_escape(tree.titles.get(ancestor, ancestor)), key=f"up_{number}_{ancestor}",
+                          on_click=move_to("ex_concept", ancestor), type="tertiary")
+                st.markdown("›")
+            st.markdown(f"**{md_escape(concept.title)}**")
+    if more:
+        st.caption(f"Only the first {MAX_CHAINS} chains up to a root are shown.")
+    if not chains and view.narrower:
+        st.caption("A root of the hierarchy: no broader concept.")
+    elif not chains:
+        st.caption("Not in the hierarchy: no broader or narrower concept.")
+    if view.narrower:
+        st.markdown(f"**Narrower** ({count_text(len(view.narrower))})")
+        with st.container(horizontal=True, key="narrower"):
+            for child in view.narrower[:MAX_CHILDREN]:
+                st.button(md_escape(view.titles.get(child, child)), key=f"down_{child}",
+                          on_click=move_to("ex_concept", child))
+        if len(view.narrower) > MAX_CHILDREN:
+            st.caption(f"showing {MAX_CHILDREN} of {count_text(len(view.narrower))}")
+
+
 card, picture = st.columns([2, 3], gap="large")
 with card:
+    _place_in_hierarchy()
     st.header(md_escape(concept.title), anchor=False)
     facts = [
         f"**Category:** {md_escape(', '.join(concept.categories))}" if concept.categories else "*No category*",

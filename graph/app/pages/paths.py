@@ -117,8 +117,10 @@ for number, path in enumerate(found, 1):
     chain = [f"**{_title(path.concepts[0])}**"]
     for hop in path.hops:
         # The arrow shows the link as authored: walked forward or against its direction.
-        # A narrower hop (a broader link walked down) reads along the path.
-        relation = f" —{hop.type}→ " if hop.forward or hop.type == "narrower" else f" ←{hop.type}— "
+        # A narrower hop (a broader link walked down) reads along the path. An ontology's relation
+        # (part_of) is the source's text: escaped.
+        label = md_escape(hop.label)
+        relation = f" —{label}→ " if hop.forward or hop.type == "narrower" else f" ←{label}— "
         chain.append(f"{relation}**{_title(hop.target)}**")
     with st.container(border=True, key=f"path_{number}"):
         st.markdown(f"**Path {number}** · {path.length} hop{'s' if path.length != 1 else ''}")
