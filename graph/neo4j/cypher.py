@@ -354,8 +354,11 @@ AUDIT_CHECKS = {
     f"{_ROW}, c.categories AS categories",
     "missing_definitions": f"MATCH (c:{C} {{dataset: $tag}}) WHERE {_blank(_DEFINITION)} = '' "
     f"{_ROW}, c.definition AS definition",
+    # The title is qualified by the concept's place in the hierarchy (its parents, its Dendron path).
     "duplicate_titles": (
-        f"{_LIVE} WITH c.title_key AS key, collect(c) AS group WHERE size(group) > 1 UNWIND group AS c {_MEMBER}"
+        f"{_LIVE} WITH c.title_key AS key, collect(c) AS group WHERE size(group) > 1 UNWIND group AS c "
+        f"RETURN DISTINCT c {{.id, .title, .aliases, .deprecated, .path}} AS props, "
+        f"COLLECT {{ MATCH (c)-[:{BROADER}]->(p:{C}) RETURN DISTINCT p.id }} AS parents"
     ),
     "alias_collisions": (
         f"MATCH (a:{A} {{dataset: $tag}}) "

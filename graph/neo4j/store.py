@@ -542,10 +542,18 @@ class Neo4jStore:
             return REGISTRY[check_name(name)].run(AuditData((), links, dialect=self.info().get("dialect", "")))
         if shape == "members":
             members = [
-                Concept(p["id"], p["title"], aliases=tuple(p["aliases"] or ()), deprecated=bool(p["deprecated"]))
+                Concept(p["id"], p["title"], aliases=tuple(p["aliases"] or ()), deprecated=bool(p["deprecated"]),
+                        path=p.get("path"))
                 for p in (r["props"] for r in rows)
             ]
-            return REGISTRY[check_name(name)].run(AuditData(members, ()))
+            parents = {r["props"]["id"]: r.get("parents") or [] for r in rows}
+            known = {c.id for c in members}
+            # Parents outside the group only qualify its titles: deprecated stand-ins, so no check counts them.
+            members += [Concept(pid, pid, deprecated=True) for pid in sorted({p for ps in parents.values() for p in ps})
+                        if pid not in known]
+            links = [Link(cid, pid, "broader", "id", pid, pid) for cid, ps in parents.items() for pid in ps]
+            data = AuditData(members, links, dialect=self.info().get("dialect", ""))
+            return REGISTRY[check_name(name)].run(data)
         if shape == "concepts":
             # The queries keep a superset where Cypher's trim and Python's strip could differ.
             if name == "uncategorised":
