@@ -7,7 +7,9 @@ page properties as ``key:: value`` lines at the top, links with ``[[page]]``, ``
 ``#[[multi word]]``, and writes its text as an outline of ``- `` blocks.
 
 The Markdown loader detects the dialect (``detect_dialect``) and uses the helpers here for names,
-parents, properties, tags and definitions.
+parents, properties, tags and definitions. Journal pages (``journals/2023_12_03.md``) are no
+concepts, but a link to one (``[[Dec 3rd, 2023]]``, in the graph's ``:journal/page-title-format``)
+links to a page that exists: ``journal_title`` gives the name a journal file's page goes by.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = [
     "DIALECTS",
     "LogseqGraph",
     "detect_dialect",
+    "journal_title",
     "logseq_graph",
     "logseq_name",
     "logseq_tags",
@@ -26,6 +29,7 @@ __all__ = [
     "property_refs",
 ]
 
+import datetime as dt
 import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
@@ -37,7 +41,8 @@ from graph.text import parse_wikilink, strip_code
 #: The ``dialect`` option: detected (auto), or told.
 DIALECTS = ("auto", "dendron", "logseq", "plain")
 
-_EDN_SETTING_RE = re.compile(r'^[ \t]*(?:\{[ \t]*)?(:file/name-format|:pages-directory|:journals-directory)[ \t]+'
+_EDN_SETTING_RE = re.compile(r'^[ \t]*(?:\{[ \t]*)?(:file/name-format|:pages-directory|:journals-directory|'
+                             r':journal/page-title-format|:journal/file-name-format)[ \t]+'
                              r'(:[\w-]+|"[^"\n]*")', re.MULTILINE)
 _PROPERTY_RE = re.compile(r"^([A-Za-z0-9_][\w\-/.]*)::(?:[ \t]+(.*?))?[ \t]*$")
 # A tag: #[[multi word]] or #word, after a space or at the start of a line (so no URL #fragment, no
@@ -57,6 +62,9 @@ class LogseqGraph:
     pages: str | None
     journals: str | None
     legacy_names: bool
+    #: How journal pages are named (``:journal/page-title-format``) and their files (``:journal/file-name-format``).
+    journal_title_format: str = "MMM do, yyyy"
+    journal_file_format: str = "yyyy_MM_dd"
 
 
 def logseq_graph(root: Path) -> LogseqGraph | None:
@@ -73,12 +81,14 @@ def logseq_graph(root: Path) -> LogseqGraph | None:
         pages = settings.get(":pages-directory", "pages")
         journals = settings.get(":journals-directory", "journals")
         legacy = settings.get(":file/name-format", ":legacy") != ":triple-lowbar"
+        formats = (settings.get(":journal/page-title-format", "MMM do, yyyy"),
+                   settings.get(":journal/file-name-format", "yyyy_MM_dd"))
         if inside:
             # Loading the pages folder itself: every note is a page.
             if root.name != pages:
                 continue
-            return LogseqGraph(None, None, legacy)
-        return LogseqGraph(pages, journals, legacy)
+            return LogseqGraph(None, None, legacy, *formats)
+        return LogseqGraph(pages, journals, legacy, *formats)
     return None
 
 
@@ -86,6 +96,90 @@ def _edn_settings(config: Path) -> dict[str, str]:
     """The few config.edn settings the loader needs (commented-out lines are not read)."""
     text = config.read_text(encoding="utf-8", errors="replace")
     return {key: value.strip('"') for key, value in _EDN_SETTING_RE.findall(text)}
+
+
+# The date tokens of Logseq's journal formats (date-fns style), longest first; '...' is literal text.
+_DATE_TOKEN_RE = re.compile(r"'[^']*'|yyyy|yy|MMMM|MMM|MM|M|do|dd|d|EEEE|EEE|EE|E")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# What each token matches in a file name: the group it fills (year, month, day) and its pattern.
+_DATE_PARTS = {
+    "yyyy": ("year", r"\d{4}"), "yy": ("short_year", r"\d{2}"), "MMMM": ("month_name", r"[A-Za-z]+"),
+    "MMM": ("month_name", r"[A-Za-z]{3}"), "MM": ("month", r"\d{2}"), "M": ("month", r"\d{1,2}"),
+    "do": ("day", r"\d{1,2}(?:st|nd|rd|th)"), "dd": ("day", r"\d{2}"), "d": ("day", r"\d{1,2}"),
+}
+
+
+def _ordinal(day: int) -> str:
+    """A day of the month as date-fns's ``do`` writes it: 1st, 2nd, 3rd, 4th, 11th, 22nd."""
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _format_date(date: dt.date, pattern: str) -> str:
+    """A date written in a Logseq journal format (``MMM do, yyyy``: ``Dec 3rd, 2023``)."""
+    def token(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text.startswith("'"):
+            return text[1:-1]
+        values = {
+            "yyyy": f"{date.year:04d}", "yy": f"{date.year % 100:02d}", "MMMM": _MONTHS[date.month - 1],
+            "MMM": _MONTHS[date.month - 1][:3], "MM": f"{date.month:02d}", "M": str(date.month),
+            "do": _ordinal(date.day), "dd": f"{date.day:02d}", "d": str(date.day),
+            "EEEE": _DAYS[date.weekday()],
+        }
+        return values.get(text, _DAYS[date.weekday()][:3])  # E, EE, EEE: the short day name
+    return _DATE_TOKEN_RE.sub(token, pattern)
+
+
+def _parse_date(text: str, pattern: str) -> dt.date | None:
+    """The date a journal file name writes in a Logseq format (``2023_12_03`` in ``yyyy_MM_dd``), or None."""
+    regex, last = [], 0
+    for match in _DATE_TOKEN_RE.finditer(pattern):
+        regex.append(re.escape(pattern[last:match.start()]))
+        last = match.end()
+        written = match.group(0)
+        if written.startswith("'"):
+            regex.append(re.escape(written[1:-1]))
+        elif written in _DATE_PARTS:
+            group, part = _DATE_PARTS[written]
+            regex.append(f"(?P<{group}>{part})")
+        else:
+            regex.append("[A-Za-z]+")  # a day name: the date says it already
+    regex.append(re.escape(pattern[last:]))
+    try:
+        found = re.fullmatch("".join(regex), text)
+    except re.error:  # a format that names one part twice
+        return None
+    if found is None:
+        return None
+    parts = found.groupdict()
+    year = int(parts["year"]) if parts.get("year") else 2000 + int(parts["short_year"] or 0)
+    if parts.get("month_name"):
+        names = [name.lower() for name in _MONTHS]
+        wanted = parts["month_name"].lower()
+        month = next((i + 1 for i, name in enumerate(names) if name == wanted or name[:3] == wanted), 0)
+    else:
+        month = int(parts.get("month") or 0)
+    day = int(re.sub(r"\D", "", parts.get("day") or "0"))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 2023_02_30, or a part the format lacks
+        return None
+
+
+def journal_title(stem: str, graph: LogseqGraph) -> str | None:
+    """The page name of a journal file (its stem, in the graph's file-name format), or None when it names no date.
+
+    >>> graph = LogseqGraph("pages", "journals", False)
+    >>> journal_title("2023_12_03", graph), journal_title("2024_01_22", graph), journal_title("notes", graph)
+    ('Dec 3rd, 2023', 'Jan 22nd, 2024', None)
+    >>> journal_title("2024-02-29", LogseqGraph("p", "j", False, "EEEE, dd.MM.yyyy", "yyyy-MM-dd"))
+    'Thursday, 29.02.2024'
+    """
+    date = _parse_date(stem, graph.journal_file_format)
+    return _format_date(date, graph.journal_title_format) if date is not None else None
 
 
 def detect_dialect(told: str, dendron_config: bool, dendron_notes: int, notes: int, logseq: LogseqGraph | None) -> str:

@@ -28,6 +28,7 @@ from loaders.dialects import (
     DIALECTS,
     LogseqGraph,
     detect_dialect,
+    journal_title,
     logseq_graph,
     logseq_name,
     logseq_tags,
@@ -296,7 +297,9 @@ class _Links:
     """Turns the links written in notes into references: wikilinks and Markdown links, counted by form."""
 
     def __init__(self, pages: list[MarkdownPage], ids: list[str], attachments: list[str],
-                 skipped: list[MarkdownPage], label_first: bool, vaults: set[str] | None = None):
+                 skipped: list[MarkdownPage], label_first: bool, vaults: set[str] | None = None,
+                 journals: tuple[set[str], list[str]] = (set(), [])):
+        """``journals``: a Logseq graph's journal pages, (page names in lower case, file paths with extension)."""
         # A note's path is its relative file path without the extension: put the extension back.
         self.files = [page.path + page.file.suffix for page in pages]
         self.ids = ids
@@ -305,7 +308,10 @@ class _Links:
             [(file, page.path, page.meta) for file, page in zip(self.files, pages, strict=True)],
             [(page.path + page.file.suffix, page.path, page.meta) for page in skipped],
             attachments,
+            journals[1],
         )
+        #: The names of existing journal pages (lower case): links to them are no concept links.
+        self.journals = journals[0]
         self.counts: Counter[str] = Counter()
         #: Whether ((uuid)) destinations are block references (in a Logseq graph).
         self.block_refs = False
@@ -341,6 +347,15 @@ class _Links:
                     target = self.ids[nearest]
             found.append(Reference(target, "wikilink", line if line is not None else at + offset))
         return found
+
+    def not_journal(self, references: list[Reference]) -> list[Reference]:
+        """The references that do not name an existing Logseq journal page; those are counted as journal links."""
+        if not self.journals:
+            return references
+        kept = [reference for reference in references if reference.target.lower() not in self.journals]
+        if len(kept) < len(references):
+            self.counts["journal_links"] += len(references) - len(kept)
+        return kept
 
     def tags(self, text: str, offset: int) -> tuple[list[Reference], str]:
         """Logseq's ``#tag`` and ``#[[multi word]]`` links of a note's text, and the text without them."""
@@ -439,6 +454,8 @@ def _page_concept(
         inline.extend(tags)
     inline.extend(links.wikilinks(number, text, None, offset))
     inline.extend(links.markdown(number, page, text, None, offset))
+    # [[Dec 3rd, 2023]], #[[Dec 3rd, 2023]] or date:: [[Dec 3rd, 2023]]: a journal page that exists, no concept.
+    inline = links.not_journal(inline)
     concept = mapping.make_concept(values, file, _title_line(page, mapping, heading), inline=inline, path=page.path)
     if extra.attributes:
         concept.attributes = extra.attributes
@@ -577,7 +594,8 @@ def _load_markdown(
             values_of.append(None)
     ids = _assign_ids(pages, values_of, collector, _default_ids(pages, extras, dialect))
     vaults = {str(vault).lower()} if vault else dendron_config
-    links = _Links(pages, ids, attachments, skipped, label_first, vaults)
+    journals = _journal_pages(logseq, skipped, attachments, extras, values_of) if dialect == "logseq" else (set(), [])
+    links = _Links(pages, ids, attachments, skipped, label_first, vaults, journals)
     links.block_refs = dialect == "logseq"
     tags = 0
     concepts: list[Concept | None] = []
@@ -626,6 +644,28 @@ def _set_parents(concepts: list[Concept | None], extras: list[_Dialect], dialect
         if parent is not None:
             origin = concept.origin.line if concept.origin else None
             concept.parents = (Reference(owners[parent], "related", origin),)
+
+
+def _journal_pages(
+    logseq: LogseqGraph | None, skipped: list[MarkdownPage], attachments: list[str], extras: list[_Dialect],
+    values_of: list[dict[str, Any] | None],
+) -> tuple[set[str], list[str]]:
+    """A Logseq graph's journal pages: (their page names in lower case, their file paths with extension).
+
+    Journals are the files in its journals folder, Markdown or Org (Logseq writes both); a page's name
+    is its file's date in the graph's journal title format (a file named by no date has none). A page
+    of pages/ with that very name is the page Logseq shows: the name stays a concept link.
+    """
+    if logseq is None or logseq.journals is None:
+        return set(), []
+    prefix = logseq.journals + "/"
+    files = [page.path + page.file.suffix for page in skipped if page.path.startswith(prefix)]
+    files.extend(file for file in attachments if file.startswith(prefix) and file.lower().endswith(".org"))
+    taken = {extra.name.lower() for extra in extras}
+    taken.update(str(values["title"]).lower() for values in values_of if values and values.get("title"))
+    names = {title.lower() for file in files
+             if (title := journal_title(file[len(prefix):].rsplit(".", 1)[0], logseq)) is not None}
+    return names - taken, files
 
 
 def _not_a_concept(path: str, templates: str, logseq: LogseqGraph | None) -> str | None:

@@ -9,8 +9,8 @@ knows code spans, fences, HTML and reference definitions; images are not links, 
 path from the linking note's folder, then from the root, then by file name (the note nearest to
 the linking one); a site path (``/terms/other/``) against each note's URL path (its path without
 extension, ``index``/``_index``/``README`` standing for their folder, ``permalink``/``url``/``slug``
-front matter overriding it). Links with a scheme, to attachments and to pages that are not
-concepts (section pages, taxonomies, the home page) are not concept links.
+front matter overriding it). Links with a scheme, to attachments, to Logseq journal pages and to
+pages that are not concepts (section pages, taxonomies, the home page) are not concept links.
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ _EXTERNAL = LinkTarget(ignored="external")
 _ATTACHMENT = LinkTarget(ignored="attachment")
 _NOT_A_CONCEPT = LinkTarget(ignored="page")
 _TEMPLATE = LinkTarget(ignored="template")
+_JOURNAL = LinkTarget(ignored="journal")
 
 
 class NoteIndex:
@@ -172,8 +173,10 @@ class NoteIndex:
         notes: Iterable[tuple[str, str, Mapping[str, Any]]],
         skipped: Iterable[tuple[str, str, Mapping[str, Any]]] = (),
         attachments: Iterable[str] = (),
+        journals: Iterable[str] = (),
     ):
-        """``notes`` and ``skipped`` hold (relative file path with extension, path without it, front matter)."""
+        """``notes`` and ``skipped`` hold (relative file path with extension, path without it, front matter);
+        ``journals`` the relative file paths of the skipped notes that are Logseq journal pages."""
         self.notes = list(notes)
         self.skipped = list(skipped)
         self.folders: list[str] = []
@@ -184,6 +187,7 @@ class NoteIndex:
             self.by_file[file.lower()] = index
             self.by_stem.setdefault(path.rsplit("/", 1)[-1].lower(), []).append(index)
         self.skipped_files = {file.lower() for file, _path, _meta in self.skipped}
+        self.journal_files = {file.lower() for file in journals}
         self.attachments = {file.lower() for file in attachments}
         self.attachment_names = {file.rsplit("/", 1)[-1] for file in self.attachments}
         self._by_url: dict[str, list[int]] | None = None
@@ -263,6 +267,8 @@ class NoteIndex:
             found = self.by_file.get(candidate.lower())
             if found is not None:
                 return LinkTarget(note=found)
+            if candidate.lower() in self.journal_files:
+                return _JOURNAL
             if candidate.lower() in self.skipped_files:
                 return _NOT_A_CONCEPT
         stem = relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]

@@ -526,6 +526,30 @@ def test_audit_tables_are_paged_filtered_and_ranked(large_app: AppTest) -> None:
     assert _tab_of(at, "broken_links").caption[0].value == f"Rows 1-50 of {expected.count('broken_links')}"
 
 
+def test_audit_marks_and_filters_logseq_placeholder_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOURCE_ENV, str(ROOT / "tests" / "data" / "dialects" / "logseq-graph"))
+    at = _page(AppTest.from_file(APP, default_timeout=60), "audit")
+    rows = _tab_of(at, "broken_links").dataframe[0].value.to_dict("records")
+    assert [(r["target"], r["placeholder"]) for r in rows] == [
+        ("biology", True), ("Food science", True), ("microbes", True), ("Technique", True),
+        ("wild fermentation", True), ("Lactobacillus", True), ("pages/Missing Page", False), ("Jul 5th, 2024", True),
+    ]
+    at.selectbox(key="au_placeholder_broken_links").select("hidden")
+    _run(at)
+    tab = _tab_of(at, "broken_links")
+    assert tab.caption[0].value == "Rows 1-1 of 1 without placeholder pages (8 in all)"
+    assert [(r["target"], r["placeholder"]) for r in tab.dataframe[0].value.to_dict("records")] == [
+        ("pages/Missing Page", False),
+    ]
+    at.selectbox(key="au_placeholder_broken_links").select("only")
+    _run(at)
+    assert _tab_of(at, "broken_links").caption[0].value == "Rows 1-7 of 7 placeholder pages only (8 in all)"
+    # Checks without placeholders offer no such filter.
+    assert [s.key for s in at.selectbox if s.key and s.key.startswith("au_placeholder_")] == [
+        "au_placeholder_broken_links"
+    ]
+
+
 def test_audit_runs_once_per_source_version_across_pages_and_sessions(
     large_app: AppTest, large_source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

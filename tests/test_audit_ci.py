@@ -15,7 +15,9 @@ import pytest
 
 import loaders
 from graph.audit import CHECKS, REGISTRY, run_audit
+from graph.audit.formats import located
 from graph.cli import main
+from graph.local import LocalStore
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "audit.md"
 COMMAND = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
@@ -211,3 +213,43 @@ def test_junit_one_testcase_per_check(capsys: pytest.CaptureFixture[str], vault:
         "tests/data/audit/vault/rag.md:5 rag → Vector Store",
         "tests/data/audit/vault/reading-notes.md:3 reading-notes → Vector Store",
     ]
+
+
+LOGSEQ = Path(__file__).resolve().parent / "data" / "dialects" / "logseq-graph"
+
+
+def test_logseq_placeholders_marked_in_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    def run(fmt: str) -> str:
+        main(["audit", str(LOGSEQ), "--format", fmt, "--check", "broken_links"])
+        return capsys.readouterr().out
+
+    # Seven placeholder pages and one Markdown link to a missing file (no placeholder: Logseq makes no page).
+    sarif = json.loads(run("sarif"))
+    jsonschema.Draft4Validator(sarif_schema()).validate(sarif)
+    results = [(r["level"], r["message"]["text"].split(": ")[0]) for r in sarif["runs"][0]["results"]]
+    assert results[5:] == [
+        ("note", "fermentation-lacto → Lactobacillus (placeholder page)"),
+        ("error", "fermentation-wild-sourdough-starter → pages/Missing Page"),
+        ("note", "knife-care → Jul 5th, 2024 (placeholder page)"),
+    ]
+    assert [level for level, _text in results].count("note") == 7
+    commands = [COMMAND.match(line) for line in run("github").splitlines()]
+    assert [m.group(1) for m in commands if m] == ["notice"] * 6 + ["error", "notice"]
+    assert commands[7] and commands[7].group(3) == (
+        "knife-care → Jul 5th, 2024 (placeholder page): References that resolve to no concept."
+    )
+    failure = ET.fromstring(run("junit")).find(".//failure")
+    assert failure is not None and failure.text is not None
+    # Each line starts with the file as a checkout names it (relative to the working directory).
+    assert [line.split("logseq-graph/pages/", 1)[1] for line in failure.text.splitlines()[6:]] == [
+        "Fermentation___Wild___Sourdough starter.md:4 fermentation-wild-sourdough-starter → pages/Missing Page",
+        "Knife.Care.md:2 knife-care → Jul 5th, 2024 (placeholder page)",
+    ]
+    assert "- pages/Knife.Care.md:2 knife-care → Jul 5th, 2024 (placeholder page)\n" in run("markdown")
+    # The table's examples are written by the same function, cut to the terminal's width.
+    first = run_audit(LocalStore(loaders.load(LOGSEQ)), checks=["broken_links"]).findings["broken_links"][0]
+    assert located("broken_links", first) == "pages/Fermentation.md:8 fermentation → biology (placeholder page)"
+    rows = run("csv").splitlines()
+    assert rows[0].startswith("check,severity,allowed,id,title,source,target,placeholder,via,")
+    assert [row.split(",")[7] for row in rows[6:8]] == ["yes", ""]
+    assert rows[8] == 'broken_links,error,no,,,knife-care,"Jul 5th, 2024",yes,,,,,,,,pages/Knife.Care.md,2'

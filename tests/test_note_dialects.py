@@ -167,10 +167,13 @@ def test_logseq_links_of_every_form() -> None:
         ("fermentation-wild-sourdough-starter", "tag", "bread", "bread", 1),
         ("fermentation-wild-sourdough-starter", "markdown", "pages/Missing Page", None, 4),
         ("fermentation-wild-sourdough-starter", "broader", "fermentation", "fermentation", 1),
+        # [[Jan 5th, 2024]] and ../journals/2024_01_05.md name a journal page that exists: no concept link.
+        # No journal is written for Jul 5th: that page is a placeholder.
+        ("knife-care", "tag", "Jul 5th, 2024", None, 2),
     ]
-    # Point 9: tags and properties are counted in their own forms; the link to a block is no page link.
-    assert glossary.link_forms() == {"properties": 1, "wikilinks": 4, "markdown_links": 1, "tags": 5}
-    assert glossary.counts == {"tags": 0, "block_links": 1}
+    # Point 9: tags and properties are counted in their own forms; links to a block or a journal are no page links.
+    assert glossary.link_forms() == {"properties": 1, "wikilinks": 4, "markdown_links": 1, "tags": 6}
+    assert glossary.counts == {"tags": 0, "block_links": 1, "journal_links": 2}
 
 
 def test_logseq_placeholders_in_the_audit() -> None:
@@ -185,19 +188,45 @@ def test_logseq_placeholders_in_the_audit() -> None:
         ("fermentation-lacto", "Lactobacillus", True),
         # A Markdown link to a missing file is broken: Logseq makes no page for it.
         ("fermentation-wild-sourdough-starter", "pages/Missing Page", False),
+        ("knife-care", "Jul 5th, 2024", True),
     ]
-    assert (report["summary"]["broken_links"], report["summary"]["broader"]) == (7, 3)
+    assert (report["summary"]["broken_links"], report["summary"]["broader"]) == (8, 3)
 
 
 def test_logseq_load_and_audit_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["load", str(LOGSEQ)]) == 0
     out = capsys.readouterr().out
     assert f"loaded 7 concepts from {LOGSEQ} (markdown, logseq)" in out
-    assert "links read: 1 properties, 4 wikilinks, 1 markdown links, 5 tags" in out
-    assert "not concept links: 1 block" in out
+    assert "links read: 1 properties, 4 wikilinks, 1 markdown links, 6 tags" in out
+    assert "not concept links: 1 block, 2 journal\n" in out
     assert main(["audit", str(LOGSEQ), "--format", "json", "--check", "broken_links"]) == 0
     findings = json.loads(capsys.readouterr().out)["checks"]["broken_links"]
-    assert sum(1 for f in findings if f.get("placeholder") is True) == 6
+    assert sum(1 for f in findings if f.get("placeholder") is True) == 7
+
+
+def test_logseq_links_to_journal_pages_in_the_graph_s_formats(tmp_path: Path) -> None:
+    # A graph that names journal files yyyy-MM-dd and titles them "Friday, 01.03.2024".
+    (tmp_path / "logseq").mkdir()
+    (tmp_path / "logseq" / "config.edn").write_text(
+        '{:journal/page-title-format "EEEE, dd.MM.yyyy"\n ;; :journal/page-title-format "yyyy/MM/dd"\n'
+        ' :journal/file-name-format "yyyy-MM-dd"}\n', encoding="utf-8")
+    (tmp_path / "journals").mkdir()
+    (tmp_path / "journals" / "2024-03-01.md").write_text("- Potted the basil.\n", encoding="utf-8")
+    (tmp_path / "journals" / "2024-03-04.org").write_text("* Watered.\n", encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "Basil.md").write_text(
+        "sown:: [[Friday, 01.03.2024]]\n\n- A herb for warm sills; watered [[monday, 04.03.2024]],"
+        " fed [[Tuesday, 05.03.2024]].\n- Not journal names here: [[Mar 1st, 2024]] #2024-03-01\n",
+        encoding="utf-8")
+    glossary = loaders.load(tmp_path)
+    # The property, and a link to the Org journal (page names ignore case), name pages that exist.
+    assert glossary.counts == {"tags": 0, "journal_links": 2}
+    assert glossary.by_id()["basil"].attributes == {"sown": "[[Friday, 01.03.2024]]"}
+    findings = run_audit(LocalStore(glossary)).to_json()["checks"]["broken_links"]
+    # No journal for the 5th; the default title format and the file name are pages of their own.
+    assert [(f["target"], f.get("placeholder")) for f in findings] == [
+        ("2024-03-01", True), ("Mar 1st, 2024", True), ("Tuesday, 05.03.2024", True),
+    ]
 
 
 def test_logseq_legacy_names_and_slug_collisions() -> None:

@@ -78,6 +78,9 @@ def describe(check: str, finding: Finding) -> str:
         members = ", ".join(finding["concepts"])
         return f"{head}: {members}" if head is not None else members
     text = f"{finding['source']} → {finding['target']}"
+    if finding.get("placeholder"):
+        # A Logseq page referenced without a file: Logseq shows it, empty; editors often mean it so.
+        text += " (placeholder page)"
     if "via" in finding:
         text += f" via {finding['via']!r}"
     if "mention" in finding:
@@ -107,6 +110,16 @@ def located(check: str, finding: Finding) -> str:
 def _message(check: str, finding: Finding) -> str:
     """What a CI annotation says: the finding, then what the check looks for."""
     return f"{describe(check, finding)}: {REGISTRY[check].summary}" if check in REGISTRY else describe(check, finding)
+
+
+def _level(report: AuditReport, check: str, finding: Finding) -> str:
+    """The severity a CI annotation is raised at: the check's, but info for a Logseq placeholder page.
+
+    A placeholder is a page Logseq shows (empty) for a reference without a file, often on purpose:
+    a note (SARIF) or notice (GitHub), not an error on every line that names one. ``--fail-on``
+    still counts it with its check.
+    """
+    return "info" if finding.get("placeholder") else report.severity[check]
 
 
 def _checkout_path(root: Path | None, file: str) -> str:
@@ -150,7 +163,7 @@ def github_commands(report: AuditReport) -> list[str]:
                 properties.append(("line", str(finding["line"])))
         properties.append(("title", f"glossgraph {check}"))
         joined = ",".join(f"{name}={_escape_property(value)}" for name, value in properties)
-        command = GITHUB_LEVELS[report.severity[check]]
+        command = GITHUB_LEVELS[_level(report, check, finding)]
         lines.append(f"::{command} {joined}::{_escape_data(_message(check, finding))}")
     return lines
 
@@ -189,7 +202,7 @@ def sarif_log(report: AuditReport, *, version: str, docs_url: str | None = None)
         result: dict[str, Any] = {
             "ruleId": check,
             "ruleIndex": index[check],
-            "level": SARIF_LEVELS[report.severity[check]],
+            "level": SARIF_LEVELS[_level(report, check, finding)],
             "message": {"text": _message(check, finding)},
         }
         if finding.get("file"):

@@ -30,6 +30,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "title",
     "source",
     "target",
+    "placeholder",
     "via",
     "mention",
     "count",
@@ -42,10 +43,12 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _csv_cell(value: Any) -> str:
-    """A finding value as plain text: lists joined with ';'."""
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
+def _csv_cell(value: Any, separator: str = ";") -> str:
+    """A finding value as plain text: lists joined with ``separator``, a flag (``placeholder``) as ``yes``/``no``."""
+    if isinstance(value, list | tuple):
+        return separator.join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return "" if value is None else str(value)
 
 
@@ -76,8 +79,7 @@ class AuditReport:
         marked = any(flags)
 
         def cells(row: dict[str, Any], allowed: bool) -> list[str]:
-            texts = ["; ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else str(v))
-                     for v in (row.get(c) for c in columns)]
+            texts = [_csv_cell(row.get(c), "; ") for c in columns]
             return [*texts, str(allowed)] if marked else texts
 
         # The same writer as `audit --format csv`: a cell a spreadsheet would run as a formula gets a quote.
@@ -153,6 +155,9 @@ class AuditReport:
             used = {name for check in chosen for name in FIELDS[check]}
             # Located findings (a file or folder source) keep their file and line columns.
             used.update(key for check in chosen for finding in self.findings[check][:1] for key in finding)
+            # A flag only some findings carry (a Logseq placeholder) keeps its column when any finding has it.
+            used.update(key for check in chosen for finding in self.findings[check] for key in finding
+                        if key == "placeholder")
             columns = tuple(c for c in CSV_COLUMNS if c in ("check", "severity", "allowed") or c in used)
         rows = []
         for check in chosen:

@@ -596,7 +596,9 @@ class Neo4jStore:
         rows = self._read(query, {"tag": self._tag}, f"auditing {name}")
         shape = cypher.AUDIT_SHAPES[name]
         if shape == "links":
-            return REGISTRY[check_name(name)].run(AuditData((), [k for r in rows for k in links_from(r["props"])]))
+            # The dataset's dialect decides which broken links are Logseq placeholder pages.
+            links = [k for r in rows for k in links_from(r["props"])]
+            return REGISTRY[check_name(name)].run(AuditData((), links, dialect=self.info().get("dialect", "")))
         if shape == "members":
             members = [
                 Concept(p["id"], p["title"], aliases=tuple(p["aliases"] or ()), deprecated=bool(p["deprecated"]),

@@ -46,6 +46,9 @@ _ABOUT = {
 #: Rows per page the check tables offer; the first is the default.
 PAGE_SIZES = (50, 200, 1000)
 
+#: Which findings of a Logseq graph's placeholder pages a table shows; the first is the default.
+PLACEHOLDER_CHOICES = ("shown", "hidden", "only")
+
 
 def _run_audit(store: GraphStore, allow: AllowList | None) -> AuditReport:
     """Run the audit with a progress bar that goes away when it is done."""
@@ -82,7 +85,9 @@ def _paged(report: AuditReport, check: str, shown_tab: bool) -> None:
     """A check's findings: search, worklist order, one page of the table at a time; then one to open or fix."""
     rows = report.findings[check]
     allowed = report.allowed[check]
-    find, order, size = st.columns([3, 2, 1])
+    # In a Logseq graph a broken link may be a placeholder page (shown, empty, by Logseq): editors filter on it.
+    flagged = any(row.get("placeholder") for row in rows)
+    find, order, size, *more = st.columns([3, 2, 1, 2] if flagged else [3, 2, 1])
     query = find.text_input("Find a concept (id or title)", key=f"au_find_{check}", placeholder="e.g. attention")
     ranked = check in report.worth
     by_rank = ranked and order.selectbox(
@@ -91,17 +96,30 @@ def _paged(report: AuditReport, check: str, shown_tab: bool) -> None:
     ) == "worklist rank"
     per_page = size.selectbox("Rows per page", PAGE_SIZES, key=f"au_size_{check}")
     indices = matching_rows(rows, report.ranked(check) if by_rank else range(len(rows)), query)
+    placeholders = "shown"
+    if flagged:
+        placeholders = more[0].selectbox(
+            "Placeholder pages", PLACEHOLDER_CHOICES, key=f"au_placeholder_{check}",
+            help="Pages referenced without a file, which Logseq shows as empty pages.",
+        )
+        if placeholders != "shown":
+            indices = [i for i in indices if bool(rows[i].get("placeholder")) == (placeholders == "only")]
     pages = max(1, -(-len(indices) // per_page))
     page = st.number_input(f"Page (of {count_text(pages)})", min_value=1, max_value=pages, key=f"au_page_{check}")
     start = (min(int(page), pages) - 1) * per_page
     shown = indices[start:start + per_page]
-    matched = f" matching '{md_escape(query.strip())}'" if query.strip() else ""
+    said = [f"matching '{md_escape(query.strip())}'"] if query.strip() else []
+    if flagged and placeholders != "shown":
+        said.append("placeholder pages only" if placeholders == "only" else "without placeholder pages")
+    matched = " " + ", ".join(said) if said else ""
     if not shown:
         st.caption(f"No finding{matched}.")
         return
     st.caption(f"Rows {count_text(start + 1)}-{count_text(start + len(shown))} of {count_text(len(indices))}"
                f"{matched}" + (f" ({count_text(len(rows))} in all)" if matched else ""))
     frame = _table([rows[i] for i in shown], FIELDS.get(check, ()))
+    if flagged:
+        frame["placeholder"] = [bool(rows[i].get("placeholder")) for i in shown]
     if any(allowed):
         frame["allowed"] = [allowed[i] for i in shown]
     st.dataframe(frame, hide_index=True, key=f"table_{check}")
