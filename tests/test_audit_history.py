@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from graph.audit import history as history_module
 from graph.audit.history import audit_history, date_of
@@ -190,18 +191,25 @@ def test_dates() -> None:
     assert date_of("release-20260427.json", None, 86400)[0] == "1970-01-02"
 
 
-def test_app_chart(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
+def _audit_page(monkeypatch: pytest.MonkeyPatch, history: Path | None) -> AppTest:
+    """The app's Audit page on the small app fixture, started with --history FOLDER (or without)."""
     from graph.appstate import HISTORY_ENV, SOURCE_ENV
 
     root = Path(__file__).resolve().parent.parent
     monkeypatch.setenv(SOURCE_ENV, str(root / "tests" / "data" / "app" / "glossary"))
-    monkeypatch.setenv(HISTORY_ENV, str(folder))
+    if history is None:
+        monkeypatch.delenv(HISTORY_ENV, raising=False)
+    else:
+        monkeypatch.setenv(HISTORY_ENV, str(history))
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.run()
     at.switch_page("graph/app/pages/audit.py")
     at.run()
+    return at
+
+
+def test_app_chart(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _audit_page(monkeypatch, folder)
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.main.subheader] == ["History"]
     # The checks that move (or have findings) are charted by default.
@@ -225,17 +233,7 @@ def test_chart_frame(folder: Path) -> None:
 
 
 def test_no_history_no_chart(monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from graph.appstate import HISTORY_ENV, SOURCE_ENV
-
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.setenv(SOURCE_ENV, str(root / "tests" / "data" / "app" / "glossary"))
-    monkeypatch.delenv(HISTORY_ENV, raising=False)
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("graph/app/pages/audit.py")
-    at.run()
+    at = _audit_page(monkeypatch, None)
     assert not at.exception and [h.value for h in at.main.subheader] == []
 
 
@@ -246,18 +244,8 @@ def test_app_refuses_a_folder_without_snapshots(capsys: pytest.CaptureFixture[st
 
 
 def test_app_names_an_unreadable_snapshot(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    from graph.appstate import HISTORY_ENV, SOURCE_ENV
-
     (folder / "2026-W20.json").write_bytes(b'{"format": "glossgraph", "nodes": [')
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.setenv(SOURCE_ENV, str(root / "tests" / "data" / "app" / "glossary"))
-    monkeypatch.setenv(HISTORY_ENV, str(folder))
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("graph/app/pages/audit.py")
-    at.run()
+    at = _audit_page(monkeypatch, folder)
     assert not at.exception
     (box,) = at.main.error
     assert "2026\\-W20.json" in box.value or "2026-W20.json" in box.value
