@@ -292,19 +292,24 @@ def test_the_fixtures_give_every_cypher_check_findings() -> None:
     assert {check for check, count in found.items() if not count} == set()
 
 
-@pytest.fixture(scope="module", params=["local", "neo4j"])
-def small_store(request: pytest.FixtureRequest, neo4j_server: Any) -> Iterator[GraphStore]:
-    """small() in either store, for the known answers."""
-    if request.param == "local":
-        yield LocalStore(small())
+def _either_store(which: str, server: Any, glossary: Glossary, name: str) -> Iterator[GraphStore]:
+    """The glossary in the local store, or loaded into a Neo4j dataset of its own that is dropped after."""
+    if which == "local":
+        yield LocalStore(glossary)
         return
-    store = connect(neo4j_server, f"parity-known-{uuid.uuid4().hex[:10]}")
-    store.load(small())
+    store = connect(server, f"parity-{name}-{uuid.uuid4().hex[:10]}")
+    store.load(glossary)
     try:
         yield store
     finally:
         store.drop()
         store.close()
+
+
+@pytest.fixture(scope="module", params=["local", "neo4j"])
+def small_store(request: pytest.FixtureRequest, neo4j_server: Any) -> Iterator[GraphStore]:
+    """small() in either store, for the known answers."""
+    yield from _either_store(request.param, neo4j_server, small(), "known")
 
 
 def test_known_answers_on_both_stores(small_store: GraphStore) -> None:
@@ -327,16 +332,7 @@ def test_known_answers_on_both_stores(small_store: GraphStore) -> None:
 @pytest.fixture(scope="module", params=["local", "neo4j"])
 def relations_store(request: pytest.FixtureRequest, neo4j_server: Any) -> Iterator[GraphStore]:
     """relations() in either store, for the relation labels on path hops."""
-    if request.param == "local":
-        yield LocalStore(relations())
-        return
-    store = connect(neo4j_server, f"parity-relations-{uuid.uuid4().hex[:10]}")
-    store.load(relations())
-    try:
-        yield store
-    finally:
-        store.drop()
-        store.close()
+    yield from _either_store(request.param, neo4j_server, relations(), "relations")
 
 
 def test_path_hops_carry_the_relation_on_both_stores(relations_store: GraphStore) -> None:
