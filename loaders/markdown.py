@@ -533,6 +533,7 @@ def _load_markdown(
         raise UsageError(f"dialect must be one of {', '.join(DIALECTS)}, got {clip(told)}")
     collector = Collector(path, "markdown", lenient, progress)
     attachments: list[str] = []
+    single: MarkdownPage | None = None
     if path.is_dir():
         if str(options.get("split", "auto")).lower() != "auto":
             raise UsageError("the split option applies to a single Markdown file (a one-page glossary), not a folder")
@@ -545,11 +546,11 @@ def _load_markdown(
     else:
         # A single file may be a whole glossary on one page (loaders/onepage.py): one concept per heading.
         try:
-            page = parse_page(path, path.parent, options.get("max_file_size"))
+            single = parse_page(path, path.parent, options.get("max_file_size"))
         except LoadError:
             pass  # reported below, as for any note
         else:
-            one_page = load_one_page(page, mapping, collector, str(options.get("split", "auto")).lower())
+            one_page = load_one_page(single, mapping, collector, str(options.get("split", "auto")).lower())
             if one_page is not None:
                 return one_page
         root, files = path.parent, [path]
@@ -564,7 +565,8 @@ def _load_markdown(
     for done, file in enumerate(files, 1):
         why = _not_a_concept(relative_stem(file, root), templates, logseq) if path.is_dir() else None
         try:
-            page = parse_page(file, root, options.get("max_file_size"))
+            # A single file read as one note was parsed above already.
+            page = single if single is not None else parse_page(file, root, options.get("max_file_size"))
         except LoadError as error:
             if why is None:
                 collector.problem(*error.problems)
