@@ -8,8 +8,8 @@ match wins, by:
 2. the ``created_at`` of a snapshot folder's manifest;
 3. the file's modification time (UTC).
 
-Each is audited once per version of its bytes (``fingerprint``: size and modification time of
-every file), so the app's chart and a watch loop re-audit only what changed. The JSON contract
+Each is audited once per version of its bytes (``graph.appcache.source_version``: path, size and
+modification time of every file), so the app's chart and a watch loop re-audit only what changed. The JSON contract
 (``History.to_json``) is in docs/audit.md, *Audit history*.
 """
 
@@ -22,13 +22,11 @@ __all__ = [
     "History",
     "audit_history",
     "date_of",
-    "fingerprint",
     "snapshot_entries",
 ]
 
 import itertools
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from graph.appcache import source_version
 from graph.audit.checks import check_names
 from graph.audit.report import run_audit
 from graph.errors import GlossgraphError, LoadError, Problem, UsageError
@@ -144,20 +143,6 @@ def _manifest_time(path: Path) -> str | None:
     return created if isinstance(created, str) else None
 
 
-def fingerprint(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """What changes when a snapshot's bytes do: (name, size, mtime in ns) of it or of every file below it."""
-    if path.is_file():
-        info = path.stat()
-        return (("", info.st_size, info.st_mtime_ns),)
-    found = []
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            file = Path(root) / name
-            info = file.lstat()
-            found.append((file.relative_to(path).as_posix(), info.st_size, info.st_mtime_ns))
-    return tuple(sorted(found))
-
-
 def snapshot_entries(folder: str | Path) -> list[Path]:
     """The entries of the folder that may be snapshots (folders and export files, hidden ones left out), sorted.
 
@@ -180,8 +165,8 @@ def snapshot_entries(folder: str | Path) -> list[Path]:
     return found
 
 
-#: Counts already computed, by (path, fingerprint, checks): a snapshot is audited once per version.
-_CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...], tuple[str, ...]], tuple[int, int, dict[str, int]]] = {}
+#: Counts already computed, by (version of the snapshot's files, checks): a snapshot is audited once per version.
+_CACHE: dict[tuple[str, tuple[str, ...]], tuple[int, int, dict[str, int]]] = {}
 _CACHE_LIMIT = 512
 
 
@@ -189,7 +174,7 @@ def _audit_one(path: Path, checks: tuple[str, ...]) -> tuple[int, int, dict[str,
     """(concepts, links, count per check) of one snapshot; LoadError naming it when it is not one."""
     import loaders
 
-    key = (str(path.resolve()), fingerprint(path), checks)
+    key = (source_version(path), checks)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
