@@ -11,12 +11,10 @@ __all__ = [
     "editor_links",
     "finding_path",
     "finding_plan",
-    "fix_index",
     "obsidian_vault",
-    "selector",
 ]
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +22,10 @@ from urllib.parse import quote
 
 from graph.audit.data import Finding
 from graph.audit.locate import source_root
-from graph.fix import FIXABLE, FindingEdits, FixPlan, Selector, finding_edits, plan_edits
+from graph.audit.report import run_audit
+from graph.fix import FIXABLE, FixPlan, Repairs, plan_edits
 from graph.model import Glossary
+from graph.resolve import resolve_links
 from graph.text import normalise
 
 #: The check whose repair fixes a row of each worklist list or check table ("wanted" groups broken links).
@@ -76,34 +76,24 @@ def editor_links(path: Path, line: int | None) -> list[EditorLink]:
     return links
 
 
-def selector(name: str, row: Mapping[str, Any]) -> Selector:
-    """The findings a row of the app stands for: a finding of check ``name`` itself, or a wanted target's broken links.
-
-    A worklist row may carry more fields than the finding (a rank such as ``mentions``): the
-    finding is the one whose every field the row has with the same value.
-    """
-    if name == "wanted":
-        key = normalise(str(row["target"]))
-        return lambda check, finding: check == "broken_links" and normalise(finding["target"]) == key
-    check_of_row = FIX_OF[name]
-
-    def same(check: str, finding: Finding) -> bool:
-        return check == check_of_row and all(row.get(k) == v for k, v in finding.items())
-
-    return same
-
-
-def fix_index(glossary: Glossary, name: str) -> list[FindingEdits]:
-    """Every finding of the check that repairs rows of ``name``, with its edits (one audit; then each row is cheap)."""
-    return finding_edits(glossary, [FIX_OF[name]])
-
-
-def finding_plan(glossary: Glossary, name: str, row: Mapping[str, Any],
-                 index: Sequence[FindingEdits] | None = None) -> FixPlan:
+def finding_plan(glossary: Glossary, name: str, row: Mapping[str, Any], repairs: Repairs | None = None,
+                 broken: Iterable[Finding] | None = None) -> FixPlan:
     """The repair of one row of the app (a finding, or a wanted target's broken links), as ``fix`` makes it.
 
-    ``index`` (from ``fix_index``) saves auditing again; the files are read now either way.
+    ``repairs`` (built once per version of the glossary) and ``broken`` (the audit's open
+    broken-link findings, which a wanted target's row stands for) save indexing and auditing
+    again; the files are read now either way.
     """
-    keep = selector(name, row)
-    found = fix_index(glossary, name) if index is None else index
-    return plan_edits(glossary, [edit for check, finding, edits in found if keep(check, finding) for edit in edits])
+    check = FIX_OF[name]
+    if repairs is None:
+        repairs = Repairs(glossary, resolve_links(glossary))
+    if name == "wanted":
+        if broken is None:
+            broken = run_audit(glossary, [check]).open_findings(check)
+        key = normalise(str(row["target"]))
+        findings = [f for f in broken if normalise(f["target"]) == key]
+    else:
+        # A row is its finding, maybe with a rank beside it (a worklist's ``mentions``), which the repair ignores.
+        findings = [dict(row)]
+    removed: set[tuple[str, int]] = set()
+    return plan_edits(glossary, [edit for finding in findings for edit in repairs.edits(check, finding, removed)])

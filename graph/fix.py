@@ -22,8 +22,8 @@ the old one did not have) is skipped and reported.
 from __future__ import annotations
 
 __all__ = [
-    "DEFAULT_FIXES", "FIXABLE", "Edit", "FilePlan", "FindingEdits", "FixPlan", "ModifiedError", "Selector", "apply",
-    "close_match", "finding_edits", "plan_edits", "plan_fixes",
+    "DEFAULT_FIXES", "FIXABLE", "CloseMatcher", "Edit", "FilePlan", "FindingEdits", "FixPlan", "ModifiedError",
+    "Repairs", "Selector", "apply", "close_match", "finding_edits", "plan_edits", "plan_fixes",
 ]
 
 import bisect
@@ -36,10 +36,11 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from graph.audit.checks import check_names
 from graph.audit.data import AuditData, Finding
@@ -157,118 +158,193 @@ def close_match(written: str, concepts: Iterable[Concept]) -> tuple[str, str] | 
     >>> close_match("pre training", c), close_match("Large Language Models", c), close_match("Chess", c)
     (('pre-training', 'the same words but for punctuation'), ('llm', 'a plural of the title'), None)
     """
-    key = normalise(written)
-    labels = [(normalise(label), c.id) for c in concepts for label in (c.title, *c.aliases)]
-    rules = (
-        ("the same words but for punctuation", lambda label: _bare(label) == _bare(key)),
-        ("a plural of the title", lambda label: _strip_plural(label) == _strip_plural(key) and label != key),
-    )
-    for reason, same in rules:
-        owners = {cid for label, cid in labels if same(label)}
-        if len(owners) == 1:
-            return owners.pop(), reason
-        if owners:
-            return None
-    scored = {cid: 0.0 for _label, cid in labels}
-    for label, cid in labels:
-        scored[cid] = max(scored[cid], fuzz.ratio(label, key))
-    best = [(score, cid) for cid, score in scored.items() if score >= 95]
-    if len(best) == 1:
-        return best[0][1], f"a fuzzy match (score {best[0][0]:.0f})"
-    return None
+    return CloseMatcher(concepts).match([written])[written]
+
+
+#: The lowest fuzzy score (rapidfuzz's ``ratio``, 0-100) that counts as a close match.
+FUZZY_MATCH = 95
+
+
+class CloseMatcher:
+    """``close_match`` for many references at once: the labels are indexed once, the fuzzy scores computed in bulk."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        labels = sorted(((normalise(label), c.id) for c in concepts for label in (c.title, *c.aliases)),
+                        key=lambda pair: len(pair[0]))
+        self._labels = [label for label, _cid in labels]
+        self._owners = [cid for _label, cid in labels]
+        self._lengths = [len(label) for label in self._labels]
+        self._bare: dict[str, set[str]] = {}
+        self._plural: dict[str, list[tuple[str, str]]] = {}
+        for label, cid in labels:
+            self._bare.setdefault(_bare(label), set()).add(cid)
+            self._plural.setdefault(_strip_plural(label), []).append((label, cid))
+
+    def match(self, written: Iterable[str]) -> dict[str, tuple[str, str] | None]:
+        """Each reference as written, with the one concept it most likely means and why, or None."""
+        found: dict[str, tuple[str, str] | None] = {}
+        fuzzy: dict[str, list[str]] = {}  # normalised key: the references that need the fuzzy score
+        for text in written:
+            if text in found:
+                continue
+            key = normalise(text)
+            found[text] = None
+            owners = self._bare.get(_bare(key), set())
+            if not owners:
+                owners = {cid for label, cid in self._plural.get(_strip_plural(key), ()) if label != key}
+                reason = "a plural of the title"
+            else:
+                reason = "the same words but for punctuation"
+            if len(owners) == 1:
+                found[text] = (next(iter(owners)), reason)
+            elif not owners:
+                fuzzy.setdefault(key, []).append(text)
+        for key, best in self._fuzzy(list(fuzzy)).items():
+            if len(best) == 1:
+                ((cid, score),) = best.items()
+                for text in fuzzy[key]:
+                    found[text] = (cid, f"a fuzzy match (score {score:.0f})")
+        return found
+
+    def _fuzzy(self, keys: list[str]) -> dict[str, dict[str, float]]:
+        """Each key's concepts with a label scoring ``FUZZY_MATCH`` or more, at their best label's score."""
+        scores: dict[str, dict[str, float]] = {key: {} for key in keys}
+        by_length: dict[int, list[str]] = {}
+        for key in keys:
+            by_length.setdefault(len(key), []).append(key)
+        for length, group in by_length.items():
+            # ratio = 2 * common / (len(a) + len(b)) >= 0.95 holds only for lengths within about 10%:
+            # only those labels are scored (a slightly wider window, the scores decide).
+            low = bisect.bisect_left(self._lengths, int(length * 0.9))
+            high = bisect.bisect_right(self._lengths, int(length * 1.11) + 1)
+            choices = self._labels[low:high]
+            if not choices:
+                continue
+            rows = max(1, 4_000_000 // len(choices))  # a float32 score matrix of about 16 MB at a time
+            for start in range(0, len(group), rows):
+                part = group[start:start + rows]
+                matrix = process.cdist(part, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_MATCH, workers=-1)
+                for row, column in zip(*matrix.nonzero(), strict=True):
+                    owner = self._owners[low + int(column)]
+                    best = scores[part[int(row)]]
+                    best[owner] = max(best.get(owner, 0.0), float(matrix[row, column]))
+        return scores
 
 
 def _edits(data: AuditData, checks: tuple[str, ...]) -> list[FindingEdits]:
     """The edits each of the chosen checks' findings calls for (one per written reference), finding by finding."""
     report = run_audit(data, checks)
-    groups: list[FindingEdits] = []
-    concepts = data.concepts
-    by_source: dict[str, list[Link]] = {}
-    for link in data.links:
-        by_source.setdefault(link.source, []).append(link)
-    edits: list[Edit] = []
+    repairs = Repairs(data.concepts.values(), data.links)
+    if "broken_links" in checks:
+        repairs.match_targets([f["target"] for f in report.open_findings("broken_links")])
     removed: set[tuple[str, int]] = set()
-    # Markdown files that hold several concepts are one-page glossaries: their terms link by anchor.
-    per_file = Counter(c.origin.file for c in concepts.values() if c.origin is not None)
-    pages = {file for file, count in per_file.items() if count > 1 and file.endswith((".md", ".markdown"))}
-    style = _link_styles(Glossary(list(concepts.values()))) if "unlinked_mentions" in checks else {}
-
-    def add(check: str, link: Link, new: str | None, why: str, index: int, target: str | None = None) -> None:
-        concept = concepts[link.source]
-        if concept.origin is None or link.line is None or (link.source, index) in removed:
-            return
-        written = link.written
-        if link.kind == "markdown":
-            # A Markdown link is found by the note it names and pointed at the other note's file.
-            named = concepts.get(link.target or "")
-            written = _stem(named.origin.file if named is not None and named.origin else link.written)
-            goal = concepts.get(target or "")
-            if new is not None:
-                if goal is None or goal.origin is None:
-                    return
-                new = _note_path(concept.origin.file, goal.origin.file)
-        removed.add((link.source, index))
-        edits.append(Edit(check, link.source, concept.origin.file, link.line, link.kind, written, new, why))
-
-    for check in checks:
-        for finding in report.open_findings(check):
-            start = len(edits)
-            _finding_edits(check, finding, add, edits, concepts, by_source, pages, style)
-            groups.append((check, finding, edits[start:]))
-    return groups
+    return [(check, finding, repairs.edits(check, finding, removed))
+            for check in checks for finding in report.open_findings(check)]
 
 
-def _finding_edits(check: str, finding: Finding, add: Callable[..., None], edits: list[Edit],
-                   concepts: dict[str, Concept], by_source: dict[str, list[Link]], pages: set[str],
-                   style: dict[str, str]) -> None:
-    """Add the edits one finding calls for (``add`` for a written reference, ``edits`` for the others).
+class Repairs:
+    """The edits any finding calls for, from a glossary's concepts and link table indexed once (then each is cheap)."""
 
-    ``pages`` are the one-page glossaries' files, ``style`` each concept's link form (see _link_styles).
-    """
-    source = finding["source"]
-    indexed = list(enumerate(by_source.get(source, ())))
-    if check == "self_links":
-        key = normalise(finding["target"])
-        for i, link in indexed:
-            if link.target == source and link.key == key:
-                add(check, link, None, "a concept does not link to itself", i)
-    elif check == "duplicate_links":
-        target = finding["target"]
-        same = [(i, k) for i, k in indexed if k.kind == "related"
-                and (k.target == target or (k.target is None and k.written == target))]
-        for i, link in same[1:]:
-            add(check, link, None, f"{finding['target']!r} is listed already", i)
-    elif check == "alias_links":
-        title = concepts[finding["target"]].title
-        key = normalise(finding["via"])
-        for i, link in indexed:
-            if link.target == finding["target"] and link.key == key and link.via == "alias":
-                add(check, link, title, f"{link.written!r} is an alias of {title!r}", i, link.target)
-    elif check == "broken_links":
-        match = close_match(finding["target"], concepts.values())
-        if match is None and "/" in finding["target"]:
-            # A path (a Markdown link's terms/gammas.md, a wikilink's [[folder/Name]]): its note's name.
-            match = close_match(finding["target"].rsplit("/", 1)[-1], concepts.values())
-        if match is not None:
-            title = concepts[match[0]].title
+    def __init__(self, concepts: Iterable[Concept], links: Iterable[Link]) -> None:
+        self.concepts = {c.id: c for c in concepts}
+        self.by_source: dict[str, list[Link]] = {}
+        for link in links:
+            self.by_source.setdefault(link.source, []).append(link)
+        # Markdown files that hold several concepts are one-page glossaries: their terms link by anchor.
+        per_file = Counter(c.origin.file for c in self.concepts.values() if c.origin is not None)
+        self.pages = {file for file, count in per_file.items() if count > 1 and file.endswith((".md", ".markdown"))}
+        self._matches: dict[str, tuple[str, str] | None] = {}
+
+    @cached_property
+    def _styles(self) -> dict[str, str]:
+        return _link_styles(Glossary(list(self.concepts.values())))
+
+    @cached_property
+    def _matcher(self) -> CloseMatcher:
+        return CloseMatcher(self.concepts.values())
+
+    def match_targets(self, targets: Iterable[str]) -> None:
+        """Find the close matches of many broken references in bulk (``edits`` finds the others one at a time)."""
+        # A path (a Markdown link's terms/gammas.md, a wikilink's [[folder/Name]]) may match by its note's name.
+        wanted = [t for t in dict.fromkeys(targets) if t not in self._matches]
+        self._matches.update(self._matcher.match([*wanted, *(t.rsplit("/", 1)[-1] for t in wanted if "/" in t)]))
+
+    def _close_match(self, target: str) -> tuple[str, str] | None:
+        self.match_targets([target])
+        match = self._matches[target]
+        if match is None and "/" in target:
+            match = self._matches[target.rsplit("/", 1)[-1]]
+        return match
+
+    def edits(self, check: str, finding: Finding, removed: set[tuple[str, int]] | None = None) -> list[Edit]:
+        """The edits that repair one finding of ``check``.
+
+        ``removed`` holds the (concept, reference index) pairs earlier findings' edits already
+        changed: a reference is edited once (pass the same set for every finding of one plan).
+        """
+        concepts, by_source = self.concepts, self.by_source
+        removed = set() if removed is None else removed
+        edits: list[Edit] = []
+
+        def add(link: Link, new: str | None, why: str, index: int, target: str | None = None) -> None:
+            concept = concepts[link.source]
+            if concept.origin is None or link.line is None or (link.source, index) in removed:
+                return
+            written = link.written
+            if link.kind == "markdown":
+                # A Markdown link is found by the note it names and pointed at the other note's file.
+                named = concepts.get(link.target or "")
+                written = _stem(named.origin.file if named is not None and named.origin else link.written)
+                goal = concepts.get(target or "")
+                if new is not None:
+                    if goal is None or goal.origin is None:
+                        return
+                    new = _note_path(concept.origin.file, goal.origin.file)
+            removed.add((link.source, index))
+            edits.append(Edit(check, link.source, concept.origin.file, link.line, link.kind, written, new, why))
+
+        source = finding["source"]
+        indexed = list(enumerate(by_source.get(source, ())))
+        if check == "self_links":
             key = normalise(finding["target"])
             for i, link in indexed:
-                if link.via == "unresolved" and link.key == key:
-                    add(check, link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i,
-                        match[0])
-    elif check == "unlinked_mentions":
-        _mention_edit(edits, finding, concepts, by_source.get(source, ()), pages, style.get(source, "wikilink"))
-    elif check == "one_way_links":
-        # The link back goes after the target's last related entry, in the same list.
-        target = finding["target"]
-        entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
-        if entries:
-            i, last = entries[-1]
-            origin = concepts[target].origin
-            if origin is not None and last.line is not None:
-                title = concepts[source].title
-                edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
-                                  f"{target} gets the link back to {title!r}"))
+                if link.target == source and link.key == key:
+                    add(link, None, "a concept does not link to itself", i)
+        elif check == "duplicate_links":
+            target = finding["target"]
+            same = [(i, k) for i, k in indexed if k.kind == "related"
+                    and (k.target == target or (k.target is None and k.written == target))]
+            for i, link in same[1:]:
+                add(link, None, f"{finding['target']!r} is listed already", i)
+        elif check == "alias_links":
+            title = concepts[finding["target"]].title
+            key = normalise(finding["via"])
+            for i, link in indexed:
+                if link.target == finding["target"] and link.key == key and link.via == "alias":
+                    add(link, title, f"{link.written!r} is an alias of {title!r}", i, link.target)
+        elif check == "broken_links":
+            match = self._close_match(finding["target"])
+            if match is not None:
+                title = concepts[match[0]].title
+                key = normalise(finding["target"])
+                for i, link in indexed:
+                    if link.via == "unresolved" and link.key == key:
+                        add(link, title, f"{link.written!r} matches no concept; {title!r} is {match[1]}", i, match[0])
+        elif check == "unlinked_mentions":
+            _mention_edit(edits, finding, concepts, by_source.get(source, ()), self.pages,
+                          self._styles.get(source, "wikilink"))
+        elif check == "one_way_links":
+            # The link back goes after the target's last related entry, in the same list.
+            target = finding["target"]
+            entries = [(i, k) for i, k in enumerate(by_source.get(target, ())) if k.kind == "related"]
+            if entries:
+                i, last = entries[-1]
+                origin = concepts[target].origin
+                if origin is not None and last.line is not None:
+                    title = concepts[source].title
+                    edits.append(Edit(check, target, origin.file, last.line, "append", last.written, title,
+                                      f"{target} gets the link back to {title!r}"))
+        return edits
 
 
 def _front_matter_end(path: str) -> int:

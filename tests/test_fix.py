@@ -156,6 +156,49 @@ def test_close_match_rules() -> None:
     assert close_match("Transformation", concepts) is None
 
 
+def test_bulk_matching_scores_only_labels_of_near_length_and_misses_nothing() -> None:
+    """CloseMatcher scores a window of label lengths in bulk; every label scored one by one finds the same matches."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    from graph.fix import FUZZY_MATCH, CloseMatcher
+    from graph.synthetic import synthetic_glossary
+    from graph.text import normalise
+
+    concepts = synthetic_glossary(600, seed=11).concepts
+    chance = random.Random(4)
+    written = []
+    for concept in chance.sample(concepts, 150):
+        title = concept.title
+        cut = chance.randrange(len(title))
+        # A letter dropped, doubled or changed, or a word added: near and far misspellings.
+        written += [title[:cut] + title[cut + 1:], title[:cut] + title[cut] + title[cut:],
+                    title[:cut] + "x" + title[cut + 1:], title + " layer"]
+    found = CloseMatcher(concepts).match(written)
+    labels = [(normalise(label), c.id) for c in concepts for label in (c.title, *c.aliases)]
+    fuzzy = 0
+    for text in written:
+        match = found[text]
+        if match is None or match[1].startswith("a fuzzy match"):
+            key = normalise(text)
+            best: dict[str, float] = {}
+            for label, cid in labels:
+                score = fuzz.ratio(label, key)
+                if score >= FUZZY_MATCH:
+                    best[cid] = max(best.get(cid, 0.0), score)
+            expected = None
+            if len(best) == 1:
+                ((cid, score),) = best.items()
+                expected = (cid, f"a fuzzy match (score {score:.0f})")
+            if match is None and expected is not None:
+                pytest.fail(f"{text!r}: missed {expected}")
+            if match is not None:
+                fuzzy += 1
+                assert match == expected, text
+    assert fuzzy > 50  # the fuzzy rule, not only the exact ones, was exercised
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
