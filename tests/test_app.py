@@ -72,9 +72,17 @@ def _markdown(at: AppTest) -> list[str]:
 
 
 def _tab(at: AppTest, label: str) -> list[dict]:
-    """The rows of the (first) table in the tab whose label starts with ``label``."""
-    tab = next(t for t in at.tabs if t.label.split(" (")[0] == label)
-    return tab.dataframe[0].value.to_dict("records")
+    """The rows of the (first) table in the tab whose label starts with ``label``, opened as a reader's click does."""
+    return _tab_of(at, label).dataframe[0].value.to_dict("records")
+
+
+def _tab_of(at: AppTest, name: str) -> Any:
+    """The Audit tab named ``name`` (its label before " ("), opened first (only the open tab draws its tables)."""
+    shown = at.session_state.get("au_tab_name", "worklist")
+    if shown != name:
+        at.session_state["au_tab_name"] = name
+        _run(at)
+    return next(t for t in at.tabs if t.label.split(" (")[0] == name)
 
 
 def _keys(at: AppTest, prefix: str) -> list[str]:
@@ -285,13 +293,12 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     assert _tab(at, "disconnected_clusters") == [
         {"concepts": "ontology; taxonomy", "size": 2, "file": "ontology.md", "line": 2}
     ]
-    assert [t.label for t in at.tabs if not t.dataframe] == ["isolated (0)", "ambiguous_links (0)",
-                                                             "self_links (0)", "duplicate_links (0)",
-                                                             "alias_collisions (0)", "duplicate_titles (0)",
-                                                             "missing_definitions (0)", "deprecated_links (0)",
-                                                             "hierarchy_cycles (0)", "relation_clashes (0)",
-                                                             "polyhierarchy (0)"]
-    worklist = [d.value.to_dict("records") for d in at.tabs[0].dataframe]
+    # Only the open tab draws its table; a closed one holds its one-line summary until opened.
+    assert [t.label for t in at.tabs if t.dataframe] == ["disconnected_clusters (1)"]
+    assert not at.tabs[0].markdown and all(len(t.markdown) == 1 for t in at.tabs[1:])  # the worklist is closed
+    empty = _tab_of(at, "self_links")
+    assert [s.value for s in empty.success] == ["Nothing to report."] and not empty.dataframe
+    worklist = [d.value.to_dict("records") for d in _tab_of(at, "worklist").dataframe]
     assert worklist == [
         [{"target": "Tokenizer", "count": 1, "sources": "large-language-model"}],
         [{"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
@@ -315,7 +322,9 @@ def test_audit_tabs_and_tables(app: AppTest) -> None:
     ]
     assert [m.label for m in at.metric][:4] == ["Concepts", "Links", "with incoming", "with outgoing"]
     assert [m.value for m in at.metric][:4] == ["10", "13", "90%", "90%"]
-    assert len(at.get("download_button")) == 19
+    # Each check's CSV download sits in its tab, drawn with it.
+    assert not at.get("download_button")
+    assert [b.proto.label for b in _tab_of(at, "orphans").get("download_button")] == ["Download orphans.csv"]
 
 
 def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:
@@ -329,7 +338,7 @@ def test_audit_allow_list_marks_findings_allowed(app: AppTest) -> None:
          "allowed": True}
     ]
     # Allowed findings leave the worklist: it starts with the orphans now.
-    assert at.tabs[0].dataframe[0].value.to_dict("records") == [
+    assert _tab_of(at, "worklist").dataframe[0].value.to_dict("records") == [
         {"id": "prompt-engineering", "title": "Prompt Engineering", "file": "prompt-engineering.md", "line": 2,
          "mentioned_by": 0}
     ]
@@ -485,8 +494,6 @@ def test_counts_are_thousands_separated(large_app: AppTest) -> None:
     assert [m.value for m in at.metric][:2] == ["1,200", shown["Links"]]
 
 
-def _tab_of(at: AppTest, check: str) -> Any:
-    return next(t for t in at.tabs if t.label.split(" (")[0] == check)
 
 
 def test_audit_tables_are_paged_filtered_and_ranked(large_app: AppTest) -> None:
@@ -524,6 +531,10 @@ def test_audit_tables_are_paged_filtered_and_ranked(large_app: AppTest) -> None:
     assert tab.dataframe[0].value.to_dict("records") == wanted
     # Every other check keeps its own table and its own page.
     assert _tab_of(at, "broken_links").caption[0].value == f"Rows 1-50 of {expected.count('broken_links')}"
+    # Its tab closed and opened again, a table keeps its filter and order (undrawn widgets are not forgotten).
+    tab = _tab_of(at, "one_way_links")
+    assert tab.caption[0].value.startswith(f"Rows 1-{len(wanted)} of {len(wanted)} matching")
+    assert at.selectbox(key="au_order_one_way_links").value == "as listed"
 
 
 def test_audit_marks_and_filters_logseq_placeholder_pages(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -563,9 +574,22 @@ def test_audit_runs_once_per_source_version_across_pages_and_sessions(
         return original(self, check)
 
     monkeypatch.setattr(AuditReport, "csv_text", counted)
+    import graph.audit.report
+
+    audits: list[Any] = []
+    run = graph.audit.report._run
+    def counted_run(store: Any, chosen: Any, *args: Any) -> AuditReport:
+        audits.append(chosen)
+        return run(store, chosen, *args)
+
+    monkeypatch.setattr(graph.audit.report, "_run", counted_run)
     at = _page(large_app, "audit")
     assert RESULTS.computed["audit"] == 1
     assert not built  # no CSV is built until its button is clicked
+    # The worklist previews the fix of its first wanted page, unlinked mention and one-way link
+    # from the page's own audit and one index of the link table: no audit of their checks again.
+    previews = [c.value for c in at.code if c.language == "diff"]
+    assert len(audits) == 1 and RESULTS.computed["repairs"] == 1 and RESULTS.computed["fix"] >= 3, previews
     assert not at.get("progress")  # the progress bar is gone once the audit is done
     at.switch_page("graph/app/pages/explore.py")
     _run(at)

@@ -13,17 +13,18 @@ __all__ = ["finding_panel"]
 import json
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
 from graph.app.common import is_local, source_key
 from graph.appcache import RESULTS, REVISIONS, source_version
 from graph.appstate import SourceSpec, md_escape, writes_allowed
+from graph.audit.data import Finding
 from graph.audit.formats import located, where
-from graph.editing import FIX_OF, editor_links, finding_path, finding_plan, fix_index
+from graph.editing import FIX_OF, editor_links, finding_path, finding_plan
 from graph.errors import GlossgraphError
-from graph.fix import FixPlan, apply
+from graph.fix import FixPlan, Repairs, apply
 from graph.protocol import GraphStore
 
 
@@ -34,16 +35,25 @@ def _label(name: str, row: Mapping[str, Any]) -> str:
     return located(name, dict(row))
 
 
-def _plan(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any]) -> FixPlan | None:
+class Preview(NamedTuple):
+    """A row's fix and its diff (worked out once: a diff of a large file is slow to build)."""
+
+    plan: FixPlan
+    diff: str
+
+
+def _plan(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any],
+          broken: Sequence[Finding]) -> Preview | None:
     """The row's fix, planned from the files as loaded; None when they changed since (the store must reload first)."""
     # Planning reads the files now but edits the lines the store recorded: both must be the same version.
     version = source_key(spec)
     if source_version(spec.location, spec.dataset) != version:
         return None
     glossary = store.glossary()
-    # Each finding's edits come from one audit per check and version; a row's plan then only reads its files.
-    index = RESULTS.get("fix-index", (version, FIX_OF[name]), partial(fix_index, glossary, name))
-    return finding_plan(glossary, name, row, index)
+    # The link table is indexed once per version; a row's plan then only reads its files.
+    repairs = RESULTS.get("repairs", version, lambda: Repairs(glossary, store.links()))
+    plan = finding_plan(glossary, name, row, repairs, broken)
+    return Preview(plan, "".join(file.diff() for file in plan.changed))
 
 
 def _why_not_write(spec: SourceSpec) -> str | None:
@@ -72,8 +82,12 @@ def _apply(spec: SourceSpec, plan: FixPlan, note: str) -> None:
     REVISIONS.bump(spec.location)
 
 
-def finding_panel(spec: SourceSpec, store: GraphStore, name: str, rows: Sequence[Mapping[str, Any]], key: str) -> None:
-    """Pick one of ``rows`` (findings of check ``name``, or a worklist list): its place, editor links, its fix."""
+def finding_panel(spec: SourceSpec, store: GraphStore, name: str, rows: Sequence[Mapping[str, Any]], key: str,
+                  broken: Sequence[Finding] = ()) -> None:
+    """Pick one of ``rows`` (findings of check ``name``, or a worklist list): its place, editor links, its fix.
+
+    ``broken`` are the audit's open broken-link findings: the ones a wanted target's row repairs.
+    """
     if not rows:
         return
     picker = f"fd_{key}"
@@ -105,10 +119,11 @@ def finding_panel(spec: SourceSpec, store: GraphStore, name: str, rows: Sequence
                 for link in editor_links(path, row.get("line") if isinstance(row.get("line"), int) else None):
                     st.link_button(link.label, link.url, key=f"{link.label.split()[-1].lower()}_{key}")
         if name in FIX_OF and not spec.is_neo4j:
-            _fix_section(spec, store, name, row, key)
+            _fix_section(spec, store, name, row, key, broken)
 
 
-def _fix_section(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any], key: str) -> None:
+def _fix_section(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[str, Any], key: str,
+                 broken: Sequence[Finding]) -> None:
     """The fix of one row: the diff `glossgraph fix` would print for it, and the Apply button."""
     note = f"fix_note_{key}"
     if note in st.session_state:
@@ -116,16 +131,16 @@ def _fix_section(spec: SourceSpec, store: GraphStore, name: str, row: Mapping[st
         (st.success if kind == "success" else st.error)(md_escape(text))
     identity = json.dumps(dict(row), sort_keys=True, default=str)
     try:
-        plan = RESULTS.get("fix", (source_key(spec), name, identity), partial(_plan, spec, store, name, row))
+        preview = RESULTS.get("fix", (source_key(spec), name, identity), partial(_plan, spec, store, name, row, broken))
     except (GlossgraphError, OSError, UnicodeDecodeError) as error:
         st.caption(f"No fix: {md_escape(str(error))}")
         return
-    if plan is None:
+    if preview is None:
         # The files changed since the glossary was loaded: load them again, then plan.
         RESULTS.discard_version(source_key(spec))
         REVISIONS.bump(spec.location)
         st.rerun()
-    diff = "".join(file.diff() for file in plan.changed)
+    plan, diff = preview
     st.markdown(f"**Fix** (as `glossgraph fix --check {FIX_OF[name]}` makes it)")
     if diff:
         st.code(diff, language="diff")

@@ -67,6 +67,8 @@ class AuditReport:
     source: str = ""
     #: For the checks the worklist ranks, each finding's worth (the worklist's sort value), in finding order.
     worth: dict[str, list[int]] = field(default_factory=dict)
+    #: ``ranked``'s answers, sorted once per check (the app asks on every rerun of the Audit page).
+    _ranked: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def csv_text(self, check: str) -> str:
         """A check's findings as spreadsheet-safe CSV: its fields, others, ``allowed`` if any is."""
@@ -88,9 +90,11 @@ class AuditReport:
 
     def ranked(self, check: str) -> list[int]:
         """Indices of a check's findings in the worklist's order (most worth first, ties as listed)."""
-        worth = self.worth.get(check)
-        order = range(self.count(check))
-        return list(order) if worth is None else sorted(order, key=lambda i: -worth[i])
+        if check not in self._ranked:
+            worth = self.worth.get(check)
+            order = range(self.count(check))
+            self._ranked[check] = list(order) if worth is None else sorted(order, key=lambda i: -worth[i])
+        return self._ranked[check]
 
     def count(self, check: str) -> int:
         """How many findings a check has (allowed ones included)."""

@@ -81,7 +81,7 @@ def _csv(report: AuditReport, check: str) -> bytes:
     return report.csv_text(check).encode("utf-8")
 
 
-def _paged(report: AuditReport, check: str, shown_tab: bool) -> None:
+def _paged(report: AuditReport, check: str) -> None:
     """A check's findings: search, worklist order, one page of the table at a time; then one to open or fix."""
     rows = report.findings[check]
     allowed = report.allowed[check]
@@ -123,11 +123,17 @@ def _paged(report: AuditReport, check: str, shown_tab: bool) -> None:
     if any(allowed):
         frame["allowed"] = [allowed[i] for i in shown]
     st.dataframe(frame, hide_index=True, key=f"table_{check}")
-    if shown_tab:  # the browser shows only the open tab: plan fixes for it alone
-        finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
+    finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
 
+
+#: Widgets of the check tables and finding boxes, whose values outlive their tab being closed.
+KEPT_WIDGETS = ("au_find_", "au_order_", "au_size_", "au_placeholder_", "au_page_", "fd_")
 
 spec, store = current()
+# A closed tab draws no widgets and Streamlit forgets the value of a widget not drawn: holding each
+# value as the session's own keeps a table's filter, order, page and chosen finding for its tab's return.
+for widget in [k for k in st.session_state if str(k).startswith(KEPT_WIDGETS)]:
+    st.session_state[widget] = st.session_state[widget]
 st.title("Audit")
 st.caption("Link coverage before publishing: what is missing, broken or one-sided. Tables sort by any column.")
 
@@ -152,9 +158,8 @@ counts = pd.DataFrame(
 st.bar_chart(counts, x="check", y=["open", "allowed"], horizontal=True, height=380)
 history_chart()  # only when the app was started with --history DIR
 
-labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
-tabs = lasting_tabs(labels, key="au_tab")
-with tabs[0]:
+def _worklist(report: AuditReport) -> None:
+    """The worklist tab: each list most useful first, with a finding to open or fix; then link suggestions."""
     st.markdown("**What to fix first**, most useful first (allowed findings left out).")
     titles = {
         "wanted": "Wanted pages: broken-link targets by how many concepts want them",
@@ -166,8 +171,7 @@ with tabs[0]:
         st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
-            if tabs[0].open is not False:
-                finding_panel(spec, store, name, rows, key=f"work_{name}")
+            finding_panel(spec, store, name, rows, key=f"work_{name}", broken=report.open_findings("broken_links"))
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."
@@ -186,6 +190,31 @@ with tabs[0]:
         else:
             st.success("No link to suggest.")
 
+
+def _check_tab(report: AuditReport, check: str) -> None:
+    """A check's tab: what it finds, its paged table with a finding to open or fix, and its CSV download."""
+    count = report.count(check)
+    if count:
+        _paged(report, check)
+    else:
+        st.success("Nothing to report.")
+    st.download_button(
+        f"Download {check}.csv",
+        partial(_csv, report, check),
+        file_name=f"{check}.csv",
+        mime="text/csv",
+        key=f"csv_{check}",
+        on_click="ignore",
+    )
+
+
+labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
+tabs = lasting_tabs(labels, key="au_tab")
+# The browser shows one tab: only its tables are drawn (choosing another reruns the page). Where the
+# open tab is not known (``open`` is None, as in AppTest), every tab is drawn.
+with tabs[0]:
+    if tabs[0].open is not False:
+        _worklist(report)
 for tab, check in zip(tabs[1:], report.checks, strict=True):
     with tab:
         allowed = report.allowed[check]
@@ -196,15 +225,5 @@ for tab, check in zip(tabs[1:], report.checks, strict=True):
             + (f", {count_text(sum(allowed))} allowed" if any(allowed) else "")
             + "."
         )
-        if count:
-            _paged(report, check, tab.open is not False)
-        else:
-            st.success("Nothing to report.")
-        st.download_button(
-            f"Download {check}.csv",
-            partial(_csv, report, check),
-            file_name=f"{check}.csv",
-            mime="text/csv",
-            key=f"csv_{check}",
-            on_click="ignore",
-        )
+        if tab.open is not False:
+            _check_tab(report, check)
