@@ -586,10 +586,15 @@ def test_audit_runs_once_per_source_version_across_pages_and_sessions(
     at = _page(large_app, "audit")
     assert RESULTS.computed["audit"] == 1
     assert not built  # no CSV is built until its button is clicked
-    # The worklist previews the fix of its first wanted page, unlinked mention and one-way link
-    # from the page's own audit and one index of the link table: no audit of their checks again.
+    # A worklist list's finding box, and its fix preview, opens only when asked for.
+    assert not at.code and RESULTS.computed["fix"] == 0
+    for name in ("wanted", "unlinked_mentions", "one_way_links"):
+        at.toggle(key=f"au_open_{name}").set_value(True)
+    _run(at)
+    # Each previews its first finding's fix from the page's own audit and one index of the link
+    # table: no audit of their checks again.
     previews = [c.value for c in at.code if c.language == "diff"]
-    assert len(audits) == 1 and RESULTS.computed["repairs"] == 1 and RESULTS.computed["fix"] >= 3, previews
+    assert len(audits) == 1 and RESULTS.computed["repairs"] == 1 and RESULTS.computed["fix"] == 3, previews
     assert not at.get("progress")  # the progress bar is gone once the audit is done
     at.switch_page("graph/app/pages/explore.py")
     _run(at)

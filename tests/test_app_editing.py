@@ -82,9 +82,18 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _open_tab(at: AppTest, check: str) -> AppTest:
-    """Open a check's tab as a reader's click does (the page builds the finding box for the open tab only)."""
+    """Open a check's tab as a reader's click does (the page builds the finding box for the open tab only).
+
+    In the worklist, each list's box is opened too (its *Open or fix one of these* toggle).
+    """
     at.session_state["au_tab_name"] = check
-    return _run(at)
+    _run(at)
+    if check == "worklist":
+        for toggle in at.toggle:
+            if toggle.key and toggle.key.startswith("au_open_"):
+                toggle.set_value(True)
+        _run(at)
+    return at
 
 
 def _tab(at: AppTest, check: str) -> Any:
@@ -100,8 +109,10 @@ def test_each_finding_shows_its_place_and_opens_in_the_editors(tmp_path: Path, m
     (vault / ".obsidian").mkdir(parents=True)
     source = _copy(vault / "Glossary 1")
     at = _audit(source, monkeypatch)
-    # The worklist tab is open first: only its rows get a finding box (and a fix planned).
-    assert not _tab(at, "alias_links").code and at.tabs[0].code
+    # The worklist tab is open first, its lists' finding boxes closed until asked for: no fix planned yet.
+    assert not _tab(at, "alias_links").code and not at.tabs[0].code
+    assert [t.key for t in at.toggle] == ["au_open_wanted", "au_open_orphans", "au_open_unlinked_mentions",
+                                          "au_open_one_way_links"]
     tab = _tab(_open_tab(at, "alias_links"), "alias_links")
     assert not at.tabs[0].code
     assert tab.selectbox(key="fd_alias_links").options == [

@@ -127,7 +127,7 @@ def _paged(report: AuditReport, check: str) -> None:
 
 
 #: Widgets of the check tables and finding boxes, whose values outlive their tab being closed.
-KEPT_WIDGETS = ("au_find_", "au_order_", "au_size_", "au_placeholder_", "au_page_", "fd_")
+KEPT_WIDGETS = ("au_find_", "au_order_", "au_size_", "au_placeholder_", "au_page_", "au_open_", "fd_")
 
 spec, store = current()
 # A closed tab draws no widgets and Streamlit forgets the value of a widget not drawn: holding each
@@ -171,7 +171,11 @@ def _worklist(report: AuditReport) -> None:
         st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
             st.dataframe(_table(rows, list(rows[0])), hide_index=True, key=f"work_{name}")
-            finding_panel(spec, store, name, rows, key=f"work_{name}", broken=report.open_findings("broken_links"))
+            # A list's finding box opens when asked for: three open boxes cost the browser about a
+            # second on every visit of the page (and their previews, work nobody asked for).
+            if st.toggle("Open or fix one of these", key=f"au_open_{name}"):
+                finding_panel(spec, store, name, rows, key=f"work_{name}",
+                              broken=report.open_findings("broken_links"))
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."
