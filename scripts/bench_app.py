@@ -197,7 +197,7 @@ def measure_app(
 #: Each page's path and what shows once the page is ready (its slowest part drawn).
 PAGES: dict[str, tuple[str, str]] = {
     "Paths": ("/paths", "text=Choose where to start and where to end."),
-    "Audit": ("/audit", "role=button[name='Find link suggestions']"),  # after the worklist's fix previews
+    "Audit": ("/audit", "role=button[name='Find link suggestions']"),  # the end of the worklist
     "Overview": ("/overview", "text=Top hubs by PageRank"),
     "Snapshots": ("/snapshots", "role=button[name='Export json']"),
 }

@@ -167,6 +167,7 @@ def _worklist(report: AuditReport) -> None:
         "unlinked_mentions": "Unlinked mentions, most frequent first",
         "one_way_links": "One-way links where the other side already mentions the first",
     }
+    broken = report.open_findings("broken_links")  # what a wanted target's row repairs
     for name, rows in report.worklist.items():
         st.markdown(f"**{titles.get(name, name)}** ({count_text(len(rows))})")
         if rows:
@@ -174,8 +175,7 @@ def _worklist(report: AuditReport) -> None:
             # A list's finding box opens when asked for: three open boxes cost the browser about a
             # second on every visit of the page (and their previews, work nobody asked for).
             if st.toggle("Open or fix one of these", key=f"au_open_{name}"):
-                finding_panel(spec, store, name, rows, key=f"work_{name}",
-                              broken=report.open_findings("broken_links"))
+                finding_panel(spec, store, name, rows, key=f"work_{name}", broken=broken)
     st.markdown(
         "**Link suggestions**: the links each concept most likely lacks, from unlinked mentions, "
         "backlinks not returned, shared neighbours and shared category."
@@ -215,7 +215,7 @@ def _check_tab(report: AuditReport, check: str) -> None:
 labels = ["worklist", *(f"{check} ({count_text(report.count(check))})" for check in report.checks)]
 tabs = lasting_tabs(labels, key="au_tab")
 # The browser shows one tab: only its tables are drawn (choosing another reruns the page). Where the
-# open tab is not known (``open`` is None, as in AppTest), every tab is drawn.
+# open tab is not known (``open`` is None), every tab is drawn.
 with tabs[0]:
     if tabs[0].open is not False:
         _worklist(report)
