@@ -270,6 +270,37 @@ def test_paths_widgets_and_avoid(app: AppTest) -> None:
     ]
 
 
+def test_a_page_left_and_come_back_to_from_the_sidebar_shows_what_it_showed(app: AppTest) -> None:
+    # The sidebar switches page with a bare URL (``_page`` with no parameters): a page the session
+    # has shown keeps its state; one it has not shown starts from its defaults.
+    at = _page(app, "explore", concept="foundation-model", depth="2", direction="out")
+    at.text_input(key="ex_search").input("rag")
+    _run(at)
+    at = _page(at, "paths", **{"from": "attention", "to": "fine-tuning"})
+    at.slider(key="pa_max").set_value(4)
+    _run(at)
+    at = _page(at, "audit")
+    _tab_of(at, "alias_links").text_input(key="au_find_alias_links").input("vector")
+    _run(at)
+    assert _tab_of(at, "alias_links").caption[0].value.startswith("Rows 1-1 of 1 matching")
+
+    at = _page(at, "explore")
+    assert at.selectbox(key="ex_concept").value == "foundation-model"
+    assert (at.slider(key="ex_depth").value, at.radio(key="ex_direction").value) == (2, "out")
+    assert {k: at.query_params[k] for k in at.query_params} == {
+        "concept": "foundation-model", "depth": "2", "direction": "out"}
+    assert not at.warning
+    at = _page(at, "paths")
+    assert (at.selectbox(key="pa_from").value, at.selectbox(key="pa_to").value) == ("attention", "fine-tuning")
+    assert at.slider(key="pa_max").value == 4 and at.query_params["max"] == "4"
+    at = _page(at, "audit")
+    assert at.text_input(key="au_find_alias_links").value == "vector"
+    assert _tab_of(at, "alias_links").caption[0].value.startswith("Rows 1-1 of 1 matching")
+    # A URL naming something else still wins over what the session showed.
+    at = _page(at, "explore", concept="attention")
+    assert at.selectbox(key="ex_concept").value == "attention" and at.slider(key="ex_depth").value == 1
+
+
 # -- Audit ----------------------------------------------------------------------------------------
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -49,6 +49,7 @@ __all__ = [
     "get_store",
     "hierarchy",
     "is_local",
+    "keep_widget_values",
     "labels",
     "lasting_tabs",
     "neighbourhood_view",
@@ -59,6 +60,7 @@ __all__ = [
     "show_unexpected",
     "source_key",
     "source_sidebar",
+    "state_to_apply",
     "unexpected_text",
     "upload_area",
 ]
@@ -235,6 +237,44 @@ def lasting_tabs(labels: Sequence[str], key: str) -> Sequence[Any]:
         st.session_state[remembered] = str(st.session_state[key]).split(" (")[0]
 
     return st.tabs(list(labels), key=key, on_change=remember)
+
+
+#: Widgets whose values outlive their page or tab being left: the Audit's table filters, orders and
+#: pages, its worklist switches and the finding boxes' choices (Explore and Paths keep theirs in
+#: their address state, ``state_to_apply``).
+KEPT_WIDGETS = ("au_find_", "au_order_", "au_size_", "au_placeholder_", "au_page_", "au_open_", "fd_")
+
+
+def keep_widget_values(prefixes: Sequence[str] = KEPT_WIDGETS) -> None:
+    """Keep the values of the widgets named by ``prefixes`` while their page or tab is left."""
+    # Streamlit forgets the value of a widget a run does not draw (another page, a closed tab);
+    # a value the session set itself is kept.
+    for widget in [k for k in st.session_state if str(k).startswith(tuple(prefixes))]:
+        st.session_state[widget] = st.session_state[widget]
+
+
+State = TypeVar("State")
+
+
+def state_to_apply(
+    parse: Callable[[Mapping[str, str | list[str]]], State], synced_key: str
+) -> tuple[State, bool] | None:
+    """The state a page should set its widgets to, and whether its URL asked for it; None to leave them as they are.
+
+    The URL wins when it changed since the page last wrote it (a shared link, a reload, a first
+    visit). A bare URL in a session that has shown the page is the reader coming back from the
+    sidebar, which clears the URL: the page shows what it showed before, not its defaults.
+    """
+    params = st.query_params.to_dict()
+    synced: State | None = st.session_state.get(synced_key)
+    wanted = parse(params)
+    if wanted == synced:
+        return None
+    # A page writes its state to the URL, defaults left out: a bare URL against a state that is not
+    # the defaults was cleared by someone else.
+    if synced is not None and not params:
+        return synced, False
+    return wanted, True
 
 
 def show_metrics(items: Sequence[tuple[str, int | str]], key: str) -> None:

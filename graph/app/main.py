@@ -7,7 +7,7 @@ __all__ = ["main"]
 import streamlit as st
 
 from graph.app import PAGES_DIR
-from graph.app.common import follow_changes, show_unexpected, source_sidebar
+from graph.app.common import follow_changes, keep_widget_values, show_unexpected, source_sidebar
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
         st.Page(PAGES_DIR / "snapshots.py", title="Snapshots", icon=":material/inventory_2:", url_path="snapshots"),
     ]
     page = st.navigation(pages)
+    keep_widget_values()  # a page or tab left and come back to shows what it showed
     try:
         if source_sidebar() is None:
             st.error("No graph is loaded: choose another source in the sidebar.")

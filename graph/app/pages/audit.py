@@ -126,14 +126,7 @@ def _paged(report: AuditReport, check: str) -> None:
     finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
 
 
-#: Widgets of the check tables and finding boxes, whose values outlive their tab being closed.
-KEPT_WIDGETS = ("au_find_", "au_order_", "au_size_", "au_placeholder_", "au_page_", "au_open_", "fd_")
-
-spec, store = current()
-# A closed tab draws no widgets and Streamlit forgets the value of a widget not drawn: holding each
-# value as the session's own keeps a table's filter, order, page and chosen finding for its tab's return.
-for widget in [k for k in st.session_state if str(k).startswith(KEPT_WIDGETS)]:
-    st.session_state[widget] = st.session_state[widget]
+spec, store = current()  # a closed tab's table filters and boxes keep their values (keep_widget_values)
 st.title("Audit")
 st.caption("Link coverage before publishing: what is missing, broken or one-sided. Tables sort by any column.")
 

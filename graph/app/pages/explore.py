@@ -14,6 +14,7 @@ from graph.app.common import (
     search,
     show_error,
     source_key,
+    state_to_apply,
 )
 from graph.appstate import ExploreState, count_text, md_escape, parse_explore, safe_url
 from graph.build import EDGE_TYPES
@@ -29,15 +30,16 @@ if not names:
     st.info("This glossary has no concepts.")
     st.stop()
 
-# The URL wins when it changed since this page last wrote it (a shared link, a reload, first visit).
-wanted = parse_explore(st.query_params.to_dict())
-if st.session_state.get("ex_synced") != wanted:
+applied = state_to_apply(parse_explore, "ex_synced")
+if applied is not None:
+    wanted, from_address = applied
     concept_id = None
     if wanted.concept:
         try:
             concept_id = store.resolve(wanted.concept)
         except GlossgraphError as error:
-            st.warning(f"The link names a concept this glossary does not have: {md_escape(str(error))}")
+            if from_address:  # a concept shown before, gone since (another source), is left quietly
+                st.warning(f"The link names a concept this glossary does not have: {md_escape(str(error))}")
     if concept_id is not None or "ex_concept" not in st.session_state:
         st.session_state["ex_concept"] = concept_id or next(iter(names))
     st.session_state["ex_depth"] = wanted.depth

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_error, source_key
+from graph.app.common import PICKER_LIMIT, current, labels, paths_view, show_error, source_key, state_to_apply
 from graph.appstate import PathsState, count_text, md_escape, parse_paths
 from graph.build import EDGE_TYPES
 from graph.errors import GlossgraphError, UsageError
@@ -15,25 +15,27 @@ version = source_key(spec)
 names = labels(store, version)
 
 
-def _resolve(reference: str | None) -> str | None:
+def _resolve(reference: str | None, warn: bool = True) -> str | None:
     if not reference:
         return None
     try:
         return store.resolve(reference)
     except GlossgraphError as error:
-        st.warning(f"The link names a concept this glossary does not have: {md_escape(str(error))}")
+        if warn:
+            st.warning(f"The link names a concept this glossary does not have: {md_escape(str(error))}")
         return None
 
 
-# The URL wins when it changed since this page last wrote it.
-wanted = parse_paths(st.query_params.to_dict())
-if st.session_state.get("pa_synced") != wanted:
-    st.session_state["pa_from"] = _resolve(wanted.source)
-    st.session_state["pa_to"] = _resolve(wanted.target)
+applied = state_to_apply(parse_paths, "pa_synced")
+if applied is not None:
+    wanted, from_address = applied
+    # A concept shown before and gone since (another source) is left quietly; a URL's is reported.
+    st.session_state["pa_from"] = _resolve(wanted.source, warn=from_address)
+    st.session_state["pa_to"] = _resolve(wanted.target, warn=from_address)
     st.session_state["pa_k"] = wanted.k
     st.session_state["pa_max"] = wanted.max_length
     st.session_state["pa_direction"] = wanted.direction
-    st.session_state["pa_avoid"] = [a for a in (_resolve(x) for x in wanted.avoid) if a]
+    st.session_state["pa_avoid"] = [a for a in (_resolve(x, warn=from_address) for x in wanted.avoid) if a]
     for edge_type in EDGE_TYPES:
         st.session_state[f"pa_{edge_type}"] = edge_type in wanted.edges
 
