@@ -1050,6 +1050,10 @@ def _cli_audit_seconds(source: str | Path, options: Sequence[str] = ()) -> float
     return time.perf_counter() - started
 
 
+#: The short name of each way of coming back to a page (scripts.bench_app.RETURNS) in the rows' labels.
+WAYS = {"later_s": "new browser", "later_tab_s": "new tab", "later_nav_s": "sidebar"}
+
+
 def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str], concept: str, definition: str,
                repetitions: int) -> list[Row]:
     """Every page's first and later visits in Chromium on one source, with the CLI audit of the same source beside.
@@ -1057,10 +1061,10 @@ def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str]
     A server is started per repetition, so the first visits are medians too; the later visits of
     every repetition are pooled.
     """
-    from scripts.bench_app import measure_pages, start_app
+    from scripts.bench_app import RETURNS, measure_pages, start_app
 
     first: dict[str, list[float]] = {}
-    later: dict[str, list[float]] = {}
+    later: dict[str, dict[str, list[float]]] = {}
     cli: list[float] = []
     for _ in range(repetitions):
         cli.append(_cli_audit_seconds(source, options))
@@ -1071,10 +1075,13 @@ def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str]
             server.stop()
         for page, measured in answer.items():
             first.setdefault(page, []).append(measured["first_s"])
-            later.setdefault(page, []).extend(measured["all_s"][1:])
+            ways = later.setdefault(page, {way: [] for way in RETURNS})
+            ways["later_s"].extend(measured["all_s"][1:])
+            ways["later_tab_s"].extend(measured["tab_all_s"])
+            ways["later_nav_s"].extend(measured["nav_all_s"])
             if "shown_all_s" in measured:  # the quick part of a page that computes the rest in the background
                 first.setdefault(f"{page} shown", []).append(measured["shown_all_s"][0])
-                later.setdefault(f"{page} shown", []).extend(measured["shown_all_s"][1:])
+                later.setdefault(f"{page} shown", {"later_s": []})["later_s"].extend(measured["shown_all_s"][1:])
     cli_s = statistics.median(cli)
     rows: list[Row] = []
     what = "pull + audit" if store == "neo4j app" else "load + audit"
@@ -1088,8 +1095,9 @@ def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str]
             note += f"; CLI audit ({what}) {cli_s:.2f} s in the same run, budget {cli_s + 3:.1f} s"
         rows.append(Row(size, store, f"{page}: first visit", statistics.median(first[page]), len(first[page]),
                         note=note))
-        rows.append(Row(size, store, f"{page}: later visit", statistics.median(later[page]), len(later[page]),
-                        note="a new session; budget 2 s"))
+        for way, times in later[page].items():
+            rows.append(Row(size, store, f"{page}: later visit, {WAYS[way]}", statistics.median(times), len(times),
+                            note=f"{RETURNS[way]}; budget 2 s"))
     rows.append(Row(size, store.replace("app", "cli"), f"audit ({what})", cli_s, len(cli),
                     note="glossgraph audit --format json"))
     return rows

@@ -208,14 +208,37 @@ PAGES: dict[str, tuple[str, str]] = {
 SHOWN: dict[str, str] = {"Overview": "text=Category sizes"}
 
 
+#: How a reader comes back to a page whose results the server has already computed, each timed by ``measure_pages``.
+RETURNS: dict[str, str] = {
+    "later_s": "a new browser: a new session, and Streamlit's scripts not yet in the browser's cache",
+    "later_tab_s": "a new tab of a browser that has shown the app: a new session, the scripts cached",
+    "later_nav_s": "the sidebar of an open app: the same session",
+}
+
+
+def _open_from_sidebar(page: Any, name: str) -> None:
+    """Click the sidebar's link to the page ``name``."""
+    page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.click()
+
+
+def _wait_page(page: Any, name: str, concept: str, definition: str) -> None:
+    """Wait until the page ``name`` is ready (Explore: ``concept``'s card and still picture)."""
+    if name == "Explore":
+        _wait_ready(page, concept, definition)
+    else:
+        page.locator(PAGES[name][1]).first.wait_for(state="visible")
+
+
 def measure_pages(url: str, concept: str, definition: str, runs: int = 3, browser: Any = None) -> dict[str, Any]:
     """Seconds until each page is ready: its first visit (the source's results not yet computed) and later visits.
 
-    A page of ``SHOWN`` also reports ``shown_all_s``: the seconds, in the same visits, until its quick part showed.
-
-    Every visit opens the page's address in a fresh browser context (a new session), so a later
-    visit is fast only when the server reuses what an earlier session computed. Explore (the start
-    page, store load included) goes first; the other pages follow in the order of ``PAGES``.
+    Each run visits every page three ways (``RETURNS``): its address in a fresh browser context,
+    its address in a second tab of that context, then from that tab's sidebar after going to
+    another page. The first run's first way is the page's first visit; the rest are later visits,
+    fast only when the server reuses what an earlier visit computed. A page of ``SHOWN`` also
+    reports ``shown_all_s``: the seconds, in the fresh contexts, until its quick part showed.
+    Explore (the start page, store load included) goes first; the other pages follow in the
+    order of ``PAGES``.
     """
     if browser is None:
         from playwright.sync_api import sync_playwright
@@ -226,34 +249,45 @@ def measure_pages(url: str, concept: str, definition: str, runs: int = 3, browse
                 return measure_pages(url, concept, definition, runs, chromium)
             finally:
                 chromium.close()
-    visits: dict[str, list[float]] = {"Explore": [], **{name: [] for name in PAGES}}
+    names = ["Explore", *PAGES]
+    visits: dict[str, dict[str, list[float]]] = {name: {way: [] for way in ("new", "tab", "nav")} for name in names}
     shown: dict[str, list[float]] = {name: [] for name in SHOWN}
     for _ in range(runs):
-        for name in visits:
+        for name in names:
+            address = f"{url}/?concept={concept}" if name == "Explore" else f"{url}{PAGES[name][0]}"
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             try:
-                page = context.new_page()
-                page.set_default_timeout(600_000)
-                started = time.perf_counter()
-                if name == "Explore":
-                    page.goto(f"{url}/?concept={concept}")
-                    _wait_ready(page, concept, definition)
-                else:
-                    path, ready = PAGES[name]
-                    page.goto(f"{url}{path}")
-                    if name in SHOWN:
+                for way in ("new", "tab"):
+                    page = context.new_page()
+                    page.set_default_timeout(600_000)
+                    started = time.perf_counter()
+                    page.goto(address)
+                    if way == "new" and name in SHOWN:
                         page.locator(SHOWN[name]).first.wait_for(state="visible")
                         shown[name].append(time.perf_counter() - started)
-                    page.locator(ready).first.wait_for(state="visible")
-                visits[name].append(time.perf_counter() - started)
+                    _wait_page(page, name, concept, definition)
+                    visits[name][way].append(time.perf_counter() - started)
+                away = "Snapshots" if name != "Snapshots" else "Paths"
+                _open_from_sidebar(page, away)
+                _wait_page(page, away, concept, definition)
+                started = time.perf_counter()
+                _open_from_sidebar(page, name)
+                _wait_page(page, name, concept, definition)
+                visits[name]["nav"].append(time.perf_counter() - started)
             finally:
                 context.close()
+
+    def median(times: list[float]) -> float | None:
+        return round(statistics.median(times), 3) if times else None
+
     return {
-        name: {"first_s": round(times[0], 3),
-               "later_s": round(statistics.median(times[1:]), 3) if len(times) > 1 else None,
-               "runs": len(times), "all_s": [round(t, 3) for t in times],
+        name: {"first_s": round(ways["new"][0], 3),
+               "later_s": median(ways["new"][1:]), "later_tab_s": median(ways["tab"]),
+               "later_nav_s": median(ways["nav"]), "runs": runs,
+               "all_s": [round(t, 3) for t in ways["new"]], "tab_all_s": [round(t, 3) for t in ways["tab"]],
+               "nav_all_s": [round(t, 3) for t in ways["nav"]],
                **({"shown_all_s": [round(t, 3) for t in shown[name]]} if name in shown else {})}
-        for name, times in visits.items()
+        for name, ways in visits.items()
     }
 
 
