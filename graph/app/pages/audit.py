@@ -126,7 +126,8 @@ def _paged(report: AuditReport, check: str) -> None:
     finding_panel(spec, store, check, [rows[i] for i in shown], key=check)
 
 
-spec, store = current()  # a closed tab's table filters and boxes keep their values (keep_widget_values)
+# A closed tab's table filters and finding boxes keep their values: the router holds them (keep_widget_values).
+spec, store = current()
 st.title("Audit")
 st.caption("Link coverage before publishing: what is missing, broken or one-sided. Tables sort by any column.")
 
