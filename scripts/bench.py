@@ -1050,10 +1050,6 @@ def _cli_audit_seconds(source: str | Path, options: Sequence[str] = ()) -> float
     return time.perf_counter() - started
 
 
-#: The short name of each way of coming back to a page (scripts.bench_app.RETURNS) in the rows' labels.
-WAYS = {"later_s": "new browser", "later_tab_s": "new tab", "later_nav_s": "sidebar"}
-
-
 def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str], concept: str, definition: str,
                repetitions: int) -> list[Row]:
     """Every page's first and later visits in Chromium on one source, with the CLI audit of the same source beside.
@@ -1096,8 +1092,9 @@ def _page_rows(size: int, store: str, source: str | Path, options: Sequence[str]
         rows.append(Row(size, store, f"{page}: first visit", statistics.median(first[page]), len(first[page]),
                         note=note))
         for way, times in later[page].items():
-            rows.append(Row(size, store, f"{page}: later visit, {WAYS[way]}", statistics.median(times), len(times),
-                            note=f"{RETURNS[way]}; budget 2 s"))
+            short, what_way = RETURNS[way]
+            rows.append(Row(size, store, f"{page}: later visit, {short}", statistics.median(times), len(times),
+                            note=f"{what_way}; budget 2 s"))
     rows.append(Row(size, store.replace("app", "cli"), f"audit ({what})", cli_s, len(cli),
                     note="glossgraph audit --format json"))
     return rows

@@ -208,11 +208,12 @@ PAGES: dict[str, tuple[str, str]] = {
 SHOWN: dict[str, str] = {"Overview": "text=Category sizes"}
 
 
-#: How a reader comes back to a page whose results the server has already computed, each timed by ``measure_pages``.
-RETURNS: dict[str, str] = {
-    "later_s": "a new browser: a new session, and Streamlit's scripts not yet in the browser's cache",
-    "later_tab_s": "a new tab of a browser that has shown the app: a new session, the scripts cached",
-    "later_nav_s": "the sidebar of an open app: the same session",
+#: How a reader comes back to a page whose results the server has already computed, each timed by
+#: ``measure_pages``: the key of its median in the answer, its short name and what it is.
+RETURNS: dict[str, tuple[str, str]] = {
+    "later_s": ("new browser", "a new browser: a new session, and Streamlit's scripts not yet in the browser's cache"),
+    "later_tab_s": ("new tab", "a new tab of a browser that has shown the app: a new session, the scripts cached"),
+    "later_nav_s": ("sidebar", "the sidebar of an open app: the same session"),
 }
 
 
